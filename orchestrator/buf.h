@@ -1,0 +1,42 @@
+/* buf.h - a growable, always NUL-terminated byte buffer (git's strbuf).
+ *
+ * BUF_INIT or buf_init() before use, buf_release() after; release takes
+ * a released or zeroed buffer. Allocation failure aborts: the program
+ * cannot do anything useful without memory.
+ */
+#ifndef CAMPAIGN_BUF_H
+#define CAMPAIGN_BUF_H
+
+#include <stddef.h>
+
+struct buf {
+	char *data;	/* never NULL after init: "" when empty */
+	size_t len;
+	size_t cap;
+};
+
+extern char buf_empty[];
+#define BUF_INIT { buf_empty, 0, 0 }
+
+void buf_init(struct buf *b);
+void buf_release(struct buf *b);
+void buf_reset(struct buf *b);
+void buf_grow(struct buf *b, size_t extra);
+void buf_add(struct buf *b, const void *data, size_t len);
+void buf_adds(struct buf *b, const char *s);
+void buf_addch(struct buf *b, char c);
+void buf_addf(struct buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Return the data as a malloc'd string owned by the caller; b is reset. */
+char *buf_detach(struct buf *b);
+/* Drop trailing white space. */
+void buf_rtrim(struct buf *b);
+
+/* xmalloc family: abort on allocation failure. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,15 @@
+#include "commands.h"
+
+#include <stddef.h>
+
+const struct command commands[] = {
+	{ "validate", cmd_validate, "validate CONFIG",
+	  "check a campaign config without side effects" },
+	{ "image", cmd_image, "image build RECIPE_DIR [--force]",
+	  "build a guest image from a recipe (cached by content)" },
+	{ "testbed", cmd_testbed,
+	  "testbed up|status|reset|down CONFIG [--json] [--nodes n1,n2]",
+	  "manage the libvirt testbed of a campaign" },
+	{ "version", cmd_version, "version", "print the version" },
+	{ NULL, NULL, NULL, NULL },
+};
