@@ -10,6 +10,11 @@ const struct command commands[] = {
 	{ "testbed", cmd_testbed,
 	  "testbed up|status|reset|down CONFIG [--json] [--nodes n1,n2]",
 	  "manage the libvirt testbed of a campaign" },
+	{ "check", cmd_check, "check CHECKER HISTORY [--json]",
+	  "check an operation history (lost-writes, linearizable-register, availability)" },
+	{ "export-history", cmd_export_history,
+	  "export-history HISTORY --format jepsen [--out FILE]",
+	  "write a history in the format Jepsen's tools read" },
 	{ "version", cmd_version, "version", "print the version" },
 	{ NULL, NULL, NULL, NULL },
 };

@@ -27,5 +27,7 @@ int cmd_validate(int argc, char **argv);
 int cmd_image(int argc, char **argv);
 int cmd_testbed(int argc, char **argv);
 int cmd_version(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_export_history(int argc, char **argv);
 
 #endif
