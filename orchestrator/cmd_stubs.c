@@ -4,4 +4,3 @@
 
 int cmd_validate(int argc, char **argv) { (void)argc; (void)argv; log_error("not yet"); return EXIT_USAGE; }
 int cmd_image(int argc, char **argv) { (void)argc; (void)argv; log_error("not yet"); return EXIT_USAGE; }
-int cmd_testbed(int argc, char **argv) { (void)argc; (void)argv; log_error("not yet"); return EXIT_USAGE; }

@@ -1,0 +1,205 @@
+/* cmd_testbed.c - `campaign testbed up|status|reset|down CONFIG`. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "clock.h"
+#include "commands.h"
+#include "config.h"
+#include "log.h"
+#include "ssh.h"
+#include "testbed.h"
+
+struct testbed_args {
+	const char *action;
+	const char *config;
+	int json;
+	char *nodes;		/* "n1,n2" or NULL */
+};
+
+static int parse_args(int argc, char **argv, struct testbed_args *a)
+{
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json"))
+			a->json = 1;
+		else if (!strcmp(argv[i], "--nodes") && i + 1 < argc)
+			a->nodes = argv[++i];
+		else if (!strncmp(argv[i], "--nodes=", 8))
+			a->nodes = argv[i] + 8;
+		else if (argv[i][0] == '-') {
+			log_error("testbed: unknown option '%s'", argv[i]);
+			return -1;
+		} else if (!a->action)
+			a->action = argv[i];
+		else if (!a->config)
+			a->config = argv[i];
+		else {
+			log_error("testbed: unexpected argument '%s'", argv[i]);
+			return -1;
+		}
+	}
+	if (!a->action || !a->config) {
+		log_error("usage: campaign testbed up|status|reset|down CONFIG "
+			  "[--json] [--nodes n1,n2]");
+		return -1;
+	}
+	return 0;
+}
+
+static int do_up(struct testbed *tb)
+{
+	struct err e = { "" };
+	int64_t t0 = clock_mono_ms();
+
+	log_info("acceleration: %s", testbed_accel_reason(tb));
+	if (testbed_up(tb, &e) < 0) {
+		log_error("%s", e.msg);
+		return EXIT_INFRA;
+	}
+	log_info("testbed is up: %d nodes answer SSH, snapshot 'golden' taken "
+		 "in %.1f s", testbed_n_nodes(tb), (clock_mono_ms() - t0) / 1000.0);
+	return EXIT_OK;
+}
+
+static int split_nodes(char *list, const char ***ret)
+{
+	int n = 0;
+	const char **names = xcalloc(strlen(list) + 1, sizeof(*names));
+
+	for (char *save = NULL, *tok = strtok_r(list, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save))
+		names[n++] = tok;
+	*ret = names;
+	return n;
+}
+
+static int do_reset(struct testbed *tb, struct testbed_args *a)
+{
+	struct reset_report *reports = xcalloc((size_t)testbed_n_nodes(tb),
+					       sizeof(*reports));
+	const char **names = NULL;
+	int n_names = a->nodes ? split_nodes(a->nodes, &names) : 0;
+	int64_t t0 = clock_mono_ms();
+	struct err e = { "" };
+	int ret = EXIT_OK;
+
+	if (testbed_reset(tb, names, n_names, reports, &e) < 0) {
+		log_error("%s", e.msg);
+		ret = EXIT_INFRA;
+		goto cleanup;
+	}
+	for (int i = 0; i < testbed_n_nodes(tb); i++) {
+		if (!reports[i].ready_ms)
+			continue;
+		if (a->json)
+			printf("{\"node\":\"%s\",\"path\":\"%s\",\"revert_ms\":%lld,"
+			       "\"ready_ms\":%lld}\n", testbed_node(tb, i)->name,
+			       reset_path_name(reports[i].path),
+			       (long long)reports[i].revert_ms,
+			       (long long)reports[i].ready_ms);
+		else
+			log_info("reset '%s' by %s: reverted in %lld ms, ready in %lld ms",
+				 testbed_node(tb, i)->name,
+				 reset_path_name(reports[i].path),
+				 (long long)reports[i].revert_ms,
+				 (long long)reports[i].ready_ms);
+	}
+	log_info("reset done in %lld ms", (long long)(clock_mono_ms() - t0));
+cleanup:
+	free(names);
+	free(reports);
+	return ret;
+}
+
+static void print_status(const char *text)
+{
+	json_t *root = json_loads(text, 0, NULL), *nodes, *n;
+	size_t i;
+
+	if (!root)
+		return;
+	printf("testbed %s: %s, acceleration %s (%s)\n",
+	       json_string_value(json_object_get(root, "prefix")),
+	       json_is_true(json_object_get(root, "up")) ? "up" : "down",
+	       json_string_value(json_object_get(root, "accel")),
+	       json_string_value(json_object_get(root, "accel_reason")));
+	printf("%-10s %-10s %-24s %-10s %-16s %-16s %s\n", "NODE", "ROLE",
+	       "DOMAIN", "STATE", "SSH", "CLUSTER", "SNAPSHOTS");
+	nodes = json_object_get(root, "nodes");
+	json_array_foreach(nodes, i, n) {
+		json_t *snaps = json_object_get(n, "snapshots"), *sn;
+		size_t k;
+
+		printf("%-10s %-10s %-24s %-10s %-16s %-16s ",
+		       json_string_value(json_object_get(n, "name")),
+		       json_string_value(json_object_get(n, "role")),
+		       json_string_value(json_object_get(n, "domain")),
+		       json_string_value(json_object_get(n, "state")),
+		       json_string_value(json_object_get(n, "ssh")),
+		       json_string_value(json_object_get(n, "cluster_ip")));
+		json_array_foreach(snaps, k, sn)
+			printf("%s%s", k ? "," : "", json_string_value(sn));
+		printf("%s\n", json_array_size(snaps) ? "" : "-");
+	}
+	json_decref(root);
+}
+
+static int do_status(struct testbed *tb, int json)
+{
+	struct err e = { "" };
+	char *text = NULL;
+
+	if (testbed_status_json(tb, &text, &e) < 0) {
+		log_error("%s", e.msg);
+		return EXIT_INFRA;
+	}
+	if (json)
+		puts(text);
+	else
+		print_status(text);
+	free(text);
+	return EXIT_OK;
+}
+
+int cmd_testbed(int argc, char **argv)
+{
+	struct testbed_args a = { 0 };
+	struct config *cfg = NULL;
+	struct testbed *tb = NULL;
+	struct err e = { "" };
+	int ret;
+
+	if (parse_args(argc, argv, &a) < 0)
+		return EXIT_USAGE;
+	if (config_load(a.config, &cfg, &e) < 0) {
+		log_error("%s", e.msg);
+		return EXIT_USAGE;
+	}
+	if (ssh_global_init(&e) < 0 || testbed_open(cfg, &tb, &e) < 0) {
+		log_error("%s", e.msg);
+		config_free(cfg);
+		return EXIT_INFRA;
+	}
+	if (!strcmp(a.action, "up"))
+		ret = do_up(tb);
+	else if (!strcmp(a.action, "reset"))
+		ret = do_reset(tb, &a);
+	else if (!strcmp(a.action, "status"))
+		ret = do_status(tb, a.json);
+	else if (!strcmp(a.action, "down")) {
+		ret = testbed_down(tb, &e) < 0 ? EXIT_INFRA : EXIT_OK;
+		if (ret)
+			log_error("%s", e.msg);
+		else
+			log_info("testbed '%s' is down", cfg->testbed.prefix);
+	} else {
+		log_error("testbed: unknown action '%s' (up, status, reset, down)",
+			  a.action);
+		ret = EXIT_USAGE;
+	}
+	testbed_free(tb);
+	config_free(cfg);
+	return ret;
+}

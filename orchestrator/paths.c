@@ -1,0 +1,99 @@
+#define _XOPEN_SOURCE 700
+#include "paths.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+
+char *paths_state_dir(void)
+{
+	const char *d = getenv("CAMPAIGN_STATE_DIR");
+
+	return xstrdup(d && *d ? d : "/var/lib/campaign");
+}
+
+int paths_mkdirs(const char *path, int mode, struct err *e)
+{
+	char *p = xstrdup(path);
+
+	for (char *s = p + 1;; s++) {
+		if (*s != '/' && *s)
+			continue;
+		char c = *s;
+
+		*s = '\0';
+		if (mkdir(p, (mode_t)mode) < 0 && errno != EEXIST) {
+			err_errno(e, errno, "cannot create directory '%s'", p);
+			free(p);
+			return -1;
+		}
+		if (!c)
+			break;
+		*s = c;
+	}
+	free(p);
+	return 0;
+}
+
+int paths_write_atomic(const char *path, const char *data, struct err *e)
+{
+	char *tmp = xasprintf("%s.tmp.%d", path, (int)getpid());
+	size_t len = strlen(data), done = 0;
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	if (fd < 0) {
+		err_errno(e, errno, "cannot write '%s'", tmp);
+		free(tmp);
+		return -1;
+	}
+	while (done < len) {
+		ssize_t n = write(fd, data + done, len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		done += (size_t)n;
+	}
+	if (done < len || fsync(fd) < 0 || close(fd) < 0) {
+		err_errno(e, errno, "cannot write '%s'", tmp);
+		if (fd >= 0)
+			close(fd);
+		unlink(tmp);
+		free(tmp);
+		return -1;
+	}
+	if (rename(tmp, path) < 0) {
+		err_errno(e, errno, "cannot rename '%s' to '%s'", tmp, path);
+		unlink(tmp);
+		free(tmp);
+		return -1;
+	}
+	free(tmp);
+	return 0;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag,
+			struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path) < 0 && errno != ENOENT ? -1 : 0;
+}
+
+int paths_remove_tree(const char *path, struct err *e)
+{
+	if (access(path, F_OK) < 0)
+		return 0;
+	if (nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS) < 0)
+		return err_errno(e, errno, "cannot remove '%s'", path);
+	return 0;
+}

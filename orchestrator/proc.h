@@ -1,0 +1,15 @@
+/* proc.h - run a local program with a deadline, capturing its output. */
+#ifndef CAMPAIGN_PROC_H
+#define CAMPAIGN_PROC_H
+
+#include "buf.h"
+#include "err.h"
+
+/* Run argv[0] (searched in PATH) with stdin from /dev/null. stdout goes
+ * to out (may be NULL: discarded), stderr is captured and its last
+ * line quoted in the error. Fails when the program cannot start, is
+ * killed at timeout_ms, or exits non-zero. */
+int proc_run(char *const argv[], struct buf *out, int timeout_ms,
+	      struct err *e);
+
+#endif

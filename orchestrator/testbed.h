@@ -1,0 +1,93 @@
+/* testbed.h - a campaign's libvirt domains, their network and snapshots.
+ *
+ * Only testbed*.c include libvirt.h. A testbed is named by its prefix;
+ * everything it creates carries that prefix: domains "<prefix>-<node>",
+ * files under <state>/testbeds/<prefix>/, the vde_switch serving its
+ * cluster network. Its state file records what `up` made so that status,
+ * reset and down work from any later process.
+ */
+#ifndef CAMPAIGN_TESTBED_H
+#define CAMPAIGN_TESTBED_H
+
+#include <stdint.h>
+
+#include "config.h"
+#include "err.h"
+#include "ssh.h"
+
+struct testbed;
+
+struct testbed_node {
+	char *name;		/* config name, e.g. "n1" */
+	char *role;
+	char *domain;		/* libvirt domain name */
+	char *cluster_ip;	/* without prefix length, e.g. "10.99.0.11" */
+	int ssh_port;		/* host side of the 127.0.0.1 forward */
+	int existing;		/* a user's domain: never created or deleted */
+	struct ssh_target ssh;	/* borrowed strings, valid while the testbed is */
+};
+
+/* How a node was brought back to its golden snapshot. */
+enum reset_path {
+	RESET_LOADVM,		/* HMP stop/loadvm/cont: fast, QEMU keeps running */
+	RESET_REVERT,		/* virDomainRevertToSnapshot */
+	RESET_DESTROY_REVERT,	/* destroy, then revert */
+};
+
+struct reset_report {
+	enum reset_path path;
+	int64_t revert_ms;	/* the revert itself */
+	int64_t ready_ms;	/* revert start to SSH ready and clock set */
+};
+
+const char *reset_path_name(enum reset_path p);
+
+/* Prepare a handle for cfg's testbed: connect to libvirt, read the state
+ * of a testbed that is up (if any). Does not create anything.
+ * On success *ret is new (testbed_free). cfg is borrowed and must
+ * outlive the testbed. */
+int testbed_open(const struct config *cfg, struct testbed **ret,
+		 struct err *e);
+void testbed_free(struct testbed *tb);
+
+/* 1 when `up` has run and `down` has not. */
+int testbed_is_up(const struct testbed *tb);
+
+/* Build or find the image, define and boot every node in parallel, wait
+ * for SSH, suspend all, snapshot each as "golden", resume all. On
+ * failure everything it created is removed again. */
+int testbed_up(struct testbed *tb, struct err *e);
+
+/* Bring the named nodes (NULL: all) back to "golden" in parallel; return
+ * once each answers SSH with its clock set. reports (may be NULL) has
+ * one entry per testbed node, filled for the nodes reset. */
+int testbed_reset(struct testbed *tb, const char *const *names, int n_names,
+		  struct reset_report *reports, struct err *e);
+
+/* Remove every domain, overlay, snapshot and helper process that `up`
+ * created, and nothing else. Safe to call on a half-made testbed. */
+int testbed_down(struct testbed *tb, struct err *e);
+
+/* A JSON description of every node (state, addresses, snapshots).
+ * Returns a new string (free). */
+int testbed_status_json(struct testbed *tb, char **ret, struct err *e);
+
+int testbed_n_nodes(const struct testbed *tb);
+/* Borrowed; NULL when i is out of range. */
+const struct testbed_node *testbed_node(const struct testbed *tb, int i);
+const struct testbed_node *testbed_find(const struct testbed *tb,
+					const char *name);
+/* The acceleration chosen ("kvm" or "tcg") and why. Borrowed. */
+const char *testbed_accel(const struct testbed *tb);
+const char *testbed_accel_reason(const struct testbed *tb);
+
+/* Hypervisor-side primitives for faults and oracles. */
+int testbed_domain_state(struct testbed *tb, const char *node,
+			 char **ret_state, struct err *e);
+int testbed_monitor(struct testbed *tb, const char *node, const char *hmp,
+		    char **ret_reply, struct err *e);
+int testbed_destroy_node(struct testbed *tb, const char *node, struct err *e);
+int testbed_suspend_node(struct testbed *tb, const char *node, struct err *e);
+int testbed_resume_node(struct testbed *tb, const char *node, struct err *e);
+
+#endif

@@ -1,0 +1,177 @@
+/* testbed_reset.c - bring nodes back to their golden snapshot.
+ *
+ * The fast path keeps QEMU running and loads the snapshot through the
+ * monitor (stop, loadvm, cont): ~0.1-0.2 s a node under TCG, against
+ * ~2.3 s for virDomainRevertToSnapshot, which restarts QEMU. The API is
+ * the fallback when QEMU is gone (a crashed or destroyed node) or the
+ * fast path fails; destroy + revert is the last resort.
+ */
+#include "testbed_priv.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "parallel.h"
+
+struct reset_ctx {
+	struct testbed *tb;
+	const char *const *names;	/* NULL: all */
+	int n_names;
+	struct reset_report *reports;	/* per testbed node, may be NULL */
+	struct err *errs;		/* per testbed node */
+};
+
+static int wanted(const struct reset_ctx *ctx, int i)
+{
+	if (!ctx->names)
+		return 1;
+	for (int k = 0; k < ctx->n_names; k++)
+		if (!strcmp(ctx->names[k], ctx->tb->nodes[i].name))
+			return 1;
+	return 0;
+}
+
+static int loadvm(virDomainPtr dom, struct err *e)
+{
+	if (testbed_hmp(dom, "stop", 1, NULL, e) < 0 ||
+	    testbed_hmp(dom, "loadvm " SNAPSHOT_NAME, 1, NULL, e) < 0 ||
+	    testbed_hmp(dom, "cont", 1, NULL, e) < 0)
+		return -1;
+	return 0;
+}
+
+static int revert(virDomainPtr dom, struct err *e)
+{
+	virDomainSnapshotPtr snap = virDomainSnapshotLookupByName(dom, SNAPSHOT_NAME, 0);
+	int r;
+
+	if (!snap)
+		return err_set(e, "no snapshot '%s' on '%s': %s", SNAPSHOT_NAME,
+			       virDomainGetName(dom), testbed_virt_error());
+	r = virDomainRevertToSnapshot(snap, VIR_DOMAIN_SNAPSHOT_REVERT_RUNNING);
+	if (r < 0)
+		err_set(e, "cannot revert '%s' to snapshot '%s': %s",
+			virDomainGetName(dom), SNAPSHOT_NAME, testbed_virt_error());
+	virDomainSnapshotFree(snap);
+	return r < 0 ? -1 : 0;
+}
+
+/* Try the paths in order; returns the one that worked or -1. */
+static int revert_node(virDomainPtr dom, struct err *e)
+{
+	int state = VIR_DOMAIN_NOSTATE, reason;
+
+	virDomainGetState(dom, &state, &reason, 0);
+	if ((state == VIR_DOMAIN_RUNNING || state == VIR_DOMAIN_PAUSED) &&
+	    loadvm(dom, e) == 0)
+		return RESET_LOADVM;
+	if (revert(dom, e) == 0)
+		return RESET_REVERT;
+	if (virDomainIsActive(dom) == 1)
+		virDomainDestroy(dom);
+	if (revert(dom, e) == 0)
+		return RESET_DESTROY_REVERT;
+	return -1;
+}
+
+/* Fresh entropy for the guest: every revert replays the same pool. */
+static void random_bytes(unsigned char *out, size_t n)
+{
+	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || read(fd, out, n) != (ssize_t)n)
+		memset(out, 0, n);
+	if (fd >= 0)
+		close(fd);
+}
+
+/* The guest clock resumes at snapshot time: re-read the RTC, which
+ * follows the host clock. */
+static int resync_guest(struct testbed_node *n, int timeout_ms, struct err *e)
+{
+	struct ssh_conn *c = NULL;
+	struct ssh_result r;
+	unsigned char seed[64];
+	int ret = -1;
+
+	random_bytes(seed, sizeof(seed));
+	ssh_result_init(&r);
+	if (ssh_wait(&n->ssh, timeout_ms, &c, e) < 0)
+		goto cleanup;
+	if (ssh_exec(c, "hwclock -s -u && cat > /dev/urandom", seed, sizeof(seed),
+		     5000, &r, e) < 0)
+		goto cleanup;
+	if (r.status != 0) {
+		buf_rtrim(&r.errout);
+		err_set(e, "cannot set the clock of '%s': exit status %d: %s",
+			n->name, r.status, r.errout.data);
+		goto cleanup;
+	}
+	ret = 0;
+cleanup:
+	ssh_result_release(&r);
+	ssh_close(c);
+	return ret;
+}
+
+static int reset_one(void *arg, int i)
+{
+	struct reset_ctx *ctx = arg;
+	struct testbed *tb = ctx->tb;
+	struct err *e = &ctx->errs[i];
+	int timeout = (tb->cfg->testbed.ready_timeout_s
+			       ? tb->cfg->testbed.ready_timeout_s : 30) * 1000;
+	int64_t t0 = clock_mono_ms(), t1;
+	virDomainPtr dom;
+	int path;
+
+	if (!wanted(ctx, i))
+		return 0;
+	dom = testbed_lookup(tb, &tb->nodes[i], e);
+	if (!dom)
+		return -1;
+	path = revert_node(dom, e);
+	virDomainFree(dom);
+	if (path < 0)
+		return -1;
+	t1 = clock_mono_ms();
+	if (resync_guest(&tb->nodes[i], timeout, e) < 0)
+		return -1;
+	if (ctx->reports)
+		ctx->reports[i] = (struct reset_report){
+			(enum reset_path)path, t1 - t0, clock_mono_ms() - t0 };
+	return 0;
+}
+
+int testbed_reset(struct testbed *tb, const char *const *names, int n_names,
+		  struct reset_report *reports, struct err *e)
+{
+	struct reset_ctx ctx = { tb, names, n_names, reports,
+				 xcalloc((size_t)tb->n_nodes, sizeof(struct err)) };
+	int ret = 0;
+
+	if (!tb->up) {
+		free(ctx.errs);
+		return err_set(e, "testbed '%s' is not up; run 'campaign testbed up' "
+			       "first", tb->prefix);
+	}
+	for (int k = 0; names && k < n_names; k++)
+		if (testbed_node_index(tb, names[k]) < 0) {
+			free(ctx.errs);
+			return err_set(e, "no node '%s' in testbed '%s'", names[k],
+				       tb->prefix);
+		}
+	if (parallel_for(tb->n_nodes, reset_one, &ctx)) {
+		for (int i = 0; i < tb->n_nodes; i++)
+			if (ctx.errs[i].msg[0]) {
+				err_set(e, "%s", ctx.errs[i].msg);
+				break;
+			}
+		ret = -1;
+	}
+	free(ctx.errs);
+	return ret;
+}

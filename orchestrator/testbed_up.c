@@ -1,0 +1,400 @@
+/* testbed_up.c - define, boot and snapshot a testbed. */
+#include "testbed_priv.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "clock.h"
+#include "parallel.h"
+#include "paths.h"
+#include "proc.h"
+#include "testbed_names.h"
+#include "testbed_xml.h"
+
+struct up_ctx {
+	struct testbed *tb;
+	struct err *errs;	/* one per node */
+};
+
+static int port_is_free(int port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_port = htons((uint16_t)port),
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), ok;
+
+	if (fd < 0)
+		return 0;
+	ok = bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+	close(fd);
+	return ok;
+}
+
+static int check_ports(struct testbed *tb, struct err *e)
+{
+	for (int i = 0; i < tb->n_nodes; i++)
+		if (!tb->nodes[i].existing && !port_is_free(tb->nodes[i].ssh_port))
+			return err_set(e, "port 127.0.0.1:%d for node '%s' is in use; "
+				       "set testbed.ssh_port_base to a free range",
+				       tb->nodes[i].ssh_port, tb->nodes[i].name);
+	return 0;
+}
+
+static int any_created(const struct testbed *tb)
+{
+	for (int i = 0; i < tb->n_nodes; i++)
+		if (!tb->nodes[i].existing)
+			return 1;
+	return 0;
+}
+
+static int start_switch(struct testbed *tb, struct err *e)
+{
+	char *pidfile = xasprintf("%s/vde.pid", tb->dir);
+	char *argv[] = { "vde_switch", "--sock", tb->vde_dir, "--mode", "0666",
+			 "--dirmode", "0777", "--daemon", "--pidfile", pidfile, NULL };
+	int r = proc_run(argv, NULL, 10000, e);
+
+	free(pidfile);
+	if (r < 0)
+		return err_prefix(e, "cannot start the cluster switch of '%s'",
+				  tb->prefix);
+	/* the control directory must be reachable by QEMU's user */
+	chmod(tb->dir, 0755);
+	return 0;
+}
+
+static int load_image(struct testbed *tb, struct err *e)
+{
+	char *cache = image_cache_dir();
+	int r = image_build(tb->cfg->testbed.image, cache, 0, &tb->image_dir, e);
+
+	free(cache);
+	if (r < 0 || image_load(tb->image_dir, &tb->img, e) < 0)
+		return err_prefix(e, "cannot prepare the image of testbed '%s'",
+				  tb->prefix);
+	return 0;
+}
+
+static int node_memory(const struct testbed *tb, int i)
+{
+	const struct config_testbed *ct = &tb->cfg->testbed;
+
+	if (ct->nodes[i].memory_mib)
+		return ct->nodes[i].memory_mib;
+	if (ct->memory_mib)
+		return ct->memory_mib;
+	return tb->img && tb->img->memory_mib ? tb->img->memory_mib : 256;
+}
+
+static int create_overlay(struct testbed *tb, const char *path, struct err *e)
+{
+	char *with_base[] = { "qemu-img", "create", "-q", "-f", "qcow2", "-F",
+			      "qcow2", "-b", tb->img->disk, (char *)path, NULL };
+	/* an initramfs image still needs a qcow2 disk to hold snapshots */
+	char *empty[] = { "qemu-img", "create", "-q", "-f", "qcow2",
+			  (char *)path, "32M", NULL };
+
+	return proc_run(tb->img->disk ? with_base : empty, NULL, 30000, e);
+}
+
+static int define_node(struct testbed *tb, int i, struct err *e)
+{
+	struct testbed_node *n = &tb->nodes[i];
+	char ctl_mac[18], cl_mac[18], ip[16];
+	char *disk = xasprintf("%s/%s.qcow2", tb->dir, n->name);
+	char *console = xasprintf("%s/%s.console.log", tb->dir, n->name);
+	char *cmdline = NULL;
+	struct buf xml = BUF_INIT;
+	virDomainPtr dom = NULL;
+	int len, ret = -1;
+
+	if (create_overlay(tb, disk, e) < 0)
+		goto cleanup;
+	names_mac(tb->prefix, 0, i, ctl_mac);
+	names_mac(tb->prefix, 1, i, cl_mac);
+	names_node_ip(tb->cfg->testbed.subnet ? tb->cfg->testbed.subnet
+					      : "10.99.0.0/24", i, ip, &len, NULL);
+	cmdline = xasprintf("%s campaign.name=%s campaign.ip=%s/%d",
+			    tb->img->cmdline, n->name, ip, len);
+	struct domain_spec spec = {
+		.name = n->domain, .prefix = tb->prefix, .node = n->name,
+		.kvm = tb->kvm, .memory_mib = node_memory(tb, i),
+		.vcpus = tb->cfg->testbed.vcpus ? tb->cfg->testbed.vcpus : 1,
+		.kernel = tb->img->kernel, .initrd = tb->img->initrd,
+		.cmdline = cmdline, .disk = disk, .ssh_port = n->ssh_port,
+		.ctl_mac = ctl_mac, .cl_mac = cl_mac,
+		.vde_sock = tb->cfg->testbed.net == NET_VDE ? tb->vde_dir : NULL,
+		.libvirt_network = tb->cfg->testbed.net == NET_LIBVIRT
+			? (tb->cfg->testbed.libvirt_network
+				   ? tb->cfg->testbed.libvirt_network : "default")
+			: NULL,
+		.console_log = console,
+	};
+	testbed_domain_xml(&xml, &spec);
+	dom = virDomainDefineXML(tb->conn, xml.data);
+	if (!dom) {
+		err_set(e, "cannot define domain '%s': %s", n->domain,
+			testbed_virt_error());
+		goto cleanup;
+	}
+	if (virDomainCreate(dom) < 0) {
+		err_set(e, "cannot start domain '%s': %s", n->domain,
+			testbed_virt_error());
+		goto cleanup;
+	}
+	ret = 0;
+cleanup:
+	if (dom)
+		virDomainFree(dom);
+	buf_release(&xml);
+	free(cmdline);
+	free(console);
+	free(disk);
+	return ret;
+}
+
+static int start_existing(struct testbed *tb, int i, struct err *e)
+{
+	virDomainPtr dom = testbed_lookup(tb, &tb->nodes[i], e);
+	int state, reason, r = 0;
+
+	if (!dom)
+		return -1;
+	if (virDomainGetState(dom, &state, &reason, 0) == 0 &&
+	    state == VIR_DOMAIN_PAUSED)
+		r = virDomainResume(dom);
+	else if (!virDomainIsActive(dom))
+		r = virDomainCreate(dom);
+	if (r < 0)
+		err_set(e, "cannot start domain '%s' of node '%s': %s",
+			tb->nodes[i].domain, tb->nodes[i].name, testbed_virt_error());
+	virDomainFree(dom);
+	return r < 0 ? -1 : 0;
+}
+
+static int boot_one(void *arg, int i)
+{
+	struct up_ctx *ctx = arg;
+
+	if (ctx->tb->nodes[i].existing)
+		return start_existing(ctx->tb, i, &ctx->errs[i]);
+	return define_node(ctx->tb, i, &ctx->errs[i]);
+}
+
+/* The agent binary on this host, for existing domains that lack it. */
+static char *local_agent_path(void)
+{
+	const char *env = getenv("CAMPAIGN_AGENT");
+	char exe[4096];
+	ssize_t n;
+
+	if (env && *env)
+		return xstrdup(env);
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return xstrdup("campaign-agent");
+	exe[n] = '\0';
+	*strrchr(exe, '/') = '\0';
+	return xasprintf("%s/../agents/campaign-agent", exe);
+}
+
+static int install_agent(struct ssh_conn *c, const char *node, struct err *e)
+{
+	struct ssh_result r;
+	struct buf data = BUF_INIT;
+	char *path = local_agent_path();
+	FILE *f;
+	int ret = -1;
+
+	ssh_result_init(&r);
+	if (ssh_exec(c, "command -v campaign-agent", NULL, 0, 10000, &r, e) < 0)
+		goto cleanup;
+	if (r.status == 0) {
+		ret = 0;
+		goto cleanup;
+	}
+	f = fopen(path, "rbe");
+	if (!f) {
+		err_errno(e, errno, "cannot read the agent '%s' to install on '%s'",
+			  path, node);
+		goto cleanup;
+	}
+	buf_grow(&data, 4 << 20);
+	for (size_t got; (got = fread(data.data + data.len, 1,
+				      data.cap - data.len - 1, f)) > 0;) {
+		data.len += got;
+		buf_grow(&data, 1 << 20);
+	}
+	fclose(f);
+	ret = ssh_upload(c, data.data, data.len, "/usr/local/bin/campaign-agent",
+			 0755, 60000, e);
+cleanup:
+	ssh_result_release(&r);
+	buf_release(&data);
+	free(path);
+	return ret;
+}
+
+static int wait_ready(void *arg, int i)
+{
+	struct up_ctx *ctx = arg;
+	struct testbed_node *n = &ctx->tb->nodes[i];
+	struct err *e = &ctx->errs[i];
+	struct ssh_conn *c = NULL;
+	struct ssh_result r;
+	int timeout = (ctx->tb->cfg->testbed.boot_timeout_s
+			       ? ctx->tb->cfg->testbed.boot_timeout_s : 120) * 1000;
+	int ret = -1;
+
+	ssh_result_init(&r);
+	if (ssh_wait(&n->ssh, timeout, &c, e) < 0)
+		goto cleanup;
+	if (n->existing && install_agent(c, n->name, e) < 0)
+		goto cleanup;
+	if (ssh_exec(c, "campaign-agent ping", NULL, 0, 10000, &r, e) < 0)
+		goto cleanup;
+	if (r.status != 0) {
+		err_set(e, "the agent on '%s' does not answer: exit status %d: %s",
+			n->name, r.status, r.errout.data);
+		goto cleanup;
+	}
+	ret = 0;
+cleanup:
+	ssh_result_release(&r);
+	ssh_close(c);
+	return ret;
+}
+
+/* An existing domain may carry a "golden" snapshot of an earlier
+ * testbed of ours (same description); anything else is the user's. */
+static int clear_old_snapshot(struct testbed *tb, virDomainPtr dom,
+			      const char *desc, struct err *e)
+{
+	virDomainSnapshotPtr snap = virDomainSnapshotLookupByName(dom, SNAPSHOT_NAME, 0);
+	char *xml;
+	int ours, r = 0;
+
+	if (!snap)
+		return 0;
+	xml = virDomainSnapshotGetXMLDesc(snap, 0);
+	ours = xml && strstr(xml, desc);
+	free(xml);
+	if (!ours)
+		r = err_set(e, "domain '%s' already has a snapshot '%s' that campaign "
+			    "did not make; rename or delete it", virDomainGetName(dom),
+			    SNAPSHOT_NAME);
+	else if (virDomainSnapshotDelete(snap, 0) < 0)
+		r = err_set(e, "cannot delete the old snapshot of '%s': %s",
+			    virDomainGetName(dom), testbed_virt_error());
+	virDomainSnapshotFree(snap);
+	(void)tb;
+	return r;
+}
+
+static int snapshot_one(void *arg, int i)
+{
+	struct up_ctx *ctx = arg;
+	struct testbed *tb = ctx->tb;
+	struct err *e = &ctx->errs[i];
+	virDomainPtr dom = testbed_lookup(tb, &tb->nodes[i], e);
+	char *desc = xasprintf("campaign testbed %s", tb->prefix);
+	char *xml = xasprintf("<domainsnapshot><name>" SNAPSHOT_NAME "</name>"
+			      "<description>%s</description>"
+			      "<memory snapshot='internal'/></domainsnapshot>", desc);
+	virDomainSnapshotPtr snap = NULL;
+	int ret = -1;
+
+	if (!dom)
+		goto cleanup;
+	if (tb->nodes[i].existing && clear_old_snapshot(tb, dom, desc, e) < 0)
+		goto cleanup;
+	snap = virDomainSnapshotCreateXML(dom, xml, 0);
+	if (!snap) {
+		err_set(e, "cannot snapshot '%s': %s", tb->nodes[i].name,
+			testbed_virt_error());
+		goto cleanup;
+	}
+	ret = 0;
+cleanup:
+	if (snap)
+		virDomainSnapshotFree(snap);
+	if (dom)
+		virDomainFree(dom);
+	free(xml);
+	free(desc);
+	return ret;
+}
+
+/* Suspend every node, snapshot each, resume all: a consistent cut. */
+static int snapshot_all(struct up_ctx *ctx, struct err *e)
+{
+	struct testbed *tb = ctx->tb;
+	int failed = 0;
+
+	for (int i = 0; i < tb->n_nodes; i++)
+		if (testbed_suspend_node(tb, tb->nodes[i].name, e) < 0)
+			return -1;
+	failed = parallel_for(tb->n_nodes, snapshot_one, ctx);
+	for (int i = 0; i < tb->n_nodes; i++)
+		if (testbed_resume_node(tb, tb->nodes[i].name, failed ? NULL : e) < 0)
+			failed++;
+	return failed ? -1 : 0;
+}
+
+static int first_error(struct up_ctx *ctx, struct err *e)
+{
+	for (int i = 0; i < ctx->tb->n_nodes; i++)
+		if (ctx->errs[i].msg[0])
+			return err_set(e, "%s", ctx->errs[i].msg);
+	return err_set(e, "unknown error");
+}
+
+int testbed_up(struct testbed *tb, struct err *e)
+{
+	struct up_ctx ctx = { tb, xcalloc((size_t)tb->n_nodes, sizeof(struct err)) };
+	int ret = -1;
+
+	if (tb->up) {
+		err_set(e, "testbed '%s' is already up (state in '%s'); run "
+			"'campaign testbed down' first", tb->prefix, tb->dir);
+		goto out;
+	}
+	if (paths_mkdirs(tb->dir, 0755, e) < 0)
+		goto out;
+	if (any_created(tb) && load_image(tb, e) < 0)
+		goto out;
+	testbed_bind_ssh(tb);
+	if (check_ports(tb, e) < 0)
+		goto out;
+	tb->up = 1;	/* from here on, down cleans up whatever exists */
+	if (testbed_write_state(tb, e) < 0)
+		goto fail;
+	if (any_created(tb) && tb->cfg->testbed.net == NET_VDE &&
+	    start_switch(tb, e) < 0)
+		goto fail;
+	if (parallel_for(tb->n_nodes, boot_one, &ctx) ||
+	    parallel_for(tb->n_nodes, wait_ready, &ctx)) {
+		first_error(&ctx, e);
+		goto fail;
+	}
+	if (snapshot_all(&ctx, e) < 0) {
+		if (!e || !e->msg[0])
+			first_error(&ctx, e);
+		goto fail;
+	}
+	ret = 0;
+	goto out;
+fail:
+	testbed_down(tb, NULL);
+out:
+	free(ctx.errs);
+	return ret;
+}
