@@ -17,12 +17,20 @@ struct testbed_args {
 	const char *config;
 	int json;
 	char *nodes;		/* "n1,n2" or NULL */
+	const char *node;	/* ssh: the node */
+	struct buf command;	/* ssh: the remote command, words joined */
 };
 
 static int parse_args(int argc, char **argv, struct testbed_args *a)
 {
 	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json"))
+		if (a->action && !strcmp(a->action, "ssh") && a->config && a->node) {
+			if (!strcmp(argv[i], "--") && !a->command.len)
+				continue;
+			if (a->command.len)
+				buf_addch(&a->command, ' ');
+			buf_adds(&a->command, argv[i]);
+		} else if (!strcmp(argv[i], "--json"))
 			a->json = 1;
 		else if (!strcmp(argv[i], "--nodes") && i + 1 < argc)
 			a->nodes = argv[++i];
@@ -35,6 +43,8 @@ static int parse_args(int argc, char **argv, struct testbed_args *a)
 			a->action = argv[i];
 		else if (!a->config)
 			a->config = argv[i];
+		else if (!strcmp(a->action, "ssh") && !a->node)
+			a->node = argv[i];
 		else {
 			log_error("testbed: unexpected argument '%s'", argv[i]);
 			return -1;
@@ -42,7 +52,8 @@ static int parse_args(int argc, char **argv, struct testbed_args *a)
 	}
 	if (!a->action || !a->config) {
 		log_error("usage: campaign testbed up|status|reset|down CONFIG "
-			  "[--json] [--nodes n1,n2]");
+			  "[--json] [--nodes n1,n2]\n"
+			  "       campaign testbed ssh CONFIG NODE [--] COMMAND...");
 		return -1;
 	}
 	return 0;
@@ -61,6 +72,41 @@ static int do_up(struct testbed *tb)
 	log_info("testbed is up: %d nodes answer SSH, snapshot 'golden' taken "
 		 "in %.1f s", testbed_n_nodes(tb), (clock_mono_ms() - t0) / 1000.0);
 	return EXIT_OK;
+}
+
+/* Run one command on a node over the pinned SSH connection; its output
+ * passes through and its exit status becomes ours (255: no connection,
+ * as ssh(1) does). */
+static int do_ssh(struct testbed *tb, struct testbed_args *a)
+{
+	const struct testbed_node *n = testbed_find(tb, a->node);
+	struct ssh_conn *c = NULL;
+	struct ssh_result r;
+	struct err e = { "" };
+	int ret = 255;
+
+	if (!n) {
+		log_error("no node '%s' in testbed '%s'", a->node,
+			  testbed_prefix(tb));
+		return EXIT_USAGE;
+	}
+	if (!a->command.len) {
+		log_error("testbed ssh: no command given");
+		return EXIT_USAGE;
+	}
+	ssh_result_init(&r);
+	if (ssh_connect(&n->ssh, 10000, &c, &e) < 0 ||
+	    ssh_exec(c, a->command.data, NULL, 0, 600000, &r, &e) < 0) {
+		log_error("%s", e.msg);
+		goto cleanup;
+	}
+	fwrite(r.out.data, 1, r.out.len, stdout);
+	fwrite(r.errout.data, 1, r.errout.len, stderr);
+	ret = r.status;
+cleanup:
+	ssh_result_release(&r);
+	ssh_close(c);
+	return ret;
 }
 
 static int split_nodes(char *list, const char ***ret)
@@ -165,27 +211,33 @@ static int do_status(struct testbed *tb, int json)
 
 int cmd_testbed(int argc, char **argv)
 {
-	struct testbed_args a = { 0 };
+	struct testbed_args a = { .command = BUF_INIT };
 	struct config *cfg = NULL;
 	struct testbed *tb = NULL;
 	struct err e = { "" };
 	int ret;
 
-	if (parse_args(argc, argv, &a) < 0)
+	if (parse_args(argc, argv, &a) < 0) {
+		buf_release(&a.command);
 		return EXIT_USAGE;
+	}
 	if (config_load(a.config, &cfg, &e) < 0) {
 		log_error("%s", e.msg);
+		buf_release(&a.command);
 		return EXIT_USAGE;
 	}
 	if (ssh_global_init(&e) < 0 || testbed_open(cfg, &tb, &e) < 0) {
 		log_error("%s", e.msg);
 		config_free(cfg);
+		buf_release(&a.command);
 		return EXIT_INFRA;
 	}
 	if (!strcmp(a.action, "up"))
 		ret = do_up(tb);
 	else if (!strcmp(a.action, "reset"))
 		ret = do_reset(tb, &a);
+	else if (!strcmp(a.action, "ssh"))
+		ret = do_ssh(tb, &a);
 	else if (!strcmp(a.action, "status"))
 		ret = do_status(tb, a.json);
 	else if (!strcmp(a.action, "down")) {
@@ -201,5 +253,6 @@ int cmd_testbed(int argc, char **argv)
 	}
 	testbed_free(tb);
 	config_free(cfg);
+	buf_release(&a.command);
 	return ret;
 }

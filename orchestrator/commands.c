@@ -8,7 +8,7 @@ const struct command commands[] = {
 	{ "image", cmd_image, "image build RECIPE_DIR [--force]",
 	  "build a guest image from a recipe (cached by content)" },
 	{ "testbed", cmd_testbed,
-	  "testbed up|status|reset|down CONFIG [--json] [--nodes n1,n2]",
+	  "testbed up|status|reset|down|ssh CONFIG [--json] [--nodes n1,n2]",
 	  "manage the libvirt testbed of a campaign" },
 	{ "check", cmd_check, "check CHECKER HISTORY [--json]",
 	  "check an operation history (lost-writes, linearizable-register, availability)" },

@@ -1,0 +1,17 @@
+# Integration tests: real libvirt, real QEMU, real SSH. Run from the
+# repository root with the built program; one shared testbed fixture.
+set(IT ${CMAKE_CURRENT_LIST_DIR})
+set(IT_ENV "CAMPAIGN=$<TARGET_FILE:campaign>;CAMPAIGN_AGENT=$<TARGET_FILE:campaign-agent>")
+
+function(integration_test name script)
+  add_test(NAME integration.${name} COMMAND sh ${IT}/${script}
+           WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+  set_tests_properties(integration.${name} PROPERTIES
+    LABELS integration ENVIRONMENT "${IT_ENV}" TIMEOUT 900 ${ARGN})
+endfunction()
+
+integration_test(config_errors config_errors.sh)
+integration_test(testbed_up testbed_up.sh FIXTURES_SETUP tb3 RESOURCE_LOCK vms)
+integration_test(testbed_reset testbed_reset.sh FIXTURES_REQUIRED tb3 RESOURCE_LOCK vms)
+integration_test(testbed_hostkey testbed_hostkey.sh FIXTURES_REQUIRED tb3 RESOURCE_LOCK vms)
+integration_test(testbed_down testbed_down.sh FIXTURES_CLEANUP tb3 RESOURCE_LOCK vms)
