@@ -2,5 +2,4 @@
 #include "commands.h"
 #include "log.h"
 
-int cmd_validate(int argc, char **argv) { (void)argc; (void)argv; log_error("not yet"); return EXIT_USAGE; }
 int cmd_image(int argc, char **argv) { (void)argc; (void)argv; log_error("not yet"); return EXIT_USAGE; }

@@ -8,6 +8,8 @@
 #ifndef CAMPAIGN_CONFIG_H
 #define CAMPAIGN_CONFIG_H
 
+#include <jansson.h>
+
 #include "err.h"
 
 enum accel { ACCEL_AUTO, ACCEL_KVM, ACCEL_TCG };
@@ -49,14 +51,108 @@ struct config_testbed {
 	int n_nodes;		/* 1..16 */
 };
 
+enum config_mode {
+	CONFIG_ISOLATED,	/* every run starts from the golden snapshot */
+	CONFIG_CONTINUOUS,	/* the SUT keeps running; faulty nodes restored */
+};
+
+/* A fixed value (min == max) or an interval the plan draws from. */
+struct config_range {
+	double min, max;
+};
+
+/* A choice of nodes, resolved against the testbed. */
+struct config_select {
+	char *spec;		/* as written: "all", a role or a node name;
+				 * NULL when a list of node names was given */
+	char **names;		/* the chosen node names in testbed order */
+	int n_names;		/* >= 1 */
+};
+
+enum config_where { CONFIG_ON_CONTROLLER, CONFIG_ON_NODE };
+
+struct config_workload {
+	char *start;		/* command template; NULL: no workload */
+	enum config_where where;	/* default CONFIG_ON_CONTROLLER */
+	struct config_select node;	/* for CONFIG_ON_NODE, else empty */
+	double warmup_s;	/* default 0 */
+	char *stop;		/* command template; NULL: signal the start command */
+	double stop_timeout_s;	/* default 10 */
+};
+
+enum config_probe_kind { CONFIG_PROBE_HTTP, CONFIG_PROBE_SSH };
+
+struct config_probe {
+	char *name;		/* the key in "probes", [A-Za-z0-9_-]{1,32} */
+	enum config_probe_kind kind;
+	char *target;		/* HTTP: URL template; SSH: command template */
+	struct config_select nodes;	/* default "all" */
+	int every_ms;		/* 50..600000, default 500 */
+	int timeout_ms;		/* 10..600000, default 1000 */
+	/* HTTP only: */
+	int expect_status;	/* default 200 */
+	char *expect_body;	/* substring; NULL: any body */
+	char *expect_json_path;	/* "a.b.0"; NULL: no JSON check */
+	json_t *expect_json_equals;	/* owned reference; NULL iff path is */
+	/* SSH only: */
+	int expect_exit;	/* default 0 */
+	char *expect_output;	/* substring of stdout; NULL: any */
+};
+
+struct config_fault {
+	char *type;		/* [a-z0-9-]+, checked by the fault registry */
+	double weight;		/* > 0, default 1 */
+	char *target;		/* "any" (default), "leader", "primary", a role
+				 * or a node name */
+	int has_duration;	/* 0: duration_s absent (not transient) */
+	struct config_range duration_s;
+	json_t *params;		/* owned reference to an object holding every
+				 * other key of the entry; a value is a number,
+				 * string, bool or a numeric range [min, max] */
+};
+
+struct config_schedule {
+	int runs;		/* >= 1, default 10 */
+	double budget_s;	/* 0: unlimited (default) */
+	int faults_per_run;	/* 1..8, default 1 */
+	struct config_range inject_at_s;	/* default [1, 3] */
+	double observe_s;	/* > 0, default 10 */
+	int max_infra_retries;	/* 0..100, default 3 */
+};
+
+struct config_oracle {
+	char *type;		/* [a-z0-9-]+, checked by the oracle registry */
+	json_t *params;		/* owned reference to an object holding every
+				 * other key of the entry (any JSON values) */
+};
+
+struct config_logs {
+	char **paths;		/* absolute guest paths collected on a flaw */
+	int n_paths;
+	int max_bytes;		/* per file, default 65536 */
+};
+
+struct jsonpos;
+
 struct config {
 	char *path;		/* the file it was read from */
 	char *name;		/* [A-Za-z0-9._-]+ */
-	unsigned long long seed;
+	char *description;	/* NULL when absent */
+	unsigned long long seed;	/* default 1 */
+	enum config_mode mode;	/* default CONFIG_ISOLATED */
 	struct config_testbed testbed;
-	/* The other sections (mode, workload, probes, faults, schedule,
-	 * oracles) follow DESIGN.md; see below. */
-#include "config_sections.h"
+	struct config_workload workload;
+	struct config_probe *probes;	/* in document order */
+	int n_probes;
+	struct config_fault *faults;	/* none: runs inject nothing */
+	int n_faults;
+	struct config_schedule schedule;
+	struct config_oracle *oracles;
+	int n_oracles;
+	struct config_logs logs;
+	char *canonical;	/* the file's JSON, compact with sorted keys:
+				 * compare it to detect a changed config */
+	struct jsonpos *pos;	/* private: lines for config_check_*() */
 };
 
 /* Read and check the config file at path. On success *ret is new
@@ -69,5 +165,30 @@ void config_free(struct config *c);
 /* Find a node by name; NULL when there is none. Borrowed. */
 const struct config_node *config_node(const struct config *c,
 				      const char *name);
+
+/* Find a probe by name; NULL when there is none. Borrowed. */
+const struct config_probe *config_probe(const struct config *c,
+					const char *name);
+
+/* A registry's check of one fault or oracle entry: type and params are
+ * borrowed from c. On failure fill e (without file or path) and return
+ * -1; set *ret_key (borrowed, e.g. a key of params, or "type") to point
+ * the message at that member instead of the whole entry. */
+typedef int (*config_check_fn)(const struct config *c, const char *type,
+			       const json_t *params, const char **ret_key,
+			       struct err *e);
+
+/* Run check on every fault (oracle) in order; the first failure comes
+ * back as "FILE:LINE: faults[1].signal: <the checker's message>". */
+int config_check_faults(const struct config *c, config_check_fn check,
+			struct err *e);
+int config_check_oracles(const struct config *c, config_check_fn check,
+			 struct err *e);
+
+/* Parse a duration: one or more <number><unit> in decreasing units,
+ * units d, h, m, s, ms; e.g. "8h", "1h30m", "45s", "500ms", "1.5h".
+ * On success *ret_seconds is set; on failure it is untouched and -1 is
+ * returned. */
+int config_parse_duration(const char *s, double *ret_seconds);
 
 #endif

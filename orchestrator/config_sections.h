@@ -1,1 +1,0 @@
-/* config_sections.h - filled by the config module for the engine sections. */

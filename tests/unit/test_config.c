@@ -1,0 +1,665 @@
+/* test_config.c - config_load: valid configs, and every error with its
+ * exact message, line and JSON path.
+ *
+ * Inline fixtures use ' for " (none of them needs a literal quote); each
+ * is written to a fresh file in a temporary directory that also holds a
+ * stand-in ssh key ("id"), so "image": "." and "key": "id" resolve. */
+#include "config.h"
+#include "jsonpos.h"
+#include "tap.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char dir[] = "/tmp/test_config.XXXXXX";
+static int n_files;
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f) {
+		perror(path);
+		exit(1);
+	}
+	fputs(text, f);
+	fclose(f);
+}
+
+/* A new config file holding text with ' turned into ". New string. */
+static char *config_file(const char *text)
+{
+	char *path = xasprintf("%s/c%02d.json", dir, ++n_files);
+	char *json = xstrdup(text), *p;
+
+	for (p = json; *p; p++)
+		if (*p == '\'')
+			*p = '"';
+	write_file(path, json);
+	free(json);
+	return path;
+}
+
+/* config_load must fail with "FILE:" + want. */
+static void fails(const char *text, const char *want, const char *what)
+{
+	char *path = config_file(text);
+	struct config *c = NULL;
+	struct err e = { "" };
+	size_t n = strlen(path);
+
+	if (!ok(config_load(path, &c, &e) == -1, "%s: fails", what)) {
+		config_free(c);
+	} else if (strncmp(e.msg, path, n) || e.msg[n] != ':') {
+		is_str(e.msg, want, what);
+	} else {
+		is_str(e.msg + n + 1, want, what);
+	}
+	free(path);
+}
+
+/* config_load must succeed; *ret is new. */
+static struct config *loads(const char *text, const char *what)
+{
+	char *path = config_file(text);
+	struct config *c = NULL;
+	struct err e = { "" };
+
+	if (!ok(config_load(path, &c, &e) == 0, "%s: loads", what))
+		printf("#   %s\n", e.msg);
+	free(path);
+	return c;
+}
+
+#define NODES1 "  'testbed': {'image': '.', 'nodes': [{'name': 'n1'}]}\n"
+#define HEAD "{\n  'name': 't',\n"	/* lines 1-2 */
+
+static void test_minimal(void)
+{
+	struct config *c = NULL;
+	struct err e = { "" };
+	char *abs = realpath("tests/unit/configs", NULL);
+
+	ok(config_load("tests/unit/configs/minimal.json", &c, &e) == 0,
+	   "minimal config loads");
+	if (!c) {
+		printf("#   %s\n", e.msg);
+		free(abs);
+		return;
+	}
+	is_str(c->name, "minimal", "name");
+	is_int((long long)c->seed, 1, "seed defaults to 1");
+	is_int(c->mode, CONFIG_ISOLATED, "mode defaults to isolated");
+	is_str(c->testbed.uri, "qemu:///system", "uri default");
+	is_int(c->testbed.accel, ACCEL_AUTO, "accel default");
+	is_str(c->testbed.image, abs, "image resolved against the config dir");
+	is_str(c->testbed.prefix, "cmp-minimal", "prefix derived from name");
+	is_int(c->testbed.memory_mib, 0, "memory: the image's");
+	is_int(c->testbed.vcpus, 1, "vcpus default");
+	is_int(c->testbed.net, NET_VDE, "network default vde");
+	ok(c->testbed.libvirt_network == NULL, "no libvirt network for vde");
+	is_str(c->testbed.subnet, "10.99.0.0/24", "subnet default");
+	is_int(c->testbed.ssh_port_base, 0, "port base: derived");
+	is_int(c->testbed.boot_timeout_s, 120, "boot timeout default");
+	is_int(c->testbed.ready_timeout_s, 30, "ready timeout default");
+	is_int(c->testbed.n_nodes, 1, "one node");
+	is_str(c->testbed.nodes[0].role, "member", "role default");
+	ok(c->workload.start == NULL, "no workload");
+	is_int(c->n_probes + c->n_faults + c->n_oracles, 0, "no probes, faults, oracles");
+	is_int(c->schedule.runs, 10, "runs default");
+	ok(c->schedule.budget_s == 0, "budget unlimited");
+	is_int(c->schedule.faults_per_run, 1, "faults per run default");
+	ok(c->schedule.inject_at_s.min == 1 && c->schedule.inject_at_s.max == 3,
+	   "inject_at_s default [1, 3]");
+	ok(c->schedule.observe_s == 10, "observe default");
+	is_int(c->schedule.max_infra_retries, 3, "retries default");
+	is_int(c->logs.max_bytes, 65536, "log bytes default");
+	is_str(c->canonical,
+	       "{\"name\":\"minimal\",\"testbed\":{\"image\":\".\",\"nodes\":"
+	       "[{\"name\":\"n1\"}]}}", "canonical JSON");
+	ok(config_node(c, "n1") == &c->testbed.nodes[0], "config_node finds n1");
+	ok(config_node(c, "n9") == NULL, "config_node: no n9");
+	config_free(c);
+	free(abs);
+}
+
+static void test_full(void)
+{
+	struct config *c = NULL;
+	struct err e = { "" };
+	const struct config_probe *p;
+	const struct config_fault *f;
+	char *key = realpath("tests/unit/configs/minimal.json", NULL);
+
+	ok(config_load("tests/unit/configs/full.json", &c, &e) == 0,
+	   "full config loads");
+	if (!c) {
+		printf("#   %s\n", e.msg);
+		free(key);
+		return;
+	}
+	is_str(c->description, "every section, every key", "description");
+	is_int((long long)c->seed, 42, "seed");
+	is_int(c->mode, CONFIG_CONTINUOUS, "mode continuous");
+	is_int(c->testbed.accel, ACCEL_TCG, "accel tcg");
+	is_str(c->testbed.prefix, "cmp-full", "explicit prefix");
+	is_int(c->testbed.net, NET_LIBVIRT, "libvirt network");
+	is_str(c->testbed.libvirt_network, "campaign", "libvirt network name");
+	is_str(c->testbed.subnet, "10.42.0.0/26", "subnet");
+	is_int(c->testbed.n_nodes, 4, "four nodes");
+	is_int(c->testbed.nodes[0].memory_mib, 512, "node memory");
+	is_str(c->testbed.nodes[3].domain, "my-client-vm", "existing domain");
+	is_int(c->testbed.nodes[3].ssh.port, 22, "ssh port");
+	is_str(c->testbed.nodes[3].ssh.key, key, "ssh key resolved");
+	is_int(c->workload.where, CONFIG_ON_NODE, "workload on a node");
+	is_int(c->workload.node.n_names, 1, "workload: role 'client' is one node");
+	is_str(c->workload.node.names[0], "ext", "workload node resolved");
+	ok(c->workload.warmup_s == 1.5 && c->workload.stop_timeout_s == 5,
+	   "workload times");
+	is_int(c->n_probes, 2, "two probes");
+	p = config_probe(c, "health");
+	ok(p && p->kind == CONFIG_PROBE_HTTP && p->expect_status == 204 &&
+	   p->every_ms == 250 && p->timeout_ms == 500, "http probe");
+	ok(p && p->nodes.n_names == 2 && !strcmp(p->nodes.names[0], "n2") &&
+	   !strcmp(p->nodes.names[1], "n3"), "role selector resolved in order");
+	ok(p && !strcmp(p->expect_json_path, "status.0") &&
+	   json_is_true(json_object_get(p->expect_json_equals, "up")),
+	   "expect_json kept");
+	p = config_probe(c, "agent");
+	ok(p && p->kind == CONFIG_PROBE_SSH && !p->nodes.spec &&
+	   p->nodes.n_names == 2 && !strcmp(p->nodes.names[0], "n3") &&
+	   !strcmp(p->expect_output, "pong") && p->every_ms == 500,
+	   "ssh probe with a node list");
+	ok(config_probe(c, "nope") == NULL, "config_probe: no such probe");
+	is_int(c->n_faults, 3, "three faults");
+	f = &c->faults[0];
+	ok(f->weight == 3 && !strcmp(f->target, "any") && !f->has_duration,
+	   "fault defaults");
+	is_int((long long)json_object_size(f->params), 2, "params: the other keys");
+	is_str(json_string_value(json_object_get(f->params, "signal")), "KILL",
+	       "param kept");
+	f = &c->faults[1];
+	ok(f->has_duration && f->duration_s.min == 2 && f->duration_s.max == 6 &&
+	   f->weight == 1 && !strcmp(f->target, "primary"), "fault range duration");
+	is_int((long long)json_object_size(f->params), 0, "no params");
+	f = &c->faults[2];
+	ok(f->duration_s.min == 5 && f->duration_s.max == 5, "fixed duration");
+	ok(json_is_array(json_object_get(f->params, "loss_pct")) &&
+	   json_is_false(json_object_get(f->params, "corrupt")), "range param");
+	ok(c->schedule.budget_s == 5400, "budget 1h30m");
+	ok(c->schedule.inject_at_s.min == 0.5 && c->schedule.observe_s == 12.5,
+	   "schedule numbers");
+	is_int(c->n_oracles, 3, "three oracles");
+	is_str(c->oracles[0].type, "probe-recovers", "oracle type");
+	is_int((long long)json_object_size(c->oracles[0].params), 2,
+	       "oracle params");
+	ok(json_is_array(json_object_get(c->oracles[2].params, "args")),
+	   "oracle params take any JSON");
+	is_int(c->logs.n_paths, 2, "log paths");
+	is_int(c->logs.max_bytes, 4096, "log bytes");
+	ok(!strncmp(c->canonical, "{\"description\":", 15), "canonical sorts keys");
+	config_free(c);
+	free(key);
+}
+
+static void test_keys(void)
+{
+	fails(HEAD "  'nmae': 'x',\n" NODES1 "}\n",
+	      "3: nmae: unknown key (did you mean 'name'?)",
+	      "unknown top-level key, did you mean");
+	fails(HEAD "  'testbed': {\n    'image': '.',\n    'acel': 'kvm',\n"
+	      "    'nodes': [{'name': 'n1'}]}\n}\n",
+	      "5: testbed.acel: unknown key (did you mean 'accel'?)",
+	      "unknown nested key, did you mean");
+	fails(HEAD NODES1 ",  'frobnicate': 1\n}\n",
+	      "4: frobnicate: unknown key", "unknown key, no suggestion");
+	fails(HEAD "  'testbed': {'image': '.', 'memory': 64,\n"
+	      "    'nodes': [{'name': 'n1'}]}\n}\n",
+	      "3: testbed.memory: unknown key (did you mean 'memory_mib'?)",
+	      "prefix of a key suggests it");
+	fails(HEAD NODES1 ", 'probes': {'p': {'ssh': 'true',\n"
+	      "   'a b': 1}}\n}\n",
+	      "5: probes.p[\"a b\"]: unknown key", "odd key in a path");
+	fails("{\n  'testbed': {'image': '.', 'nodes': [{'name': 'n1'}]}\n}\n",
+	      "1: missing required key 'name'", "missing name");
+	fails(HEAD "  'testbed': {'image': '.',\n"
+	      "    'nodes': [{'name': 'n1'}, {'role': 'x'}]}\n}\n",
+	      "4: testbed.nodes[1]: missing required key 'name'",
+	      "missing node name");
+}
+
+static void test_json(void)
+{
+	fails("{\n  'name': 't',\n  'name': 'u'\n}\n",
+	      "3:8: duplicate object key near '\"name\"'", "duplicate JSON key");
+	fails("{\n  'name': 't'\n  'seed': 2\n}\n",
+	      "3:8: '}' expected near '\"seed\"'", "syntax error with line");
+	fails("[1, 2]\n", "1: expected an object at the top level, got [1,2]",
+	      "top level not an object");
+	fails("", "1:0: '[' or '{' expected near end of file", "empty file");
+}
+
+static void test_types(void)
+{
+	fails(HEAD NODES1 ", 'schedule': {\n  'runs': 'ten'}\n}\n",
+	      "5: schedule.runs: expected a positive integer, got \"ten\"",
+	      "runs is not an integer");
+	fails(HEAD NODES1 ", 'schedule': {'runs': 2.5}\n}\n",
+	      "4: schedule.runs: expected a positive integer, got 2.5",
+	      "runs is a real");
+	fails(HEAD "  'testbed': {'image': '.', 'nodes': {'name': 'n1'}}\n}\n",
+	      "3: testbed.nodes: expected an array of nodes, got an object",
+	      "nodes not an array");
+	fails(HEAD "  'seed': -1,\n" NODES1 "}\n",
+	      "3: seed: expected a non-negative integer, got -1", "negative seed");
+	fails("{\n  'name': 'a b',\n" NODES1 "}\n",
+	      "2: name: expected 1 to 40 characters of [A-Za-z0-9._-], got \"a b\"",
+	      "name with a space");
+	fails(HEAD "  'mode': 'isolate',\n" NODES1 "}\n",
+	      "3: mode: expected 'isolated' or 'continuous', got \"isolate\" "
+	      "(did you mean 'isolated'?)", "bad mode");
+	fails(HEAD "  'testbed': {'image': '.', 'accel': 'kmv',\n"
+	      "    'nodes': [{'name': 'n1'}]}\n}\n",
+	      "3: testbed.accel: expected 'auto', 'kvm' or 'tcg', got \"kmv\" "
+	      "(did you mean 'kvm'?)", "bad accel");
+	fails(HEAD NODES1 ", 'faults': [{'type': 'x', 'opts': {'a': 1}}]\n}\n",
+	      "4: faults[0].opts: expected a number, string, boolean or range "
+	      "[min, max], got an object", "fault param is an object");
+	fails(HEAD NODES1 ", 'logs': {'paths': ['var/log/x']}\n}\n",
+	      "4: logs.paths[0]: expected an absolute path, got \"var/log/x\"",
+	      "relative log path");
+}
+
+static void test_ranges(void)
+{
+	fails(HEAD "  'testbed': {'image': '.', 'memory_mib': 16,\n"
+	      "    'nodes': [{'name': 'n1'}]}\n}\n",
+	      "3: testbed.memory_mib: expected an integer between 32 and 65536, "
+	      "got 16", "memory too small");
+	fails(HEAD "  'testbed': {'image': '.',\n    'vcpus': 65,\n"
+	      "    'nodes': [{'name': 'n1'}]}\n}\n",
+	      "4: testbed.vcpus: expected an integer between 1 and 64, got 65",
+	      "too many vcpus");
+	fails(HEAD "  'testbed': {'image': '.', 'nodes': []}\n}\n",
+	      "3: testbed.nodes: expected 1 to 16 nodes, got 0", "no nodes");
+	fails(HEAD NODES1 ", 'faults': [\n {'type': 'netem',\n"
+	      "  'duration_s': [5, 1]}]\n}\n",
+	      "6: faults[0].duration_s: invalid range [5, 1]: minimum is "
+	      "greater than maximum", "range [5, 1]");
+	fails(HEAD NODES1 ", 'faults': [{'type': 'netem', 'loss_pct': [60, 10]}]\n}\n",
+	      "4: faults[0].loss_pct: invalid range [60, 10]: minimum is "
+	      "greater than maximum", "parameter range [60, 10]");
+	fails(HEAD NODES1 ", 'faults': [{'type': 'x', 'weight': 0}]\n}\n",
+	      "4: faults[0].weight: expected a positive number, got 0",
+	      "zero weight");
+	fails(HEAD NODES1 ", 'schedule': {'inject_at_s': [-1, 2]}\n}\n",
+	      "4: schedule.inject_at_s: expected a non-negative number or a "
+	      "range [min, max] of them, got [-1,2]", "negative inject time");
+	fails(HEAD NODES1 ", 'probes': {'p': {'ssh': 'true', 'every_ms': 10}}\n}\n",
+	      "4: probes.p.every_ms: expected an integer between 50 and 600000, "
+	      "got 10", "probe too frequent");
+	fails(HEAD NODES1 ", 'schedule': {'faults_per_run': 9}\n}\n",
+	      "4: schedule.faults_per_run: expected an integer between 1 and 8, "
+	      "got 9", "too many faults per run");
+}
+
+static void test_nodes(void)
+{
+	char *want;
+
+	fails(HEAD "  'testbed': {'image': '.', 'nodes': [\n"
+	      "    {'name': 'n1'},\n    {'name': 'n2'},\n    {'name': 'n1'}]}\n}\n",
+	      "6: testbed.nodes[2].name: duplicate node name 'n1'",
+	      "duplicate node names");
+	fails(HEAD "  'testbed': {'image': '.', 'nodes': [{'name': 'N1'}]}\n}\n",
+	      "3: testbed.nodes[0].name: expected 1 to 16 characters of "
+	      "[a-z0-9-], got \"N1\"", "upper-case node name");
+	fails(HEAD "  'testbed': {'nodes': [\n    {'name': 'n1', 'domain': 'vm1'}]}\n}\n",
+	      "4: testbed.nodes[0]: missing required key 'ssh' (a node with "
+	      "'domain' needs it)", "existing domain without ssh");
+	fails(HEAD "  'testbed': {'image': '.', 'nodes': [\n    {'name': 'n1',\n"
+	      "     'ssh': {'host': 'h'}}]}\n}\n",
+	      "5: testbed.nodes[0].ssh: allowed only with 'domain' (the testbed "
+	      "sets up ssh for the nodes it creates)", "ssh on a created node");
+	fails(HEAD "  'testbed': {'nodes': [{'name': 'n1', 'domain': 'vm1',\n"
+	      "    'ssh': {'host': 'h', 'port': 22, 'user': 'u', 'key': 'id',\n"
+	      "            'host_key': 'ssh-ed25519 not base64!'}}]}\n}\n",
+	      "5: testbed.nodes[0].ssh.host_key: expected a public host key like "
+	      "\"ssh-ed25519 AAAA...\", got \"ssh-ed25519 not base64!\"",
+	      "bad host key");
+	fails(HEAD "  'testbed': {'nodes': [{'name': 'n1', 'domain': 'vm1',\n"
+	      "    'ssh': {'host': 'h', 'port': 22, 'user': 'u', 'key': 'id'}}]}\n}\n",
+	      "4: testbed.nodes[0].ssh: missing required key 'host_key'",
+	      "ssh without host_key");
+	fails(HEAD "  'testbed': {\n    'nodes': [{'name': 'n1'}]}\n}\n",
+	      "3: testbed: missing required key 'image' (only a testbed of "
+	      "existing domains can do without)", "created node needs an image");
+	want = xasprintf("3: testbed.image: no such directory 'no/such/recipe' "
+			 "(looked in '%s', the current directory and '%s')",
+			 dir, CAMPAIGN_SOURCE_DIR);
+	fails(HEAD "  'testbed': {'image': 'no/such/recipe', 'nodes': [{'name': 'n1'}]}\n}\n",
+	      want, "image not found");
+	free(want);
+	want = xasprintf("3: testbed.image: '%s/id' is not a directory", dir);
+	fails(HEAD "  'testbed': {'image': 'id', 'nodes': [{'name': 'n1'}]}\n}\n",
+	      want, "image is a file");
+	free(want);
+}
+
+static void test_network(void)
+{
+	fails(HEAD "  'testbed': {'image': '.', 'nodes': [{'name': 'n1'}],\n"
+	      "    'network': {'subnet': '10.99.0/24'}}\n}\n",
+	      "4: testbed.network.subnet: expected an IPv4 subnet like "
+	      "\"10.99.0.0/24\", got \"10.99.0/24\"", "bad subnet");
+	fails(HEAD "  'testbed': {'image': '.', 'nodes': [{'name': 'n1'}],\n"
+	      "    'network': {'subnet': '10.99.0.5/24'}}\n}\n",
+	      "4: testbed.network.subnet: host bits set in '10.99.0.5/24' (did "
+	      "you mean '10.99.0.0/24'?)", "subnet with host bits");
+	fails(HEAD "  'testbed': {'image': '.', 'nodes': [{'name': 'n1'}],\n"
+	      "    'network': {'subnet': '10.99.0.0/30'}}\n}\n",
+	      "4: testbed.network.subnet: prefix length /30 out of range: use /8 "
+	      "to /28", "subnet too small");
+	fails(HEAD "  'testbed': {'image': '.', 'network': {'subnet': '10.9.0.16/28'},\n"
+	      "    'nodes': [{'name': 'n1'}, {'name': 'n2'}, {'name': 'n3'},\n"
+	      "              {'name': 'n4'}]}\n}\n",
+	      "3: testbed.network.subnet: subnet '10.9.0.16/28' has no room for 4 "
+	      "nodes (node i is host .11+i)", "subnet without room");
+	fails(HEAD "  'testbed': {'image': '.', 'nodes': [{'name': 'n1'}],\n"
+	      "    'network': {'libvirt_network': 'default'}}\n}\n",
+	      "4: testbed.network.libvirt_network: allowed only with type "
+	      "'libvirt'", "libvirt network with vde");
+}
+
+static void test_sections(void)
+{
+	fails(HEAD NODES1 ", 'schedule': {'budget': 'ten'}\n}\n",
+	      "4: schedule.budget: expected a duration like \"8h\", \"90m\" or "
+	      "\"1h30m\", got \"ten\"", "bad duration string");
+	fails(HEAD NODES1 ", 'probes': {\n  'p': {'ssh': 'true',\n"
+	      "         'http': 'http://x/'}}\n}\n",
+	      "6: probes.p.http: expected exactly one of 'http' and 'ssh'",
+	      "probe with http and ssh");
+	fails(HEAD NODES1 ", 'probes': {\n  'p': {'every_ms': 100}}\n}\n",
+	      "5: probes.p: missing required key 'http' or 'ssh'",
+	      "probe with neither");
+	fails(HEAD NODES1 ", 'probes': {\n  'p': {'ssh': 'true',\n"
+	      "         'expect_status': 200}}\n}\n",
+	      "6: probes.p.expect_status: allowed only in http probes",
+	      "http key on an ssh probe");
+	fails(HEAD NODES1 ", 'probes': {'p': {'ssh': 'true', 'nodes': 'db'}}\n}\n",
+	      "4: probes.p.nodes: no node or role named 'db'",
+	      "probe selects nothing");
+	fails(HEAD NODES1 ", 'probes': {'p': {'ssh': 'true',\n"
+	      "   'nodes': ['n1', 'n7']}}\n}\n",
+	      "5: probes.p.nodes[1]: no node named 'n7'", "probe lists a stranger");
+	fails(HEAD NODES1 ", 'workload': {'start': 'go', 'where': 'node'}\n}\n",
+	      "4: workload: missing required key 'node' (where is 'node')",
+	      "workload on a node without node");
+	fails(HEAD NODES1 ", 'workload': {'start': 'go', 'node': 'n1'}\n}\n",
+	      "4: workload.node: allowed only with where 'node'",
+	      "workload node on the controller");
+	fails(HEAD NODES1 ", 'faults': [{'type': 'kill'},\n"
+	      "  {'type': 'kill', 'target': 'leadr'}]\n}\n",
+	      "5: faults[1].target: no node or role named 'leadr' (and not "
+	      "'any', 'leader' or 'primary')", "bad fault target");
+	fails(HEAD NODES1 ", 'faults': [{'type': 'Kill'}]\n}\n",
+	      "4: faults[0].type: expected 1 to 64 characters of [a-z0-9-], got "
+	      "\"Kill\"", "bad fault type");
+	fails(HEAD NODES1 ", 'faults': []\n}\n",
+	      "4: faults: expected a non-empty array of faults, got []",
+	      "empty faults");
+	fails(HEAD NODES1 ", 'oracles': [{'probe': 'x'}]\n}\n",
+	      "4: oracles[0]: missing required key 'type'", "oracle without type");
+	fails("{\n  'name': 'a-very-long-campaign-name',\n" NODES1 "}\n",
+	      "2: name: derived testbed prefix 'cmp-a-very-long-campaign-name' is "
+	      "longer than 24 characters (set 'testbed.prefix')",
+	      "derived prefix too long");
+}
+
+static int check_fault(const struct config *c, const char *type,
+		       const json_t *params, const char **ret_key,
+		       struct err *e)
+{
+	const char *sig = json_string_value(json_object_get(params, "signal"));
+
+	(void)c;
+	if (!strcmp(type, "bogus")) {
+		*ret_key = "type";
+		return err_set(e, "unknown fault type '%s'", type);
+	}
+	if (sig && strcmp(sig, "KILL")) {
+		*ret_key = "signal";
+		return err_set(e, "unknown signal '%s'", sig);
+	}
+	if (!strcmp(type, "lonely"))
+		return err_set(e, "needs company");
+	return 0;
+}
+
+static int check_oracle(const struct config *c, const char *type,
+			const json_t *params, const char **ret_key,
+			struct err *e)
+{
+	const char *probe = json_string_value(json_object_get(params, "probe"));
+
+	(void)type;
+	if (probe && !config_probe(c, probe)) {
+		*ret_key = "probe";
+		return err_set(e, "no probe named '%s'", probe);
+	}
+	return 0;
+}
+
+static void expect_check(struct config *c, int faults, const char *want,
+			 const char *what)
+{
+	struct err e = { "" };
+	size_t n;
+
+	if (!c) {
+		ok(0, "%s: no config", what);
+		return;
+	}
+	n = strlen(c->path);
+	if (faults)
+		ok(config_check_faults(c, check_fault, &e) == -1, "%s: fails", what);
+	else
+		ok(config_check_oracles(c, check_oracle, &e) == -1, "%s: fails", what);
+	is_str(strncmp(e.msg, c->path, n) ? e.msg : e.msg + n + 1, want, what);
+	config_free(c);
+}
+
+static void test_checkers(void)
+{
+	struct config *c;
+	struct err e = { "" };
+
+	c = loads(HEAD NODES1 ", 'faults': [\n  {'type': 'kill', 'signal': 'KILL'},\n"
+		  "  {'type': 'bogus'}]\n}\n", "fault checker: type");
+	expect_check(c, 1, "6: faults[1].type: unknown fault type 'bogus'",
+		     "checker points at the type");
+	c = loads(HEAD NODES1 ", 'faults': [\n  {'type': 'kill',\n"
+		  "   'signal': 'HUP'}]\n}\n", "fault checker: parameter");
+	expect_check(c, 1, "6: faults[0].signal: unknown signal 'HUP'",
+		     "checker points at a parameter");
+	c = loads(HEAD NODES1 ", 'faults': [\n  {'type': 'kill'},\n"
+		  "  {'type': 'lonely'}]\n}\n", "fault checker: entry");
+	expect_check(c, 1, "6: faults[1]: needs company",
+		     "checker without a key points at the entry");
+	c = loads(HEAD NODES1 ", 'probes': {'up': {'ssh': 'true'}},\n"
+		  "  'oracles': [{'type': 'probe-recovers',\n"
+		  "               'probe': 'down'}]\n}\n", "oracle checker");
+	expect_check(c, 0, "6: oracles[0].probe: no probe named 'down'",
+		     "oracle checker points at a parameter");
+	c = loads(HEAD NODES1 ", 'faults': [{'type': 'kill'}],\n"
+		  "  'oracles': [{'type': 'x', 'probe': 'up'},\n  {'type': 'y'}],\n"
+		  "  'probes': {'up': {'ssh': 'true'}}\n}\n", "checkers pass");
+	if (c) {
+		is_int(config_check_faults(c, check_fault, &e), 0, "faults pass");
+		is_int(config_check_oracles(c, check_oracle, &e), 0, "oracles pass");
+		config_free(c);
+	}
+}
+
+static void test_durations(void)
+{
+	static const struct {
+		const char *s;
+		double want;
+	} good[] = {
+		{ "8h", 28800 }, { "90m", 5400 }, { "30s", 30 }, { "1h30m", 5400 },
+		{ "500ms", 0.5 }, { "1.5h", 5400 }, { "2d", 172800 },
+		{ "1d2h3m4s5ms", 93784.005 }, { "0s", 0 },
+	};
+	static const char *const bad[] = {
+		"", "h", "5", "ten", "30m1h", "1h1h", "-1h", "1 h", "1.h", ".5h",
+		"1hh", "1x", "1h ", "1e3s",
+	};
+	double v;
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		v = -1;
+		ok(config_parse_duration(good[i].s, &v) == 0 &&
+		   v > good[i].want - 1e-9 && v < good[i].want + 1e-9,
+		   "duration '%s' is %g s", good[i].s, good[i].want);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		v = -7;
+		ok(config_parse_duration(bad[i], &v) == -1 && v == -7,
+		   "duration '%s' is rejected, result untouched", bad[i]);
+	}
+}
+
+static void test_jsonpos(void)
+{
+	static const char text[] =
+		"{\"a\": [1,\n  {\"b\\u00e9\": 2},\n  3],\n"
+		" \"c.d\":\n  {\"e\": true}, \"\": null}";
+	struct jsonpos *p = NULL;
+	struct buf path = BUF_INIT;
+	struct err e = { "" };
+
+	ok(jsonpos_scan(text, strlen(text), &p, &e) == 0, "jsonpos scans");
+	is_int(jsonpos_value_line(p, ""), 1, "root");
+	is_int(jsonpos_value_line(p, "a[1].b\xc3\xa9") ? 1 : 0, 0,
+	       "non-plain key is bracketed");
+	is_int(jsonpos_value_line(p, "a[1][\"b\xc3\xa9\"]"), 2,
+	       "escaped key decoded");
+	is_int(jsonpos_value_line(p, "a[2]"), 3, "array element");
+	is_int(jsonpos_key_line(p, "[\"c.d\"]"), 4, "key line");
+	is_int(jsonpos_value_line(p, "[\"c.d\"]"), 5, "value line");
+	is_int(jsonpos_value_line(p, "[\"c.d\"].e"), 5, "nested under odd key");
+	is_int(jsonpos_value_line(p, "[\"\"]"), 5, "empty key");
+	is_int(jsonpos_value_line(p, "zz"), 0, "unknown path");
+	jsonpos_path_key(&path, "x");
+	jsonpos_path_index(&path, 3);
+	jsonpos_path_key(&path, "q\"r");
+	is_str(path.data, "x[3][\"q\\\"r\"]", "path building");
+	buf_release(&path);
+	jsonpos_free(p);
+	ok(jsonpos_scan("{\"a\": [1, }", 11, &p, &e) == -1,
+	   "jsonpos rejects broken text");
+	jsonpos_free(NULL);
+}
+
+static void test_misc(void)
+{
+	struct config *c = NULL, *partial;
+	struct err e = { "" };
+
+	ok(config_load("tests/unit/configs/no-such.json", &c, &e) == -1 &&
+	   !strcmp(e.msg, "cannot open 'tests/unit/configs/no-such.json': "
+		   "No such file or directory"), "missing file");
+	config_free(NULL);
+	partial = xcalloc(1, sizeof(*partial));
+	partial->name = xstrdup("half");
+	partial->testbed.nodes = xcalloc(2, sizeof(*partial->testbed.nodes));
+	partial->testbed.n_nodes = 2;
+	partial->testbed.nodes[0].name = xstrdup("n1");
+	partial->faults = xcalloc(1, sizeof(*partial->faults));
+	partial->n_faults = 1;
+	partial->faults[0].params = json_object();
+	config_free(partial);
+	ok(1, "config_free takes a partly built config");
+	/* Failures deep inside every section free what was built so far. */
+	fails(HEAD NODES1 ", 'probes': {'a': {'ssh': 'x', 'nodes': ['n1']},\n"
+	      "  'b': {'http': 'http://x/', 'expect_json': {'path': 'a',\n"
+	      "        'equals': [1]}, 'nodes': ['n1', 'n1']}}\n}\n",
+	      "6: probes.b.nodes[1]: node 'n1' is listed twice",
+	      "failure after partial probes");
+	fails(HEAD "  'description': 'x', 'workload': {'start': 'a', 'stop': 'b',\n"
+	      "  'where': 'node', 'node': ['n1']}, 'faults': [{'type': 'a',\n"
+	      "  'p': 1}], 'oracles': [{'type': 'o', 'x': 1}],\n"
+	      "  'logs': {'paths': ['/a']},\n"
+	      "  'testbed': {'image': '.', 'prefix': 'p', 'network': {'type':\n"
+	      "  'libvirt'}, 'nodes': [{'name': 'n1', 'domain': 'd', 'ssh': {\n"
+	      "  'host': 'h', 'port': 22, 'user': 'u', 'key': 'id', 'host_key':\n"
+	      "  'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBm2'}}, {'name': 'n2',\n"
+	      "  'domain': 'd', 'ssh': {}}]}\n}\n",
+	      "11: testbed.nodes[1].ssh: missing required key 'host'",
+	      "failure after every section was filled");
+	fails(HEAD "  'description': 'x', 'workload': {'start': 'a',\n"
+	      "  'where': 'node', 'node': 'nobody'}, 'faults': [{'type': 'a',\n"
+	      "  'p': 1}], 'oracles': [{'type': 'o', 'x': 1}],\n" NODES1 "}\n",
+	      "4: workload.node: no node or role named 'nobody'",
+	      "failure in the second pass");
+}
+
+static void test_demo(void)
+{
+	struct config *c = NULL;
+	struct err e = { "" };
+	struct stat st;
+
+	if (stat("workloads/tiny", &st) < 0) {
+		ok(1, "# skip demo.json: workloads/tiny is not there yet");
+		return;
+	}
+	ok(config_load("configs/demo.json", &c, &e) == 0, "configs/demo.json "
+	   "validates");
+	if (!c)
+		printf("#   %s\n", e.msg);
+	config_free(c);
+}
+
+int main(void)
+{
+	char *key;
+
+	if (!mkdtemp(dir)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	key = xasprintf("%s/id", dir);
+	write_file(key, "stand-in for a private key\n");
+	test_minimal();
+	test_full();
+	test_keys();
+	test_json();
+	test_types();
+	test_ranges();
+	test_nodes();
+	test_network();
+	test_sections();
+	test_checkers();
+	test_durations();
+	test_jsonpos();
+	test_misc();
+	test_demo();
+	for (; n_files > 0; n_files--) {
+		char *p = xasprintf("%s/c%02d.json", dir, n_files);
+
+		unlink(p);
+		free(p);
+	}
+	unlink(key);
+	free(key);
+	rmdir(dir);
+	return tap_done();
+}
