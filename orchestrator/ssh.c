@@ -468,6 +468,11 @@ static enum connect_outcome connect_once(const struct ssh_target *t,
 	}
 	if (pinned_parse(t->host_key, &k, e) < 0)
 		return CONNECT_FATAL;
+	if (!t->user || !*t->user || !t->key_path || !*t->key_path) {
+		err_set(e, "no user or no key file given");
+		free(k.blob);
+		return CONNECT_FATAL;
+	}
 	if (access(t->key_path, R_OK) < 0) {
 		char tmp[128];
 

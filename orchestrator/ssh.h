@@ -39,7 +39,8 @@ struct ssh_conn;
 #define SSH_CLOSE_MS		200
 
 struct ssh_result {
-	int status;		/* exit status; 128+N when killed by signal N */
+	int status;		/* exit status; 128+N when killed by signal N;
+				 * -1 until a command has finished */
 	struct buf out;		/* stdout */
 	struct buf errout;	/* stderr */
 };
@@ -60,9 +61,14 @@ int ssh_connect(const struct ssh_target *t, int timeout_ms,
  * connection; a non-zero exit status is not a failure. ret must be
  * initialised with ssh_result_init. Any failure (timeout, lost
  * connection, output beyond SSH_OUTPUT_MAX) leaves c broken: later calls
- * fail at once, and the caller should ssh_close and reconnect. A command
- * that closes stdout and stderr before reading all of its stdin loses
- * the rest of it. */
+ * fail at once, and the caller should ssh_close and reconnect.
+ *
+ * The output ends when every remote process holding the command's stdout
+ * and stderr has closed them: start daemons with their output redirected
+ * (`d >/dev/null 2>&1 &`), or the call waits for its deadline. A command
+ * that closes both before reading all of its stdin loses the rest of it.
+ * A command that times out is not killed (libssh2 1.10 has no way to
+ * signal it): it runs on until it ends or the node is reverted. */
 int ssh_exec(struct ssh_conn *c, const char *cmd, const void *stdin_data,
 	     size_t stdin_len, int timeout_ms, struct ssh_result *ret,
 	     struct err *e);
@@ -70,8 +76,11 @@ int ssh_exec(struct ssh_conn *c, const char *cmd, const void *stdin_data,
 void ssh_result_init(struct ssh_result *r);
 void ssh_result_release(struct ssh_result *r);
 
-/* Write data to remote_path (atomically: temporary file then rename) with
- * the given mode, through `cat` and the remote shell (no sftp needed). */
+/* Write data to remote_path (atomically: temporary file next to it, then
+ * rename) with the given mode, through the remote shell and cat, chmod,
+ * mv (no scp or sftp needed on the guest). The directory must exist. A
+ * non-zero exit status is a failure here, reported with its stderr; the
+ * connection stays usable after one. */
 int ssh_upload(struct ssh_conn *c, const void *data, size_t len,
 	       const char *remote_path, int mode, int timeout_ms,
 	       struct err *e);

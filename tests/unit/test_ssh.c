@@ -313,6 +313,33 @@ static void test_exec(struct ssh_conn *c)
 	ssh_result_release(&r);
 }
 
+/* Much more stdin than the command reads: the server closes the channel
+ * while its window is full, and the exec must end anyway, not time out. */
+static void test_unread_stdin(struct ssh_conn *c)
+{
+	size_t n = 4 << 20;
+	char *data = malloc(n);
+	struct ssh_result r;
+	struct err e = { "" };
+	int64_t t0 = clock_mono_ms();
+	int rc;
+
+	memset(data, 'x', n);
+	ssh_result_init(&r);
+	rc = ssh_exec(c, "true", data, n, 5000, &r, &e);
+	ok(rc == 0 && r.status == 0, "4 MiB of stdin to true (%lld ms)",
+	   (long long)(clock_mono_ms() - t0));
+	if (rc)
+		printf("#   %s\n", e.msg);
+	rc = ssh_exec(c, "head -c 10", data, n, 5000, &r, &e);
+	ok(rc == 0 && strcmp(r.out.data, "xxxxxxxxxx") == 0,
+	   "4 MiB of stdin to head -c 10");
+	if (rc)
+		printf("#   %s\n", e.msg);
+	ssh_result_release(&r);
+	free(data);
+}
+
 static void test_stdin(struct ssh_conn *c)
 {
 	size_t n = 1 << 20;
@@ -634,6 +661,7 @@ int main(void)
 	if (rc == 0) {
 		test_exec(c);
 		test_stdin(c);
+		test_unread_stdin(c);
 		test_upload(c);
 		ok(!ssh_broken(c), "the connection survived all of that");
 		ssh_close(c);
