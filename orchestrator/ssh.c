@@ -433,7 +433,8 @@ static int tcp_connect(const struct ssh_target *t, int64_t deadline,
 	/* Nodes are addressed by IP; a name would resolve without deadline. */
 	rc = getaddrinfo(t->host, port, &hints, &res);
 	if (rc)
-		return err_set(e, "cannot resolve: %s", gai_strerror(rc));
+		return err_set(e, "name resolution failed: %s",
+			       gai_strerror(rc));
 	rc = -1;
 	for (ai = res; ai && rc < 0; ai = ai->ai_next)
 		rc = tcp_connect_addr(ai, deadline, timeout_ms, ret_fd, e);
