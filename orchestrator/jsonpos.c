@@ -36,8 +36,10 @@ static int is_plain_key(const char *key)
 	if (!*key)
 		return 0;
 	for (; *key; key++)
-		if (!((*key >= 'a' && *key <= 'z') || (*key >= 'A' && *key <= 'Z') ||
-		      (*key >= '0' && *key <= '9') || *key == '_' || *key == '-'))
+		if (!((*key >= 'a' && *key <= 'z') ||
+		      (*key >= 'A' && *key <= 'Z') ||
+		      (*key >= '0' && *key <= '9') || *key == '_' ||
+		      *key == '-'))
 			return 0;
 	return 1;
 }
