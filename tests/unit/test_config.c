@@ -309,7 +309,7 @@ static void test_ranges(void)
 
 static void test_nodes(void)
 {
-	char *want;
+	char *want, *real;
 
 	fails(HEAD "  'testbed': {'image': '.', 'nodes': [\n"
 	      "    {'name': 'n1'},\n    {'name': 'n2'},\n    {'name': 'n1'}]}\n}\n",
@@ -344,7 +344,9 @@ static void test_nodes(void)
 	fails(HEAD "  'testbed': {'image': 'no/such/recipe', 'nodes': [{'name': 'n1'}]}\n}\n",
 	      want, "image not found");
 	free(want);
-	want = xasprintf("3: testbed.image: '%s/id' is not a directory", dir);
+	real = realpath(dir, NULL);
+	want = xasprintf("3: testbed.image: '%s/id' is not a directory", real);
+	free(real);
 	fails(HEAD "  'testbed': {'image': 'id', 'nodes': [{'name': 'n1'}]}\n}\n",
 	      want, "image is a file");
 	free(want);
