@@ -2,8 +2,11 @@
  *
  * Unknown keys, wrong types and out-of-range values are errors naming the
  * config file, the line and the JSON path, e.g.
- *   configs/demo.json:12: testbed.nodes[1].role: expected a string
- * The parsed config owns every string in it; config_free releases all.
+ *   configs/demo.json:12: testbed.nodes[1].role: expected a non-empty
+ *   string, got 5
+ * The schema, with every default, is configs/schema.md. The parsed config
+ * owns every string, array and json_t in it (the json_t params hold one
+ * reference each); config_free releases all. Readers borrow.
  */
 #ifndef CAMPAIGN_CONFIG_H
 #define CAMPAIGN_CONFIG_H
