@@ -68,7 +68,8 @@ struct config_range {
 struct config_select {
 	char *spec;		/* as written: "all", a role or a node name;
 				 * NULL when a list of node names was given */
-	char **names;		/* the chosen node names in testbed order */
+	char **names;		/* the chosen node names: testbed order for
+				 * a spec, as listed for a list */
 	int n_names;		/* >= 1 */
 };
 
