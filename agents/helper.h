@@ -1,0 +1,48 @@
+/* helper.h - detached helpers that carry a fault for its duration.
+ *
+ * An injection with a duration forks a helper that outlives the agent:
+ * fork, setsid, fork again, stdio on /dev/null, every other descriptor
+ * closed (so that the ssh session that ran the agent can end). The helper
+ * runs the fault's body (or just a timer), reports one JSON line on a pipe
+ * when it is ready, and at the deadline ends the fault through the same
+ * undo path an explicit undo takes. An explicit undo sends SIGTERM first
+ * (SIGKILL after a grace period): the helper then only cleans up what is
+ * its own (ptrace detach, workers) and the undo does the rest.
+ */
+#ifndef CAMPAIGN_AGENT_HELPER_H
+#define CAMPAIGN_AGENT_HELPER_H
+
+#include "fault.h"
+
+struct helper {
+	int ready_fd;		/* -1 once ready was sent */
+	int64_t deadline_ns;	/* CLOCK_MONOTONIC; 0: until undone */
+	const char *end;	/* why the helper ends: "deadline", "signal", ... */
+};
+
+typedef int (*helper_body)(struct fault_ctx *c, struct helper *h, struct agent_err *e);
+
+/* In a body. */
+/* Tell the agent the fault is in place; evidence borrowed (may be NULL). */
+void helper_ready(struct helper *h, json_t *evidence);
+/* 1 once the deadline passed or SIGTERM arrived (sets h->end). Blocking
+ * calls in a body return EINTR at least every 100 ms, so that a body can
+ * look again. */
+int helper_should_stop(struct helper *h);
+/* Sleep until helper_should_stop. */
+void helper_wait(struct helper *h);
+/* Close descriptors a worker process of the body must not hold. */
+void helper_forget(struct helper *h);
+
+/* In the agent: start a helper running body (or a plain timer when body
+ * is NULL) for c, until deadline_ns. Waits at most ready_ms for its ready
+ * line; *ret_ready gets {"pid", "starttime", "deadline_monotonic_ns",
+ * "evidence"} (new reference). On failure the helper has undone its own
+ * part and e says why. */
+int helper_spawn(struct fault_ctx *c, helper_body body, int64_t deadline_ns,
+		 long ready_ms, json_t **ret_ready, struct agent_err *e);
+/* End the helper described by hs ({"pid","starttime"}) and describe how
+ * in *ret (new reference). */
+int helper_stop(json_t *hs, json_t **ret, struct agent_err *e);
+
+#endif
