@@ -1,0 +1,4 @@
+# Loaded by rc at every boot (both images), in this order.
+virtio_pci
+virtio_net
+virtio_rng
