@@ -387,7 +387,7 @@ static int pair_completion(struct parser *p, struct history_event *ev, int ev_id
 static int parse_client(struct parser *p, json_t *o, struct history_event *ev, int ev_idx)
 {
 	json_t *proc = json_object_get(o, "process");
-	json_t *key;
+	json_t *key = NULL;
 
 	if (!proc)
 		return perr(p, "missing field 'process'");
