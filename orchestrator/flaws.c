@@ -326,8 +326,17 @@ json_t *flaws_bound_trace(json_t *trace, size_t max)
 {
 	size_t size = trace ? dumped_size(trace) : 0;
 	char msg[96];
-	json_t *a;
+	json_t *a, *copy;
 
+	if (size <= max)
+		return trace;
+	/* Parts of the trace may be shared with the caller (the run record
+	 * that goes to the journal): cut a private copy. */
+	copy = json_deep_copy(trace);
+	json_decref(trace);
+	trace = copy;
+	if (!trace)
+		return json_string("...[trace could not be copied]...");
 	for (int i = 0; i < 4 && size > max && cut_strings(trace, size - max); i++)
 		size = dumped_size(trace);
 	for (int i = 0; i < 64 && size > max && (a = longest_array(trace, NULL)); i++) {

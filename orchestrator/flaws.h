@@ -98,12 +98,13 @@ json_t *flaws_get(const struct flaw_store *s, int i);
 json_t *flaws_find(const struct flaw_store *s, const char *signature);
 
 /* Make trace (stolen) fit in max bytes of compact JSON and return it (a
- * new reference, usually the same value). First the longest strings are
- * cut in the middle, keeping their head and tail around
- * "...[truncated N bytes]..."; then the longest arrays lose middle
- * elements the same way ("...[truncated N elements]..."); if it still
- * does not fit, an object keeps only {"truncated": "...[trace of N
- * bytes]..."}. */
+ * new reference: trace itself when it fits, else a cut deep copy, so
+ * values that trace shares with others are never changed). First the
+ * longest strings are cut in the middle, keeping their head and tail
+ * around "...[truncated N bytes]..."; then the longest arrays lose
+ * middle elements the same way ("...[truncated N elements]..."); if it
+ * still does not fit, an object keeps only {"truncated": "...[trace of
+ * N bytes]..."}. */
 json_t *flaws_bound_trace(json_t *trace, size_t max);
 
 #endif

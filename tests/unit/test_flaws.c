@@ -321,6 +321,20 @@ static void test_truncation(const char *dir)
 	flaws_free(s);
 	free(log);
 
+	/* Values shared with the caller are not changed. */
+	log = filled(200000, "y");
+	{
+		json_t *shared = json_pack("{s:s}", "reason", log);
+
+		t = json_pack("{s:O}", "record", shared);
+		t = flaws_bound_trace(t, 10000);
+		ok(dumped(t) <= 10000 && json_string_length(json_object_get(shared,
+			"reason")) == 200000, "a shared value is not cut in place");
+		json_decref(shared);
+		json_decref(t);
+	}
+	free(log);
+
 	/* Two long strings are cut to about the same length. */
 	log = filled(600000, "x");
 	t = json_pack("{s:s, s:s, s:s}", "a", log, "b", log + 100000, "c", "short");
