@@ -88,6 +88,7 @@ struct fault_ctx {
 	json_t *state;		/* borrowed; apply fills what undo needs */
 	json_t *evidence;	/* borrowed; apply, verify and undo fill it */
 	const char *by;		/* undo: "request", "deadline", "all", ... */
+	int done;		/* apply: the fault left nothing to undo */
 };
 
 struct helper;

@@ -47,6 +47,7 @@ static int apply(struct fault_ctx *c, struct agent_err *e)
 	json_object_set_new(c->evidence, "targets", sent);
 	json_object_set_new(c->state, "signal", json_integer(sig));
 	json_object_set(c->state, "targets", sent);
+	c->done = !is_stop(sig);
 	return 0;
 }
 

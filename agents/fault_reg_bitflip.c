@@ -156,6 +156,7 @@ static int apply(struct fault_ctx *c, struct agent_err *e)
 	json_object_set_new(c->evidence, "delay_ms", json_integer(delay));
 	if (!proc_alive(p.pid, p.starttime))
 		return agent_err_set(e, "process %d exited during the delay", (int)p.pid);
+	c->done = 1;
 	return flip(tid, reg, (int)bit, c->evidence, e);
 }
 

@@ -143,6 +143,10 @@ int inject_run(const struct fault *f, json_t *given, json_t **ret_reply)
 			"t_realtime_ns", (json_int_t)agent_now_ns(CLOCK_REALTIME),
 			"t_monotonic_ns", (json_int_t)agent_now_ns(CLOCK_MONOTONIC),
 			"boot_id", agent_boot_id(), "undone");
+	/* Nothing lasting (a KILL, a register flip): never active. */
+	if (c.done)
+		json_object_set_new(rec, "undone", json_pack("{s:s, s:s}", "by", "inject",
+				    "action", "none: nothing to undo"));
 	rc = record_create(c.id, rec, &e);
 	json_decref(rec);
 	if (rc < 0 || start_helper(&c, &e) < 0) {
