@@ -327,23 +327,24 @@ static void test_campaign(const char *dir)
 	free(sub);
 }
 
-/* The child appends runs 1, 2, ... with large records (to widen the
- * window for a torn write) and reports each acknowledged run on a pipe. */
-static void child_append(const char *dir, int ack_fd)
+/* The child appends runs 1, 2, ... and reports each acknowledged run on
+ * a pipe. Records of several MiB make a SIGKILL inside write() likely,
+ * which leaves a real torn line; small ones test the common case. */
+static void child_append(const char *dir, int ack_fd, size_t pad_max)
 {
 	struct journal *j = NULL;
 	struct err e;
 	struct journal_state st;
-	char *pad = xmalloc(300001);
+	char *pad = xmalloc(pad_max + 1);
 
-	memset(pad, 'x', 300000);
-	pad[300000] = '\0';
+	memset(pad, 'x', pad_max);
+	pad[pad_max] = '\0';
 	if (journal_open(dir, &j, &st, &e) < 0)
 		_exit(2);
 	for (long long n = st.next_run;; n++) {
 		json_t *rec = json_pack("{s:s, s:I, s:s, s:s%}", "type", "run",
 					"run", (json_int_t)n, "outcome", "no-effect",
-					"pad", pad, (size_t)(n % 7) * 50000);
+					"pad", pad, (size_t)(n % 7 + 1) * (pad_max / 7));
 
 		if (journal_append(j, rec, &e) < 0)
 			_exit(3);
@@ -373,7 +374,7 @@ static void test_kill_safety(const char *dir, unsigned seed)
 		pid = fork();
 		if (pid == 0) {
 			close(fds[0]);
-			child_append(sub, fds[1]);
+			child_append(sub, fds[1], round < 3 ? 300000 : 8 << 20);
 		}
 		close(fds[1]);
 		/* Kill at a random moment, after the child has started. */
