@@ -7,10 +7,14 @@
 #include "fault.h"
 #include "tool.h"
 
-#include <dirent.h>
+#include <ifaddrs.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #define TC_MS 10000
@@ -48,39 +52,48 @@ static int check(json_t *p, struct agent_err *e)
 	return 0;
 }
 
+/* Through netlink, not /sys: sysfs shows the namespace it was mounted in. */
 static int dev_exists(const char *dev)
 {
-	char path[300];
+	return if_nametoindex(dev) != 0;
+}
 
-	snprintf(path, sizeof(path), "/sys/class/net/%s", dev);
-	return access(path, F_OK) == 0;
+/* The first interface whose MAC starts with prefix. */
+static int dev_with_mac(const char *prefix, char *buf, size_t size)
+{
+	struct ifaddrs *all, *i;
+	int found = 0;
+
+	if (getifaddrs(&all) < 0)
+		return 0;
+	for (i = all; i && !found; i = i->ifa_next) {
+		struct sockaddr_ll *ll = (struct sockaddr_ll *)i->ifa_addr;
+		char mac[32];
+
+		if (!ll || ll->sll_family != AF_PACKET || ll->sll_halen != 6)
+			continue;
+		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", ll->sll_addr[0],
+			 ll->sll_addr[1], ll->sll_addr[2], ll->sll_addr[3], ll->sll_addr[4],
+			 ll->sll_addr[5]);
+		if (!strncasecmp(mac, prefix, strlen(prefix))) {
+			snprintf(buf, size, "%s", i->ifa_name);
+			found = 1;
+		}
+	}
+	freeifaddrs(all);
+	return found;
 }
 
 static int find_dev(const char *given, char *buf, size_t size, struct agent_err *e)
 {
-	DIR *d;
-	struct dirent *de;
-
 	if (given) {
 		if (!dev_exists(given))
 			return agent_err_set(e, "no interface '%s'", given);
 		snprintf(buf, size, "%s", given);
 		return 0;
 	}
-	if ((d = opendir("/sys/class/net"))) {
-		while ((de = readdir(d))) {
-			char path[300], mac[64];
-
-			snprintf(path, sizeof(path), "/sys/class/net/%s/address", de->d_name);
-			if (de->d_name[0] != '.' && agent_read_file(path, mac, sizeof(mac)) > 0 &&
-			    !strncasecmp(mac, CLUSTER_MAC, strlen(CLUSTER_MAC))) {
-				snprintf(buf, size, "%s", de->d_name);
-				closedir(d);
-				return 0;
-			}
-		}
-		closedir(d);
-	}
+	if (dev_with_mac(CLUSTER_MAC, buf, size))
+		return 0;
 	if (dev_exists("eth1")) {
 		snprintf(buf, size, "eth1");
 		return 0;

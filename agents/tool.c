@@ -145,6 +145,8 @@ int tool_run(const char *const argv[], const char *stdin_data, char **ret_out,
 		kill(pid, SIGKILL);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
+	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == ' '))
+		len--;	/* messages end inside a sentence */
 	buf[len] = '\0';
 	if (ret_out)
 		*ret_out = buf;
