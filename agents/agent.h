@@ -60,6 +60,10 @@ int agent_write_all(int fd, const void *data, size_t len);
 /* mkdir -p with mode for the missing parts. */
 int agent_mkdir_p(const char *path, unsigned mode, struct agent_err *e);
 
+/* A JSON string of len bytes of data with invalid UTF-8 replaced by
+ * U+FFFD; skip_head drops a partial character at the start (of a tail). */
+json_t *agent_json_text(const char *data, size_t len, int skip_head);
+
 /* "0x%016llx" as a new JSON string. */
 json_t *agent_json_hex(uint64_t v);
 

@@ -12,66 +12,6 @@
 
 #define STREAM_MAX (16 << 20)	/* most bytes read from a file of unknown size */
 
-/* Length of the valid UTF-8 sequence at p (at most n bytes), or 0. */
-static size_t utf8_seq(const unsigned char *p, size_t n)
-{
-	size_t len;
-	unsigned cp;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		len = 2, cp = p[0] & 0x1f;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		len = 3, cp = p[0] & 0x0f;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		len = 4, cp = p[0] & 0x07;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return len;
-}
-
-/* A JSON string of data, invalid bytes replaced; skip_head drops partial
- * characters at the start (the tail cut one). */
-static json_t *text_json(const char *data, size_t len, int skip_head)
-{
-	const unsigned char *p = (const unsigned char *)data;
-	char *out = malloc(len * 3 + 1);
-	size_t i = 0, o = 0;
-	json_t *s;
-
-	if (!out)
-		return json_string("");
-	while (skip_head && i < len && i < 3 && (p[i] & 0xc0) == 0x80)
-		i++;
-	while (i < len) {
-		size_t n = utf8_seq(p + i, len - i);
-
-		if (n) {
-			memcpy(out + o, p + i, n);
-			o += n;
-			i += n;
-		} else {
-			memcpy(out + o, "\xef\xbf\xbd", 3);
-			o += 3;
-			i++;
-		}
-	}
-	s = json_stringn(out, o);
-	free(out);
-	return s;
-}
-
 /* Keep the last max bytes of a stream in buf (a ring made linear). */
 static ssize_t stream_tail(int fd, char *buf, size_t max, size_t *ret_total)
 {
@@ -130,7 +70,7 @@ static json_t *tail_file(const char *path, size_t max)
 		out = json_pack("{s:s, s:I, s:I, s:b, s:o}", "path", path, "size",
 				(json_int_t)total, "bytes", (json_int_t)have, "truncated",
 				(size_t)have < total, "text",
-				text_json(buf, have, (size_t)have < total));
+				agent_json_text(buf, have, (size_t)have < total));
 	free(buf);
 	close(fd);
 	return out;
@@ -153,7 +93,7 @@ static json_t *tail_dmesg(size_t max)
 
 		out = json_pack("{s:i, s:I, s:b, s:o}", "size", n, "bytes",
 				(json_int_t)(n - from), "truncated", from > 0, "text",
-				text_json(buf + from, n - from, from > 0));
+				agent_json_text(buf + from, n - from, from > 0));
 	}
 	free(buf);
 	return out;

@@ -12,7 +12,9 @@
 
 json_t *reply_error(const char *msg)
 {
-	return json_pack("{s:b, s:s}", "ok", 0, "error", msg);
+	/* Messages quote requests, which may hold anything. */
+	return json_pack("{s:b, s:o}", "ok", 0, "error",
+			 agent_json_text(msg, strlen(msg), 0));
 }
 
 static int has_param(const struct fault *f, const char *name)

@@ -132,8 +132,9 @@ int token_decode(const char *token, char ret_id[17], const struct fault **ret_fa
 		return agent_err_set(e, "undo token is malformed");
 	}
 	if (!(*ret_fault = fault_find(fault))) {
+		agent_err_set(e, "undo token names unknown fault '%.64s'", fault);
 		json_decref(t);
-		return agent_err_set(e, "undo token names unknown fault '%.64s'", fault);
+		return -1;
 	}
 	memcpy(ret_id, id, 17);
 	*ret_state = json_incref(state);

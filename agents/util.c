@@ -251,3 +251,63 @@ const char *agent_boot_id(void)
 		id[strcspn(id, "\n")] = '\0';
 	return id;
 }
+
+/* Length of the valid UTF-8 sequence at p (at most n bytes), or 0. */
+static size_t utf8_seq(const unsigned char *p, size_t n)
+{
+	size_t len;
+	unsigned cp;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		len = 2, cp = p[0] & 0x1f;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		len = 3, cp = p[0] & 0x0f;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		len = 4, cp = p[0] & 0x07;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return len;
+}
+
+/* A JSON string of data, invalid bytes replaced; skip_head drops partial
+ * characters at the start (the tail cut one). */
+json_t *agent_json_text(const char *data, size_t len, int skip_head)
+{
+	const unsigned char *p = (const unsigned char *)data;
+	char *out = malloc(len * 3 + 1);
+	size_t i = 0, o = 0;
+	json_t *s;
+
+	if (!out)
+		return json_string("");
+	while (skip_head && i < len && i < 3 && (p[i] & 0xc0) == 0x80)
+		i++;
+	while (i < len) {
+		size_t n = utf8_seq(p + i, len - i);
+
+		if (n) {
+			memcpy(out + o, p + i, n);
+			o += n;
+			i += n;
+		} else {
+			memcpy(out + o, "\xef\xbf\xbd", 3);
+			o += 3;
+			i++;
+		}
+	}
+	s = json_stringn(out, o);
+	free(out);
+	return s;
+}
