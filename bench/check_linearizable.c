@@ -10,7 +10,8 @@
  * operations crash (info): half of those take effect, half do not; a
  * crashed process comes back under a new number. Prints one line:
  * processes, ops, keys, info %, verdict, seconds, configurations, peak
- * memory. Build and run with bench/check_linearizable.sh.
+ * memory (and the time to parse the history). Build and run with
+ * bench/check_linearizable.sh.
  */
 #include "buf.h"
 #include "checkers.h"
@@ -174,6 +175,7 @@ int main(int argc, char **argv)
 	json_t *v = NULL;
 	struct err e;
 	int64_t t0, t1;
+	double parse_s;
 
 	rng = argc > 5 ? strtoull(argv[5], NULL, 10) * 0x9E3779B97F4A7C15ull | 1 : 88172645463325252ull;
 	if (procs < 1 || n_ops < 1 || keys < 1) {
@@ -182,16 +184,19 @@ int main(int argc, char **argv)
 	}
 	generate(ops, n_ops, procs, keys, info_pct);
 	emit(&b, ops, n_ops);
+	t0 = clock_mono_ns();
 	if (history_parse("synthetic", b.data, b.len, &h, &e) < 0) {
 		fprintf(stderr, "%s\n", e.msg);
 		return 2;
 	}
+	t1 = clock_mono_ns();
+	parse_s = (double)(t1 - t0) / 1e9;
 	checker_opts_init(&opts);
 	t0 = clock_mono_ns();
 	check_linearizable_register(h, &opts, &v, &e);
 	t1 = clock_mono_ns();
-	printf("processes %d ops %d keys %d info %d%%: %s in %.3f s, %lld configurations, "
-	       "peak %.1f MiB\n", procs, n_ops, keys, info_pct,
+	printf("processes %d ops %d keys %d info %d%%: parsed in %.3f s, %s in %.3f s, "
+	       "%lld configurations, peak %.1f MiB\n", procs, n_ops, keys, info_pct, parse_s,
 	       json_is_true(json_object_get(v, "valid")) ? "valid"
 	       : json_is_false(json_object_get(v, "valid")) ? "INVALID" : "unknown",
 	       (double)(t1 - t0) / 1e9,

@@ -809,7 +809,9 @@ static json_t *summary_verdict(const struct history *h, struct summary *sum)
 		text = xstrdup(sum->unknown_reason);
 	} else {
 		result = CHECKER_VALID;
-		text = xasprintf("all %zu keys are linearizable", sum->n_checked);
+		text = sum->n_checked == 1 ? xstrdup("the register is linearizable")
+			: sum->n_checked ? xasprintf("all %zu registers are linearizable", sum->n_checked)
+			: xstrdup("no register operations to check");
 	}
 	v = checker_verdict_new("linearizable-register", result, text,
 				checker_count_ops(h));
@@ -829,7 +831,8 @@ static json_t *summary_verdict(const struct history *h, struct summary *sum)
 int check_linearizable_register(const struct history *h, const struct checker_opts *opts,
 				json_t **ret_verdict, struct err *e)
 {
-	int64_t deadline = clock_mono_ns() + (int64_t)(opts->time_limit_s * 1e9);
+	int64_t deadline = opts->time_limit_s < 1e9
+		? clock_mono_ns() + (int64_t)(opts->time_limit_s * 1e9) : INT64_MAX;
 	struct summary sum = { json_array(), json_array(), NULL, NULL, 0, 0, 0, 0 };
 	int **events, *lop_of_op = xmalloc((h->n_ops + 1) * sizeof(int));
 	size_t *counts, k;

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,15 +25,17 @@ static void usage(FILE *out)
 		fprintf(out, "  %-22s %s\n", c->name, c->help);
 }
 
-static int parse_number(const char *opt, const char *s, double min, double *ret)
+/* Parse a finite number, at least 0, or above 0 when positive is set. */
+static int parse_number(const char *opt, const char *s, bool positive, double *ret)
 {
 	char *end;
 	double v;
 
 	errno = 0;
 	v = strtod(s, &end);
-	if (errno || end == s || *end || !isfinite(v) || v < min) {
-		log_error("'%s' needs a number of at least %g, not '%s'", opt, min, s);
+	if (errno || end == s || *end || !isfinite(v) || v < 0 || (positive && v == 0)) {
+		log_error("'%s' needs a number %s 0, not '%s'", opt,
+			  positive ? "greater than" : "of at least", s);
 		return -1;
 	}
 	*ret = v;
@@ -43,6 +46,7 @@ struct args {
 	const char *checker, *history;
 	bool json;
 	unsigned given;		/* CHECKER_OPT_* of the options given */
+	const char *given_name[2];	/* an option given, per CHECKER_OPT_ bit */
 	struct checker_opts opts;
 };
 
@@ -77,13 +81,15 @@ static int parse_option(int argc, char **argv, int *i, struct args *a)
 		log_error("'%s' needs a value", opt);
 		return -1;
 	}
-	if (parse_number(opt, argv[++*i], 0, &v) < 0)
+	if (parse_number(opt, argv[++*i], numeric[k].group == CHECKER_OPT_LIMITS, &v) < 0)
 		return -1;
 	a->given |= numeric[k].group;
+	a->given_name[numeric[k].group == CHECKER_OPT_LIMITS ? 0 : 1] = opt;
 	if (k == 0)
 		a->opts.time_limit_s = v;
 	else if (k == 1)
-		a->opts.memory_limit_bytes = (size_t)(v * 1048576.0);
+		a->opts.memory_limit_bytes = v < (double)(SIZE_MAX >> 21)
+			? (size_t)(v * 1048576.0) : SIZE_MAX >> 1;
 	else if (k == 2)
 		a->opts.min_ok_ratio = v;
 	else
@@ -143,8 +149,8 @@ int cmd_check(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (a.given & ~c->options) {
-		log_error("an option given does not apply to checker '%s'", c->name);
-		usage(stderr);
+		log_error("'%s' does not apply to checker '%s'",
+			  a.given_name[(a.given & ~c->options & CHECKER_OPT_LIMITS) ? 0 : 1], c->name);
 		return EXIT_USAGE;
 	}
 	if (history_load(a.history, &h, &e) < 0) {
@@ -156,7 +162,8 @@ int cmd_check(int argc, char **argv)
 		history_free(h);
 		return EXIT_USAGE;
 	}
-	json_dumpf(verdict, stdout, JSON_PRESERVE_ORDER | (a.json ? JSON_COMPACT : JSON_INDENT(2)));
+	json_dumpf(verdict, stdout, JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15) |
+		   (a.json ? JSON_COMPACT : JSON_INDENT(2)));
 	fputc('\n', stdout);
 	status = checker_exit_status(checker_verdict_result(verdict));
 	if (fflush(stdout) != 0) {

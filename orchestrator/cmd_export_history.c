@@ -24,17 +24,17 @@ static int write_file(const char *path, const struct buf *data)
 	int r = -1;
 
 	if (!f) {
-		log_error("cannot create '%s': %s", tmp, strerror(errno));
+		log_error("cannot write '%s': %s", path, strerror(errno));
 		free(tmp);
 		return -1;
 	}
 	if (fwrite(data->data, 1, data->len, f) != data->len || fflush(f) != 0 ||
 	    fsync(fileno(f)) != 0)
-		log_error("cannot write '%s': %s", tmp, strerror(errno));
+		log_error("cannot write '%s': %s", path, strerror(errno));
 	else
 		r = 0;
 	if (fclose(f) != 0 && !r) {
-		log_error("cannot write '%s': %s", tmp, strerror(errno));
+		log_error("cannot write '%s': %s", path, strerror(errno));
 		r = -1;
 	}
 	if (!r && rename(tmp, path) != 0) {
