@@ -134,6 +134,8 @@ int params_normalize(const struct fault *f, json_t *given, json_t **ret,
  * owner in messages ("fault 'netem'"). */
 int params_validate(const struct param_spec *specs, const char *const *one_of,
 		    const char *what, json_t *given, json_t **ret, struct agent_err *e);
+/* Check that every default of f passes its own spec (a test invariant). */
+int params_check_defaults(const struct fault *f, struct agent_err *e);
 /* The description of f for `list` (new reference). */
 json_t *fault_describe(const struct fault *f);
 

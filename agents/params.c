@@ -313,3 +313,21 @@ const char *param_str(json_t *params, const char *name)
 {
 	return params ? json_string_value(json_object_get(params, name)) : NULL;
 }
+
+int params_check_defaults(const struct fault *f, struct agent_err *e)
+{
+	for (const struct param_spec *p = f->params; p->name; p++) {
+		json_t *def = default_value(p), *norm = NULL;
+		int rc;
+
+		if (!def)
+			continue;
+		rc = check_value(p, def, &norm, e);
+		json_decref(def);
+		json_decref(norm);
+		if (rc < 0)
+			return agent_err_prefix(e, "default of '%s' of fault '%s'", p->name,
+						f->name);
+	}
+	return 0;
+}
