@@ -30,7 +30,8 @@ static int apply(struct fault_ctx *c, struct agent_err *e)
 	return 0;
 }
 
-static void worker(pid_t helper, int64_t deadline, long load_pct, struct helper *h)
+/* Busy until the helper kills it (or dies: PR_SET_PDEATHSIG). */
+static void worker(pid_t helper, long load_pct, struct helper *h)
 {
 	helper_forget(h);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -41,8 +42,6 @@ static void worker(pid_t helper, int64_t deadline, long load_pct, struct helper 
 	for (;;) {
 		int64_t start = agent_now_ns(CLOCK_MONOTONIC);
 
-		if (deadline && start >= deadline)
-			_exit(0);
 		while (agent_now_ns(CLOCK_MONOTONIC) - start < PERIOD_NS * load_pct / 100)
 			;
 		if (load_pct < 100)
@@ -71,7 +70,7 @@ static int helper(struct fault_ctx *c, struct helper *h, struct agent_err *e)
 
 		if (pid == 0) {
 			setpriority(PRIO_PROCESS, 0, (int)param_int(c->params, "nice", 0));
-			worker(self, h->deadline_ns, load, h);
+			worker(self, load, h);
 		}
 		if (pid < 0)
 			break;

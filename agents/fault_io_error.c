@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 
 static const char *const modes[] = { "auto", "dm", "syscall", NULL };
 static const char *const ops[] = { "all", "read", "write", NULL };
@@ -81,6 +82,8 @@ static int find_dm(json_t *p, char *name, size_t size, struct agent_err *e)
 
 	if (major < 0)
 		return agent_err_set(e, "the kernel has no device-mapper");
+	if (access("/dev/mapper/control", R_OK | W_OK) < 0)
+		return agent_err_errno(e, errno, "cannot use '/dev/mapper/control'");
 	if (json_object_get(p, "device")) {
 		snprintf(name, size, "%s", param_str(p, "device"));
 		return 0;

@@ -22,6 +22,20 @@ static int is_stop(int sig)
 	return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
 }
 
+/* What the undo needs of each signalled process: pid and start time. */
+static json_t *identities(json_t *sent)
+{
+	json_t *out = json_array(), *t;
+	size_t i;
+
+	json_array_foreach(sent, i, t)
+		if (json_is_true(json_object_get(t, "sent")))
+			json_array_append_new(out, json_pack("{s:O, s:O}", "pid",
+					      json_object_get(t, "pid"), "starttime",
+					      json_object_get(t, "starttime")));
+	return out;
+}
+
 static int apply(struct fault_ctx *c, struct agent_err *e)
 {
 	int sig = fmt_signal_number(json_object_get(c->params, "signal"));
@@ -46,7 +60,7 @@ static int apply(struct fault_ctx *c, struct agent_err *e)
 			    fmt_signal_name(sig), "number", sig));
 	json_object_set_new(c->evidence, "targets", sent);
 	json_object_set_new(c->state, "signal", json_integer(sig));
-	json_object_set(c->state, "targets", sent);
+	json_object_set_new(c->state, "targets", identities(sent));
 	c->done = !is_stop(sig);
 	return 0;
 }
@@ -64,8 +78,7 @@ static int verify(struct fault_ctx *c, struct agent_err *e)
 		struct proc_info p;
 		pid_t pid;
 
-		if (!json_is_true(json_object_get(t, "sent")) ||
-		    proc_from_json(t, &pid, &start) < 0)
+		if (proc_from_json(t, &pid, &start) < 0)
 			continue;
 		if (sig == SIGKILL && !proc_wait_gone(pid, start, ms))
 			return agent_err_set(e, "process %d still exists %ld ms after KILL",

@@ -67,7 +67,10 @@ void helper_ready(struct helper *h, json_t *evidence)
 {
 	if (h->ready_fd < 0)
 		return;
-	send_line(h->ready_fd, json_pack("{s:O?}", "evidence", evidence));
+	if (h->duration_ns)
+		h->deadline_ns = agent_now_ns(CLOCK_MONOTONIC) + h->duration_ns;
+	send_line(h->ready_fd, json_pack("{s:O?, s:I}", "evidence", evidence,
+					 "deadline_monotonic_ns", (json_int_t)h->deadline_ns));
 	close(h->ready_fd);
 	h->ready_fd = -1;
 }
@@ -115,10 +118,10 @@ static int timer_body(struct fault_ctx *c, struct helper *h, struct agent_err *e
 }
 
 /* The grandchild: never returns. */
-static void run_helper(struct fault_ctx *c, helper_body body, int64_t deadline_ns,
+static void run_helper(struct fault_ctx *c, helper_body body, int64_t duration_ns,
 		       int wfd)
 {
-	struct helper h = { .ready_fd = 3, .deadline_ns = deadline_ns };
+	struct helper h = { .ready_fd = 3, .duration_ns = duration_ns };
 	struct agent_err e = { "" };
 	json_t *result = NULL;
 	int null = open("/dev/null", O_RDWR);
@@ -176,7 +179,7 @@ static json_t *read_line(int fd, char *buf, size_t *len, int64_t end)
 	}
 }
 
-int helper_spawn(struct fault_ctx *c, helper_body body, int64_t deadline_ns,
+int helper_spawn(struct fault_ctx *c, helper_body body, int64_t duration_ns,
 		 long ready_ms, json_t **ret_ready, struct agent_err *e)
 {
 	int64_t end = agent_now_ns(CLOCK_MONOTONIC) + (int64_t)ready_ms * 1000000;
@@ -198,7 +201,7 @@ int helper_spawn(struct fault_ctx *c, helper_body body, int64_t deadline_ns,
 		pid = fork();
 		if (pid != 0)
 			_exit(pid < 0);
-		run_helper(c, body, deadline_ns, pfd[1]);
+		run_helper(c, body, duration_ns, pfd[1]);
 	}
 	close(pfd[1]);
 	if (pid < 0) {
@@ -225,9 +228,9 @@ int helper_spawn(struct fault_ctx *c, helper_body body, int64_t deadline_ns,
 	}
 	if (proc_read(hpid, &info) < 0)
 		info.starttime = 0;
-	*ret_ready = json_pack("{s:i, s:I, s:I, s:O?}", "pid", (int)hpid, "starttime",
+	*ret_ready = json_pack("{s:i, s:I, s:O, s:O?}", "pid", (int)hpid, "starttime",
 			       (json_int_t)info.starttime, "deadline_monotonic_ns",
-			       (json_int_t)deadline_ns, "evidence",
+			       json_object_get(line, "deadline_monotonic_ns"), "evidence",
 			       json_object_get(line, "evidence"));
 	rc = 0;
 out:

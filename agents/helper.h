@@ -16,14 +16,16 @@
 
 struct helper {
 	int ready_fd;		/* -1 once ready was sent */
-	int64_t deadline_ns;	/* CLOCK_MONOTONIC; 0: until undone */
+	int64_t duration_ns;	/* from ready to the end; 0: until undone */
+	int64_t deadline_ns;	/* CLOCK_MONOTONIC, set when ready; 0: none */
 	const char *end;	/* why the helper ends: "deadline", "signal", ... */
 };
 
 typedef int (*helper_body)(struct fault_ctx *c, struct helper *h, struct agent_err *e);
 
 /* In a body. */
-/* Tell the agent the fault is in place; evidence borrowed (may be NULL). */
+/* Tell the agent the fault is in place; evidence borrowed (may be NULL).
+ * The duration counts from here. */
 void helper_ready(struct helper *h, json_t *evidence);
 /* 1 once the deadline passed or SIGTERM arrived (sets h->end). Blocking
  * calls in a body return EINTR at least every 100 ms, so that a body can
@@ -35,11 +37,11 @@ void helper_wait(struct helper *h);
 void helper_forget(struct helper *h);
 
 /* In the agent: start a helper running body (or a plain timer when body
- * is NULL) for c, until deadline_ns. Waits at most ready_ms for its ready
+ * is NULL) for c, for duration_ns once ready (0: until undone). Waits at most ready_ms for its ready
  * line; *ret_ready gets {"pid", "starttime", "deadline_monotonic_ns",
  * "evidence"} (new reference). On failure the helper has undone its own
  * part and e says why. */
-int helper_spawn(struct fault_ctx *c, helper_body body, int64_t deadline_ns,
+int helper_spawn(struct fault_ctx *c, helper_body body, int64_t duration_ns,
 		 long ready_ms, json_t **ret_ready, struct agent_err *e);
 /* End the helper described by hs ({"pid","starttime"}) and describe how
  * in *ret (new reference). */

@@ -64,15 +64,15 @@ static int record_helper(struct fault_ctx *c, json_t *hs, struct agent_err *e)
 static int start_helper(struct fault_ctx *c, struct agent_err *e)
 {
 	double duration = c->params ? param_num(c->params, "duration_s", 0) : 0;
-	int64_t deadline = 0;
+	int64_t deadline;
 	json_t *ready, *hs, *ev;
 
 	if (!c->fault->helper && duration <= 0)
 		return 0;
-	if (duration > 0)
-		deadline = agent_now_ns(CLOCK_MONOTONIC) + (int64_t)(duration * 1e9);
-	if (helper_spawn(c, c->fault->helper, deadline, HELPER_READY_MS, &ready, e) < 0)
+	if (helper_spawn(c, c->fault->helper, (int64_t)(duration * 1e9), HELPER_READY_MS,
+			 &ready, e) < 0)
 		return -1;
+	deadline = json_integer_value(json_object_get(ready, "deadline_monotonic_ns"));
 	hs = json_pack("{s:O, s:O}", "pid", json_object_get(ready, "pid"), "starttime",
 		       json_object_get(ready, "starttime"));
 	json_object_set(c->state, "helper", hs);

@@ -10,7 +10,7 @@ ln -s "$(command -v sleep)" "$T/$NAME"
 spawn sleep 300
 agent inject "{\"fault\": \"process-kill\", \"params\": {\"pid\": $PID}}"
 check "kill by pid: ok" [ "$RC" = 0 ]
-check "kill by pid: gone" wait_for 5 gone "$PID"
+check "kill by pid: gone" wait_for 10 gone "$PID"
 check "kill by pid: evidence names pid, signal, name" jtrue \
 	".evidence.targets[0].pid == $PID and .evidence.signal.name == \"KILL\" and
 	 .evidence.targets[0].comm == \"sleep\" and .evidence.targets[0].t_monotonic_ns > 0"
@@ -27,12 +27,12 @@ sleep 0.1
 agent inject "{\"fault\": \"process-kill\", \"params\": {\"process\": \"$NAME\", \"signal\": \"TERM\"}}"
 check "kill by name: one, the oldest" jtrue ".evidence.targets | length == 1 and .[0].pid == $A"
 check "kill by name: TERM by name" jtrue '.evidence.signal.number == 15'
-check "kill by name: oldest gone" wait_for 5 gone "$A"
+check "kill by name: oldest gone" wait_for 10 gone "$A"
 check "kill by name: others live" running "$B"
 agent inject "{\"fault\": \"process-kill\", \"params\": {\"process\": \"$NAME\", \"all\": true, \"signal\": 9}}"
 check "kill all by name" jtrue '.evidence.targets | length == 2'
-check "kill all: both gone" wait_for 5 sh -c "! kill -0 $B 2>/dev/null || grep -q '^State:.*Z' /proc/$B/status"
-check "kill all: both gone (2)" wait_for 5 gone "$C"
+check "kill all: both gone" wait_for 10 sh -c "! kill -0 $B 2>/dev/null || grep -q '^State:.*Z' /proc/$B/status"
+check "kill all: both gone (2)" wait_for 10 gone "$C"
 
 agent inject "{\"fault\": \"process-kill\", \"params\": {\"process\": \"$NAME\"}}"
 check "no match: exit 1" [ "$RC" = 1 ]
@@ -56,7 +56,7 @@ check "STOP: stopped and verified" jtrue '.evidence.verified'
 check "STOP: process stopped" stopped "$PID"
 undo_last
 check "STOP: undo continues it" jtrue '.evidence.action == "SIGCONT"'
-check "STOP: running again" wait_for 5 running "$PID"
+check "STOP: running again" wait_for 10 running "$PID"
 
 agent inject "{\"fault\": \"process-kill\", \"params\": {\"pid\": $$}}"
 check "the agent's own ancestors are never targets" [ "$RC" = 1 ]
@@ -73,8 +73,8 @@ other_session() {
 	[ "$(ps -o sid= -p "$1" | tr -d ' ')" != "$(ps -o sid= -p $$ | tr -d ' ')" ]
 }
 check "hang: the helper is detached (own session)" other_session "$HELPER"
-check "hang: continued at the deadline" wait_for 5 running "$H"
-check "hang: helper gone after the deadline" wait_for 5 gone "$HELPER"
+check "hang: continued at the deadline" wait_for 10 running "$H"
+check "hang: helper gone after the deadline" wait_for 10 gone "$HELPER"
 agent undo "{\"undo\": \"$TOKEN\"}"
 check "hang: later undo says already undone by deadline" jtrue \
 	'.ok and .already_undone and .evidence.by == "deadline"'
@@ -86,8 +86,8 @@ TOKEN=$(jget .undo)
 check "hang 60 s: stopped" stopped "$H"
 agent undo "{\"undo\": \"$TOKEN\"}"
 check "early undo: ok" jtrue '.ok and (.already_undone | not) and .evidence.helper.ended == "ended on SIGTERM"'
-check "early undo: running" wait_for 5 running "$H"
-check "early undo: helper gone" wait_for 5 gone "$HELPER"
+check "early undo: running" wait_for 10 running "$H"
+check "early undo: helper gone" wait_for 10 gone "$HELPER"
 agent undo "{\"undo\": \"$TOKEN\"}"
 check "second undo: idempotent" jtrue '.ok and .already_undone'
 check "undo logged" grep -q '"verb":"undo"' "$CAMPAIGN_AGENT_LOG"
@@ -98,6 +98,6 @@ agent status
 check "status shows the active hang" jtrue '[.injections[] | select(.active)] | length == 1'
 agent undo '{"all": true}'
 check "undo all: one undone" jtrue '.ok and (.undone | length) == 1'
-check "undo all: running" wait_for 5 running "$H"
+check "undo all: running" wait_for 10 running "$H"
 
 done_testing

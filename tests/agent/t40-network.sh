@@ -20,7 +20,7 @@ ip link set cva up
 ip link set cvb up
 
 reach() { busybox ping -c 1 -W 1 "$1" >/dev/null 2>&1; }
-check "before: 10.99.0.2 answers" wait_for 5 reach 10.99.0.2
+check "before: 10.99.0.2 answers" wait_for 10 reach 10.99.0.2
 
 # --- partition -------------------------------------------------------
 agent inject '{"fault": "partition", "params": {"peers": ["10.99.0.2", "fd00::2/128"]}}'
@@ -38,14 +38,14 @@ agent undo "{\"undo\": \"$TOKEN\"}"
 check "partition: undo deleted the table" jtrue '.evidence.action == "deleted table"'
 check "partition: table gone" sh -c "! nft list table inet $TABLE >/dev/null 2>&1"
 check "partition: other tables untouched" sh -c "nft list table inet keepme >/dev/null"
-check "partition: reachable again" wait_for 5 reach 10.99.0.2
+check "partition: reachable again" wait_for 10 reach 10.99.0.2
 agent undo "{\"undo\": \"$TOKEN\"}"
 check "partition: second undo is idempotent" jtrue '.ok and .already_undone'
 
 agent inject '{"fault": "partition", "params": {"peers": ["10.99.0.2"], "direction": "out", "duration_s": 1}}'
 check "partition out: only an output chain" jtrue '.evidence.rules | map(.chain) == ["output"]'
 TABLE=$(jget .evidence.table)
-check "partition with duration: removed by its helper" wait_for 5 sh -c "! nft list table inet $TABLE >/dev/null 2>&1"
+check "partition with duration: removed by its helper" wait_for 10 sh -c "! nft list table inet $TABLE >/dev/null 2>&1"
 
 agent inject '{"fault": "partition", "params": {"peers": ["10.99.0.2; flush ruleset"]}}'
 check "partition: a hostile peer is a bad request" [ "$RC" = 2 ]

@@ -35,7 +35,7 @@ check "disk-full: other files untouched" grep -q hello "$T/mnt/existing"
 agent inject "{\"fault\": \"disk-full\", \"params\": {\"path\": \"$T/mnt/existing\", \"duration_s\": 1}}"
 check "disk-full on a file's filesystem, timed: ok" [ "$RC" = 0 ]
 check "disk-full: nothing left" [ "$(free_bytes)" -lt 65536 ]
-check "disk-full: freed at the deadline" wait_for 5 sh -c "[ \"\$(df -B1 --output=avail '$T/mnt' | tail -n 1 | tr -d ' ')\" = '$BEFORE' ]"
+check "disk-full: freed at the deadline" wait_for 10 sh -c "[ \"\$(df -B1 --output=avail '$T/mnt' | tail -n 1 | tr -d ' ')\" = '$BEFORE' ]"
 
 agent inject "{\"fault\": \"disk-full\", \"params\": {\"path\": \"$T/mnt/nope/x\"}}"
 check "disk-full on a missing path: exit 1" [ "$RC" = 1 ]

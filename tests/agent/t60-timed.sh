@@ -34,7 +34,7 @@ sleep 0.3
 check "cpu-hog until undone: running" running "$HELPER"
 undo_last
 check "cpu-hog undone: helper ended on SIGTERM" jtrue '.evidence.helper.ended == "ended on SIGTERM"'
-check "cpu-hog undone: worker gone" wait_for 5 gone "$W1"
+check "cpu-hog undone: worker gone" wait_for 10 gone "$W1"
 
 agent inject '{"fault": "mem-pressure", "params": {"mib": 16, "duration_s": 1.5}}'
 check "mem-pressure: ok" [ "$RC" = 0 ]
