@@ -19,6 +19,22 @@ char *paths_state_dir(void)
 	return xstrdup(d && *d ? d : "/var/lib/campaign");
 }
 
+char *paths_local_agent(void)
+{
+	const char *env = getenv("CAMPAIGN_AGENT");
+	char exe[4096];
+	ssize_t n;
+
+	if (env && *env)
+		return xstrdup(env);
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return xstrdup("campaign-agent");
+	exe[n] = '\0';
+	*strrchr(exe, '/') = '\0';
+	return xasprintf("%s/../agents/campaign-agent", exe);
+}
+
 int paths_mkdirs(const char *path, int mode, struct err *e)
 {
 	char *p = xstrdup(path);

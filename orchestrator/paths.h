@@ -7,6 +7,10 @@
 /* $CAMPAIGN_STATE_DIR, default /var/lib/campaign. New string. */
 char *paths_state_dir(void);
 
+/* The agent binary for guests: $CAMPAIGN_AGENT, else the one built next
+ * to this program (<build>/agents/campaign-agent). New string. */
+char *paths_local_agent(void);
+
 /* mkdir -p with the given mode for each created directory. */
 int paths_mkdirs(const char *path, int mode, struct err *e);
 

@@ -62,13 +62,14 @@ static int collect(pid_t pid, int out_fd, int err_fd, struct buf *out,
 	return timed_out ? -1 : 0;
 }
 
-int proc_run(char *const argv[], struct buf *out, int timeout_ms,
-	      struct err *e)
+static int run(char *const argv[], struct buf *out, int timeout_ms,
+	       int *ret_status, char *tail, size_t tail_size, struct err *e)
 {
 	posix_spawn_file_actions_t fa;
 	int out_pipe[2], err_pipe[2], status = 0, r;
+
+	*ret_status = -1;
 	struct buf errout = BUF_INIT;
-	char tail[512];
 	pid_t pid;
 
 	if (pipe2(out_pipe, O_CLOEXEC) < 0)
@@ -94,14 +95,37 @@ int proc_run(char *const argv[], struct buf *out, int timeout_ms,
 	r = collect(pid, out_pipe[0], err_pipe[0], out, &errout, timeout_ms, &status);
 	close(out_pipe[0]);
 	close(err_pipe[0]);
-	last_line(&errout, tail, sizeof(tail));
+	last_line(&errout, tail, tail_size);
 	buf_release(&errout);
 	if (r < 0)
 		return err_set(e, "'%s' did not finish within %d ms", argv[0], timeout_ms);
-	if (WIFSIGNALED(status))
-		return err_set(e, "'%s' was killed by signal %d", argv[0], WTERMSIG(status));
-	if (WEXITSTATUS(status))
+	*ret_status = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+	return 0;
+}
+
+int proc_run_status(char *const argv[], struct buf *out, int timeout_ms,
+		    struct err *e)
+{
+	char tail[512];
+	int status;
+
+	if (run(argv, out, timeout_ms, &status, tail, sizeof(tail), e) < 0)
+		return -1;
+	return status;
+}
+
+int proc_run(char *const argv[], struct buf *out, int timeout_ms,
+	     struct err *e)
+{
+	char tail[512];
+	int status;
+
+	if (run(argv, out, timeout_ms, &status, tail, sizeof(tail), e) < 0)
+		return -1;
+	if (status > 128)
+		return err_set(e, "'%s' was killed by signal %d", argv[0], status - 128);
+	if (status)
 		return err_set(e, "'%s' failed with exit status %d%s%s", argv[0],
-			       WEXITSTATUS(status), *tail ? ": " : "", tail);
+			       status, *tail ? ": " : "", tail);
 	return 0;
 }

@@ -12,4 +12,10 @@
 int proc_run(char *const argv[], struct buf *out, int timeout_ms,
 	      struct err *e);
 
+/* Like proc_run, but a non-zero exit is not a failure: returns the exit
+ * status (128+N for signal N), or -1 when the program could not run or
+ * was killed at timeout_ms. */
+int proc_run_status(char *const argv[], struct buf *out, int timeout_ms,
+		    struct err *e);
+
 #endif

@@ -220,6 +220,10 @@ void testbed_free(struct testbed *tb)
 int testbed_is_up(const struct testbed *tb) { return tb->up; }
 int testbed_n_nodes(const struct testbed *tb) { return tb->n_nodes; }
 const char *testbed_prefix(const struct testbed *tb) { return tb->prefix; }
+const char *testbed_image_hash(const struct testbed *tb)
+{
+	return tb->img ? tb->img->hash : NULL;
+}
 const char *testbed_accel(const struct testbed *tb) { return tb->kvm ? "kvm" : "tcg"; }
 const char *testbed_accel_reason(const struct testbed *tb) { return tb->accel_reason; }
 

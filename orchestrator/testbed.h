@@ -74,6 +74,8 @@ int testbed_status_json(struct testbed *tb, char **ret, struct err *e);
 
 int testbed_n_nodes(const struct testbed *tb);
 const char *testbed_prefix(const struct testbed *tb);
+/* The content hash of the image the nodes run, or NULL. Borrowed. */
+const char *testbed_image_hash(const struct testbed *tb);
 /* Borrowed; NULL when i is out of range. */
 const struct testbed_node *testbed_node(const struct testbed *tb, int i);
 const struct testbed_node *testbed_find(const struct testbed *tb,

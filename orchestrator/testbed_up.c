@@ -189,28 +189,12 @@ static int boot_one(void *arg, int i)
 	return define_node(ctx->tb, i, &ctx->errs[i]);
 }
 
-/* The agent binary on this host, for existing domains that lack it. */
-static char *local_agent_path(void)
-{
-	const char *env = getenv("CAMPAIGN_AGENT");
-	char exe[4096];
-	ssize_t n;
-
-	if (env && *env)
-		return xstrdup(env);
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0)
-		return xstrdup("campaign-agent");
-	exe[n] = '\0';
-	*strrchr(exe, '/') = '\0';
-	return xasprintf("%s/../agents/campaign-agent", exe);
-}
 
 static int install_agent(struct ssh_conn *c, const char *node, struct err *e)
 {
 	struct ssh_result r;
 	struct buf data = BUF_INIT;
-	char *path = local_agent_path();
+	char *path = paths_local_agent();
 	FILE *f;
 	int ret = -1;
 
