@@ -3,6 +3,13 @@
 #include <stddef.h>
 
 const struct command commands[] = {
+	{ "run", cmd_run,
+	  "run CONFIG [--out DIR] [--runs N] [--budget D] [--seed N] [--resume] [--keep-testbed]",
+	  "run (or resume) a campaign: the main command" },
+	{ "replay", cmd_replay, "replay DIR RUN",
+	  "re-execute one recorded run and say whether its outcome reproduced" },
+	{ "faults", cmd_faults, "faults [--json]",
+	  "list the fault catalogue" },
 	{ "validate", cmd_validate, "validate CONFIG",
 	  "check a campaign config without side effects" },
 	{ "image", cmd_image, "image build RECIPE_DIR [--force]",

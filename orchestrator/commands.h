@@ -28,6 +28,9 @@ int cmd_image(int argc, char **argv);
 int cmd_testbed(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
+int cmd_faults(int argc, char **argv);
 int cmd_export_history(int argc, char **argv);
 
 #endif

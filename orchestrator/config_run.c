@@ -264,15 +264,31 @@ static int want_type(struct cfg_ctx *x, const json_t *v, char **dst)
 			     dst);
 }
 
-/* A fault parameter: number, string, bool or a range [min, max]. */
+/* A choice the plan draws from: a non-empty array of strings. */
+static int is_choice(const json_t *v)
+{
+	size_t i;
+	json_t *el;
+
+	if (!json_is_array(v) || !json_array_size(v))
+		return 0;
+	json_array_foreach((json_t *)v, i, el)
+		if (!json_is_string(el))
+			return 0;
+	return 1;
+}
+
+/* A fault parameter: number, string, bool, a range [min, max] or a
+ * choice ["a", "b", ...]. */
 static int check_fault_param(struct cfg_ctx *x, const json_t *v)
 {
-	if (json_is_number(v) || json_is_string(v) || json_is_boolean(v))
+	if (json_is_number(v) || json_is_string(v) || json_is_boolean(v) ||
+	    is_choice(v))
 		return 0;
 	if (cfg_is_range(v))
 		return cfg_check_range_order(x, v);
-	return cfg_fail_type(x, v,
-			     "a number, string, boolean or range [min, max]");
+	return cfg_fail_type(x, v, "a number, string, boolean, range [min, max] "
+			     "or choice [\"a\", \"b\"]");
 }
 
 static int read_fault_member(struct cfg_ctx *x, const char *key, json_t *v,

@@ -267,8 +267,9 @@ static void test_types(void)
 	      "3: testbed.accel: expected 'auto', 'kvm' or 'tcg', got \"kmv\" "
 	      "(did you mean 'kvm'?)", "bad accel");
 	fails(HEAD NODES1 ", 'faults': [{'type': 'x', 'opts': {'a': 1}}]\n}\n",
-	      "4: faults[0].opts: expected a number, string, boolean or range "
-	      "[min, max], got an object", "fault param is an object");
+	      "4: faults[0].opts: expected a number, string, boolean, range "
+	      "[min, max] or choice [\"a\", \"b\"], got an object",
+	      "fault param is an object");
 	fails(HEAD NODES1 ", 'logs': {'paths': ['var/log/x']}\n}\n",
 	      "4: logs.paths[0]: expected an absolute path, got \"var/log/x\"",
 	      "relative log path");

@@ -1,0 +1,151 @@
+/* cmd_replay.c - `campaign replay DIR RUN`: run a recorded plan again. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "commands.h"
+#include "engine.h"
+#include "journal.h"
+#include "load.h"
+#include "log.h"
+#include "ssh.h"
+#include "testbed.h"
+
+struct find {
+	long long run;
+	json_t *record;		/* new, the last record of that run */
+};
+
+static int find_run(json_t *record, long long line, void *ctx, struct err *e)
+{
+	struct find *f = ctx;
+
+	(void)line;
+	(void)e;
+	if (!strcmp(json_string_value(json_object_get(record, "type")) ?: "", "run") &&
+	    json_integer_value(json_object_get(record, "run")) == f->run) {
+		json_decref(f->record);
+		f->record = json_incref(record);
+	}
+	return 0;
+}
+
+static int load_recorded(const char *dir, long long run, struct config **ret_cfg,
+			 json_t **ret_record, struct err *e)
+{
+	char *path = xasprintf("%s/campaign.json", dir);
+	json_error_t jerr;
+	json_t *meta = json_load_file(path, 0, &jerr), *stored;
+	struct find f = { run, NULL };
+	const char *cfg_path;
+	int ret = -1;
+
+	if (!meta) {
+		err_set(e, "cannot read '%s': %s", path, jerr.text);
+		goto out;
+	}
+	cfg_path = json_string_value(json_object_get(meta, "config_path"));
+	if (!cfg_path || load_campaign_config(cfg_path, ret_cfg, e) < 0) {
+		if (!cfg_path)
+			err_set(e, "'%s' names no config_path", path);
+		goto out;
+	}
+	stored = json_loads((*ret_cfg)->canonical, 0, NULL);
+	if (!json_equal(stored, json_object_get(meta, "config"))) {
+		err_set(e, "config '%s' changed since the campaign in '%s' ran",
+			cfg_path, dir);
+		json_decref(stored);
+		config_free(*ret_cfg);
+		goto out;
+	}
+	json_decref(stored);
+	(*ret_cfg)->seed = (unsigned long long)json_integer_value(json_object_get(meta, "seed"));
+	if (journal_foreach(dir, find_run, &f, e) < 0) {
+		config_free(*ret_cfg);
+		goto out;
+	}
+	if (!f.record) {
+		err_set(e, "run %lld is not recorded in '%s'", run, dir);
+		config_free(*ret_cfg);
+		goto out;
+	}
+	*ret_record = f.record;
+	ret = 0;
+out:
+	json_decref(meta);
+	free(path);
+	return ret;
+}
+
+int cmd_replay(int argc, char **argv)
+{
+	struct config *cfg = NULL;
+	struct testbed *tb = NULL;
+	json_t *old = NULL, *now = NULL;
+	struct plan plan = { 0 };
+	struct err e = { "" };
+	char *dir = NULL, *end;
+	long long run;
+	int ret = EXIT_INFRA, brought_up = 0;
+
+	if (argc != 3 || (run = strtoll(argv[2], &end, 10)) < 1 || *end) {
+		log_error("usage: campaign replay DIR RUN");
+		return EXIT_USAGE;
+	}
+	if (load_recorded(argv[1], run, &cfg, &old, &e) < 0) {
+		log_error("%s", e.msg);
+		return EXIT_USAGE;
+	}
+	if (ssh_global_init(&e) < 0 || testbed_open(cfg, &tb, &e) < 0)
+		goto fail;
+	if (!testbed_is_up(tb)) {
+		if (testbed_up(tb, &e) < 0)
+			goto fail;
+		brought_up = 1;
+	}
+	{
+		struct plan_node *nodes = xcalloc((size_t)testbed_n_nodes(tb), sizeof(*nodes));
+
+		for (int i = 0; i < testbed_n_nodes(tb); i++)
+			nodes[i] = (struct plan_node){ testbed_node(tb, i)->name,
+						       testbed_node(tb, i)->role };
+		int r = plan_from_json(json_object_get(old, "plan"), nodes,
+				       testbed_n_nodes(tb), &plan, &e);
+		free(nodes);
+		if (r < 0)
+			goto fail;
+	}
+	dir = xasprintf("%s/replays/%lld", argv[1], run);
+	log_info("replaying run %lld of '%s'", run, argv[1]);
+	if (engine_replay(cfg, tb, &plan, dir, &now, &e) < 0)
+		goto fail;
+	{
+		const char *o1 = json_string_value(json_object_get(old, "outcome"));
+		const char *o2 = json_string_value(json_object_get(now, "outcome"));
+		const char *r1 = json_string_value(json_object_get(old, "reason"));
+		const char *r2 = json_string_value(json_object_get(now, "reason"));
+		int same = o1 && o2 && !strcmp(o1, o2) &&
+			   (!r1 || (r2 && !strcmp(r1, r2)));
+
+		printf("run %lld: recorded %s%s%s%s, replayed %s%s%s%s: %s\n", run,
+		       o1, r1 ? " (" : "", r1 ? r1 : "", r1 ? ")" : "", o2,
+		       r2 ? " (" : "", r2 ? r2 : "", r2 ? ")" : "",
+		       same ? "reproduced" : "not reproduced");
+		ret = same ? EXIT_OK : EXIT_FLAWS;
+	}
+	goto cleanup;
+fail:
+	log_error("%s", e.msg);
+cleanup:
+	if (tb && brought_up)
+		testbed_down(tb, NULL);
+	plan_release(&plan);
+	json_decref(old);
+	json_decref(now);
+	testbed_free(tb);
+	config_free(cfg);
+	free(dir);
+	return ret;
+}

@@ -1,0 +1,77 @@
+/* faults.h - the registry of fault types, orchestrator side.
+ *
+ * A fault is one table entry: hypervisor faults act through libvirt and
+ * QEMU (faults_hv.c) and work even when the guest is wedged; agent
+ * faults run `campaign-agent inject` in the guest over SSH
+ * (faults_agent.c), whose own catalogue (`campaign-agent list`) names
+ * them and their parameters. Applying a fault yields its evidence; a
+ * fault without evidence is an infra error, never a flaw.
+ */
+#ifndef CAMPAIGN_FAULTS_H
+#define CAMPAIGN_FAULTS_H
+
+#include <jansson.h>
+
+#include "config.h"
+#include "err.h"
+#include "plan.h"
+#include "testbed.h"
+
+enum fault_side { FAULT_AGENT, FAULT_HYPERVISOR };
+
+/* What a fault acts on. All borrowed. */
+struct fault_env {
+	struct testbed *tb;
+	const struct testbed_node *node;
+	const struct plan_fault *pf;
+};
+
+/* What an applied fault leaves for its undo. */
+struct fault_applied {
+	json_t *evidence;	/* owned; what the fault did */
+	char *undo_token;	/* owned; NULL: nothing to undo */
+	int needs_reset;	/* the node must be restored from the snapshot */
+};
+
+struct fault_type {
+	const char *name;
+	enum fault_side side;
+	const char *summary;
+	const char *undo;	/* how it is undone, for the catalogue */
+	/* JSON array of {name, type, min, max, default, help} */
+	const char *params_json;
+	int (*apply)(const struct fault_env *env, struct fault_applied *ret,
+		     struct err *e);
+	int (*revert)(const struct fault_env *env, struct fault_applied *a,
+		      json_t **ret_evidence, struct err *e);
+};
+
+/* The hypervisor table (faults_hv.c), terminated by a NULL name. */
+extern const struct fault_type faults_hypervisor[];
+
+/* The generic agent entry; its name is filled per lookup. */
+int faults_agent_apply(const struct fault_env *env, struct fault_applied *ret,
+		       struct err *e);
+int faults_agent_revert(const struct fault_env *env, struct fault_applied *a,
+			json_t **ret_evidence, struct err *e);
+
+/* The agent's catalogue, from running the local agent's `list` once.
+ * Borrowed; NULL and e filled when the agent cannot be run. */
+const json_t *faults_agent_catalogue(struct err *e);
+
+/* Find a fault type by name. For agent faults the result is a static
+ * per-name entry. NULL when unknown. */
+const struct fault_type *faults_lookup(const char *name);
+
+/* config_check_fn for config_check_faults: the type exists and the
+ * parameters are known and within range. */
+int faults_check(const struct config *c, const char *type, const json_t *params,
+		 const char **ret_key, struct err *e);
+
+/* The whole catalogue as JSON (new reference): name, side, summary,
+ * params, undo. */
+json_t *faults_catalogue(struct err *e);
+
+void fault_applied_release(struct fault_applied *a);
+
+#endif

@@ -1,0 +1,72 @@
+/* oracles.h - judgements at the end of a run, a registry of {name, judge}.
+ *
+ * An oracle reads what the run saw (probe samples, the faults and when
+ * they ended, the nodes' state at the end, the run directory) and says
+ * pass, fail (a flaw of some class, with a one-line reason) or unknown.
+ */
+#ifndef CAMPAIGN_ORACLES_H
+#define CAMPAIGN_ORACLES_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "err.h"
+#include "probes.h"
+
+enum verdict { VERDICT_PASS, VERDICT_FAIL, VERDICT_UNKNOWN };
+
+/* A fault as the run applied it. */
+struct oracle_fault {
+	const char *type;
+	int node;		/* testbed index */
+	int64_t start_ms;	/* applied, since the run's start */
+	int64_t end_ms;		/* undone (or, instantaneous, applied) */
+	int restored;		/* the node was restored from its snapshot */
+};
+
+struct oracle_input {
+	const struct config *cfg;
+	int n_nodes;
+	const char *const *node_names;
+	const char *const *node_roles;
+	const struct oracle_fault *faults;
+	int n_faults;
+	const struct probe_sample *samples;
+	int n_samples;
+	int64_t end_ms;		/* the observation window's end */
+	const int *node_alive;	/* per node: answered SSH at the end */
+	const char *const *node_detail;	/* per node: why not, or NULL */
+	/* for `command`: expands {run.dir} and friends */
+	const char *(*lookup)(void *ctx, const char *name);
+	void *lookup_ctx;
+};
+
+struct oracle_verdict {
+	enum verdict verdict;
+	const char *class_;	/* for FAIL: safety, liveness, containment,
+				 * recovery (static string) */
+	char reason[512];	/* one line: the first evidence */
+	json_t *data;		/* owned, may be NULL: details for the trace */
+};
+
+struct oracle_type {
+	const char *name;
+	const char *default_class;
+	const char *help;
+	/* check the params of a config entry (ret_key: the offending key) */
+	int (*check)(const struct config *c, const json_t *params,
+		     const char **ret_key, struct err *e);
+	int (*judge)(const json_t *params, const struct oracle_input *in,
+		     struct oracle_verdict *ret, struct err *e);
+};
+
+extern const struct oracle_type oracles[];
+
+const struct oracle_type *oracles_lookup(const char *name);
+
+/* config_check_fn for config_check_oracles. */
+int oracles_check(const struct config *c, const char *type,
+		  const json_t *params, const char **ret_key, struct err *e);
+
+#endif

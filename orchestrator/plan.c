@@ -1,0 +1,245 @@
+#include "plan.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+
+uint64_t plan_next(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+uint64_t plan_below(uint64_t *state, uint64_t n)
+{
+	return n ? plan_next(state) % n : 0;
+}
+
+double plan_uniform(uint64_t *state, double min, double max)
+{
+	double u = (double)(plan_next(state) >> 11) / (double)(1ull << 53);
+
+	return min + (max - min) * u;
+}
+
+static int64_t draw_ms(uint64_t *rng, struct config_range r)
+{
+	return (int64_t)llround(plan_uniform(rng, r.min, r.max) * 1000.0);
+}
+
+static int is_integral(const json_t *v)
+{
+	return json_is_integer(v);
+}
+
+/* A two-number array is a range; any other array a choice. */
+static json_t *draw_param(uint64_t *rng, json_t *v)
+{
+	json_t *lo, *hi;
+
+	if (!json_is_array(v) || !json_array_size(v))
+		return json_incref(v);
+	lo = json_array_get(v, 0);
+	hi = json_array_get(v, 1);
+	if (json_array_size(v) == 2 && json_is_number(lo) && json_is_number(hi)) {
+		if (is_integral(lo) && is_integral(hi)) {
+			json_int_t a = json_integer_value(lo), b = json_integer_value(hi);
+
+			return json_integer(a + (json_int_t)plan_below(rng,
+						(uint64_t)(b - a + 1)));
+		}
+		return json_real(plan_uniform(rng, json_number_value(lo),
+					      json_number_value(hi)));
+	}
+	return json_incref(json_array_get(v, plan_below(rng, json_array_size(v))));
+}
+
+static json_t *draw_params(uint64_t *rng, const json_t *params)
+{
+	json_t *out = json_object(), *v;
+	const char *key;
+
+	/* jansson iterates objects in insertion order: stable across runs */
+	json_object_foreach((json_t *)params, key, v)
+		json_object_set_new(out, key, draw_param(rng, v));
+	return out;
+}
+
+static int pick_fault(uint64_t *rng, const struct config *cfg)
+{
+	double total = 0, x;
+
+	for (int i = 0; i < cfg->n_faults; i++)
+		total += cfg->faults[i].weight;
+	x = plan_uniform(rng, 0, total);
+	for (int i = 0; i < cfg->n_faults; i++) {
+		if (x < cfg->faults[i].weight)
+			return i;
+		x -= cfg->faults[i].weight;
+	}
+	return cfg->n_faults - 1;
+}
+
+static int late_bound(const char *target)
+{
+	return !strcmp(target, "leader") || !strcmp(target, "primary");
+}
+
+static int pick_node(uint64_t *rng, const char *target,
+		     const struct plan_node *nodes, int n_nodes)
+{
+	int matches[64], n = 0;
+
+	for (int i = 0; i < n_nodes && n < 64; i++)
+		if (!strcmp(target, "any") || !strcmp(target, nodes[i].name) ||
+		    !strcmp(target, nodes[i].role))
+			matches[n++] = i;
+	/* draw even when nothing matches, so later draws do not shift */
+	uint64_t k = plan_below(rng, n ? (uint64_t)n : 1);
+	return n ? matches[k] : -1;
+}
+
+static int by_time(const void *a, const void *b)
+{
+	const struct plan_fault *x = a, *y = b;
+
+	if (x->inject_at_ms != y->inject_at_ms)
+		return x->inject_at_ms < y->inject_at_ms ? -1 : 1;
+	return x->index - y->index;
+}
+
+int plan_make(const struct config *cfg, const struct plan_node *nodes,
+	      int n_nodes, int run, struct plan *ret, struct err *e)
+{
+	uint64_t rng = cfg->seed * 0x100000001b3ull ^ (uint64_t)run;
+	int k = cfg->n_faults ? cfg->schedule.faults_per_run : 0;
+
+	memset(ret, 0, sizeof(*ret));
+	ret->run = run;
+	plan_next(&rng);
+	ret->seed = plan_next(&rng);
+	rng = ret->seed;
+	ret->faults = xcalloc((size_t)(k ? k : 1), sizeof(*ret->faults));
+	for (int i = 0; i < k; i++) {
+		struct plan_fault *f = &ret->faults[i];
+		const struct config_fault *cf;
+
+		f->index = pick_fault(&rng, cfg);
+		cf = &cfg->faults[f->index];
+		f->type = xstrdup(cf->type);
+		f->target = xstrdup(cf->target ? cf->target : "any");
+		f->node = late_bound(f->target) ? -1
+			: pick_node(&rng, f->target, nodes, n_nodes);
+		f->inject_at_ms = draw_ms(&rng, cfg->schedule.inject_at_s);
+		f->duration_ms = cf->has_duration ? draw_ms(&rng, cf->duration_s) : 0;
+		f->params = draw_params(&rng, cf->params);
+		f->seed = plan_next(&rng);
+		ret->n_faults++;
+		if (f->node < 0 && !late_bound(f->target)) {
+			err_set(e, "fault '%s' targets '%s', which matches no node",
+				f->type, f->target);
+			plan_release(ret);
+			return -1;
+		}
+	}
+	qsort(ret->faults, (size_t)ret->n_faults, sizeof(*ret->faults), by_time);
+	return 0;
+}
+
+void plan_release(struct plan *p)
+{
+	for (int i = 0; i < p->n_faults; i++) {
+		free(p->faults[i].type);
+		free(p->faults[i].target);
+		json_decref(p->faults[i].params);
+	}
+	free(p->faults);
+	memset(p, 0, sizeof(*p));
+}
+
+json_t *plan_to_json(const struct plan *p, const struct plan_node *nodes)
+{
+	json_t *faults = json_array();
+
+	for (int i = 0; i < p->n_faults; i++) {
+		const struct plan_fault *f = &p->faults[i];
+		char seed[24];
+
+		snprintf(seed, sizeof(seed), "%llu", (unsigned long long)f->seed);
+		json_array_append_new(faults, json_pack(
+			"{s:i, s:s, s:s, s:o, s:I, s:I, s:O, s:s}",
+			"index", f->index, "type", f->type, "target", f->target,
+			"node", f->node >= 0 ? json_string(nodes[f->node].name)
+					     : json_null(),
+			"inject_at_ms", (json_int_t)f->inject_at_ms,
+			"duration_ms", (json_int_t)f->duration_ms,
+			"params", f->params, "seed", seed));
+	}
+	char seed[24];
+
+	snprintf(seed, sizeof(seed), "%llu", (unsigned long long)p->seed);
+	return json_pack("{s:i, s:s, s:o}", "run", p->run, "seed", seed,
+			 "faults", faults);
+}
+
+static int node_by_name(const struct plan_node *nodes, int n, const char *name)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(nodes[i].name, name))
+			return i;
+	return -1;
+}
+
+int plan_from_json(const json_t *j, const struct plan_node *nodes,
+		   int n_nodes, struct plan *ret, struct err *e)
+{
+	json_t *faults = NULL, *f;
+	const char *seed = NULL;
+	json_error_t jerr;
+	size_t i;
+
+	memset(ret, 0, sizeof(*ret));
+	if (json_unpack_ex((json_t *)j, &jerr, 0, "{s:i, s:s, s:o}", "run",
+			   &ret->run, "seed", &seed, "faults", &faults) < 0 ||
+	    !json_is_array(faults))
+		return err_set(e, "malformed plan: %s", jerr.text);
+	ret->seed = strtoull(seed, NULL, 10);
+	ret->faults = xcalloc(json_array_size(faults) + 1, sizeof(*ret->faults));
+	json_array_foreach(faults, i, f) {
+		struct plan_fault *pf = &ret->faults[i];
+		const char *type, *target, *fseed;
+		json_t *node, *params;
+		json_int_t at, dur;
+
+		if (json_unpack_ex(f, &jerr, 0, "{s:i, s:s, s:s, s:o, s:I, s:I, s:o, s:s}",
+				   "index", &pf->index, "type", &type, "target",
+				   &target, "node", &node, "inject_at_ms", &at,
+				   "duration_ms", &dur, "params", &params,
+				   "seed", &fseed) < 0) {
+			plan_release(ret);
+			return err_set(e, "malformed plan fault %zu: %s", i, jerr.text);
+		}
+		pf->type = xstrdup(type);
+		pf->target = xstrdup(target);
+		pf->node = json_is_string(node)
+			? node_by_name(nodes, n_nodes, json_string_value(node)) : -1;
+		pf->inject_at_ms = at;
+		pf->duration_ms = dur;
+		pf->params = json_incref(params);
+		pf->seed = strtoull(fseed, NULL, 10);
+		ret->n_faults++;
+		if (json_is_string(node) && pf->node < 0) {
+			err_set(e, "plan targets node '%s', which the testbed does "
+				"not have", json_string_value(node));
+			plan_release(ret);
+			return -1;
+		}
+	}
+	return 0;
+}
