@@ -28,8 +28,9 @@
 
 /* A cold build of a Debian image takes minutes; an hour means a hang. */
 #define IMAGE_BUILD_TIMEOUT_MS (60 * 60 * 1000)
-/* After SIGTERM, the script gets this long to clean up its temp dir. */
-#define IMAGE_BUILD_GRACE_MS (15 * 1000)
+/* After SIGTERM, the script gets this long to stop mmdebstrap (which
+ * finishes its current dpkg or apt step first) and remove its temp dir. */
+#define IMAGE_BUILD_GRACE_MS (60 * 1000)
 #define IMAGE_STDOUT_MAX (64 * 1024)
 
 char *image_cache_dir(void)
