@@ -36,6 +36,23 @@ struct config_node {
 	struct config_ssh ssh;	/* required when domain is set */
 };
 
+/* A step that prepares every node before the golden snapshot is taken:
+ * upload a file, run a command once, or wait until a command succeeds. */
+enum config_step_kind { CONFIG_STEP_UPLOAD, CONFIG_STEP_RUN, CONFIG_STEP_WAIT };
+
+struct config_select;
+
+struct config_step {
+	enum config_step_kind kind;
+	char *what;		/* upload: local path ({build} is the build
+				 * directory; relative to the config file);
+				 * run, wait: command template */
+	char *to;		/* upload: absolute guest path */
+	int mode;		/* upload: file mode, default 0644 */
+	struct config_select *nodes;	/* owned; default "all" */
+	int timeout_s;		/* default 60 */
+};
+
 struct config_testbed {
 	char *uri;		/* default "qemu:///system" */
 	enum accel accel;	/* default ACCEL_AUTO */
@@ -50,6 +67,8 @@ struct config_testbed {
 	int ssh_port_base;	/* 0: derived from the prefix */
 	int boot_timeout_s;	/* default 120 */
 	int ready_timeout_s;	/* after a reset, default 30 */
+	struct config_step *bootstrap;	/* in order, before the snapshot */
+	int n_bootstrap;
 	struct config_node *nodes;
 	int n_nodes;		/* 1..16 */
 };

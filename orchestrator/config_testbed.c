@@ -360,7 +360,119 @@ static int read_network(struct cfg_ctx *x, json_t *v, void *obj)
 	return 0;
 }
 
+/* ---- bootstrap steps ---- */
+
+static int read_step_upload(struct cfg_ctx *x, json_t *v, void *obj)
+{
+	struct config_step *st = obj;
+
+	st->kind = CONFIG_STEP_UPLOAD;
+	return cfg_want_string(x, v, &st->what);
+}
+
+static int read_step_run(struct cfg_ctx *x, json_t *v, void *obj)
+{
+	struct config_step *st = obj;
+
+	st->kind = CONFIG_STEP_RUN;
+	return cfg_want_string(x, v, &st->what);
+}
+
+static int read_step_wait(struct cfg_ctx *x, json_t *v, void *obj)
+{
+	struct config_step *st = obj;
+
+	st->kind = CONFIG_STEP_WAIT;
+	return cfg_want_string(x, v, &st->what);
+}
+
+static int read_step_to(struct cfg_ctx *x, json_t *v, void *obj)
+{
+	struct config_step *st = obj;
+
+	if (!json_is_string(v) || json_string_value(v)[0] != '/')
+		return cfg_fail_type(x, v, "an absolute guest path");
+	return cfg_want_string(x, v, &st->to);
+}
+
+static int read_step_mode(struct cfg_ctx *x, json_t *v, void *obj)
+{
+	const char *s = json_string_value(v);
+	char *end;
+	long mode;
+
+	if (!s || !*s || (mode = strtol(s, &end, 8), *end) || mode < 0 || mode > 07777)
+		return cfg_fail_type(x, v, "an octal mode string like \"0755\"");
+	((struct config_step *)obj)->mode = (int)mode;
+	return 0;
+}
+
+static int read_step_nodes(struct cfg_ctx *x, json_t *v, void *obj)
+{
+	return cfg_want_select(x, v, ((struct config_step *)obj)->nodes);
+}
+
+static int read_step_timeout(struct cfg_ctx *x, json_t *v, void *obj)
+{
+	return cfg_want_int(x, v, 1, 3600, &((struct config_step *)obj)->timeout_s);
+}
+
+static const struct cfg_field step_fields[] = {
+	{ "upload", read_step_upload },
+	{ "to", read_step_to },
+	{ "mode", read_step_mode },
+	{ "run", read_step_run },
+	{ "wait", read_step_wait },
+	{ "nodes", read_step_nodes },
+	{ "timeout_s", read_step_timeout },
+	{ NULL, NULL },
+};
+
+static int read_step(struct cfg_ctx *x, json_t *v, struct config_step *st)
+{
+	int kinds = !!json_object_get(v, "upload") + !!json_object_get(v, "run") +
+		    !!json_object_get(v, "wait");
+
+	st->nodes = xcalloc(1, sizeof(*st->nodes));
+	st->mode = 0644;
+	st->timeout_s = 60;
+	if (!json_is_object(v))
+		return cfg_fail_type(x, v, "an object");
+	if (kinds != 1)
+		return cfg_fail(x, "needs exactly one of \"upload\", \"run\" or \"wait\"");
+	if (cfg_walk_object(x, v, step_fields, st) < 0)
+		return -1;
+	if (st->kind == CONFIG_STEP_UPLOAD && !st->to)
+		return cfg_require(x, v, "to", "the guest path of the upload");
+	if (st->kind != CONFIG_STEP_UPLOAD && (st->to || json_object_get(v, "mode")))
+		return cfg_fail_member(x, st->to ? "to" : "mode",
+				       "allowed only with \"upload\"");
+	if (!st->nodes->spec && !st->nodes->n_names)
+		st->nodes->spec = xstrdup("all");
+	return 0;
+}
+
+static int read_bootstrap(struct cfg_ctx *x, json_t *v, void *obj)
+{
+	struct config_testbed *tb = obj;
+	size_t i, mark = x->path.len;
+	json_t *el;
+
+	if (!json_is_array(v))
+		return cfg_fail_type(x, v, "an array of steps");
+	tb->bootstrap = xcalloc(json_array_size(v) + 1, sizeof(*tb->bootstrap));
+	json_array_foreach(v, i, el) {
+		cfg_path_index(x, i);
+		tb->n_bootstrap++;
+		if (read_step(x, el, &tb->bootstrap[i]) < 0)
+			return -1;
+		cfg_path_pop(x, mark);
+	}
+	return 0;
+}
+
 static const struct cfg_field testbed_fields[] = {
+	{ "bootstrap", read_bootstrap },
 	{ "uri", read_uri },
 	{ "accel", read_accel },
 	{ "image", read_image },
@@ -456,6 +568,14 @@ void cfg_testbed_release(struct config_testbed *tb)
 		free_ssh(&tb->nodes[i].ssh);
 	}
 	free(tb->nodes);
+	for (i = 0; i < tb->n_bootstrap; i++) {
+		free(tb->bootstrap[i].what);
+		free(tb->bootstrap[i].to);
+		if (tb->bootstrap[i].nodes)
+			cfg_select_release(tb->bootstrap[i].nodes);
+		free(tb->bootstrap[i].nodes);
+	}
+	free(tb->bootstrap);
 	free(tb->uri);
 	free(tb->image);
 	free(tb->prefix);

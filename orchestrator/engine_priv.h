@@ -45,7 +45,11 @@ struct run_ctx {
 	char **alive_detail;
 };
 
+/* Append an event (fields stolen, may be NULL) to the timeline, now or
+ * at t_ms since the run's start. */
 void run_event(struct run_ctx *r, const char *event, json_t *fields);
+void run_event_at(struct run_ctx *r, int64_t t_ms, const char *event,
+		  json_t *fields);
 const char *run_lookup(void *arg, const char *name);
 int run_remote(const struct testbed_node *n, const char *cmd, int timeout_ms,
 	       struct buf *out, struct err *e);

@@ -18,6 +18,7 @@
 #include "clock.h"
 #include "engine_priv.h"
 #include "faults.h"
+#include "nodevars.h"
 #include "parallel.h"
 #include "probes.h"
 #include "ssh.h"
@@ -27,37 +28,26 @@
 
 void run_event(struct run_ctx *r, const char *event, json_t *fields)
 {
+	run_event_at(r, clock_mono_ms() - r->t0_ms, event, fields);
+}
+
+void run_event_at(struct run_ctx *r, int64_t t_ms, const char *event,
+		  json_t *fields)
+{
 	json_t *ev = fields ? fields : json_object();
 	char wall[32];
 
-	clock_format_wall(clock_wall_ns(), wall);
-	json_object_set_new(ev, "t_ms", json_integer(clock_mono_ms() - r->t0_ms));
+	clock_format_wall(clock_wall_ns() - (clock_mono_ms() - r->t0_ms - t_ms) * 1000000,
+			  wall);
+	json_object_set_new(ev, "t_ms", json_integer(t_ms));
 	json_object_set_new(ev, "wall", json_string(wall));
 	json_object_set_new(ev, "event", json_string(event));
 	json_array_append_new(r->timeline, ev);
 }
 
-static void join_nodes(struct run_ctx *r, const char *what, struct buf *out)
-{
-	for (int i = 0; i < r->n_nodes; i++) {
-		const struct testbed_node *n = testbed_node(r->tb, i);
-
-		if (i)
-			buf_addch(out, ',');
-		if (!strcmp(what, "ip"))
-			buf_adds(out, n->cluster_ip);
-		else if (!strcmp(what, "name"))
-			buf_adds(out, n->name);
-		else
-			buf_addf(out, "127.0.0.1:%d", n->ssh_port);
-	}
-}
-
 const char *run_lookup(void *arg, const char *name)
 {
 	struct run_ctx *r = arg;
-	const struct testbed_node *n = r->cur_node >= 0
-		? testbed_node(r->tb, r->cur_node) : NULL;
 
 	buf_reset(&r->scratch);
 	if (!strcmp(name, "run.dir"))
@@ -66,19 +56,7 @@ const char *run_lookup(void *arg, const char *name)
 		buf_addf(&r->scratch, "%d", r->plan->run);
 	else if (!strcmp(name, "seed"))
 		buf_addf(&r->scratch, "%llu", (unsigned long long)r->plan->seed);
-	else if (!strncmp(name, "nodes.", 6) &&
-		 (!strcmp(name + 6, "ip") || !strcmp(name + 6, "name") ||
-		  !strcmp(name + 6, "ssh")))
-		join_nodes(r, name + 6, &r->scratch);
-	else if (n && !strcmp(name, "node.name"))
-		buf_adds(&r->scratch, n->name);
-	else if (n && !strcmp(name, "node.ip"))
-		buf_adds(&r->scratch, n->cluster_ip);
-	else if (n && !strcmp(name, "node.role"))
-		buf_adds(&r->scratch, n->role);
-	else if (n && !strcmp(name, "node.ssh"))
-		buf_addf(&r->scratch, "127.0.0.1:%d", n->ssh_port);
-	else
+	else if (nodevars_lookup(r->tb, r->cur_node, name, &r->scratch) < 0)
 		return NULL;
 	return r->scratch.data;
 }
@@ -308,7 +286,7 @@ static int apply_fault(struct run_ctx *r, int k, struct err *e)
 	/* a crashed node stays down at least a second, so probes see it */
 	rf->end_at_ms = rf->of.start_ms +
 		(pf->duration_ms ? pf->duration_ms : rf->applied.needs_reset ? 1000 : 0);
-	run_event(r, "inject", json_pack("{s:s, s:s, s:O}", "fault", pf->type,
+	run_event_at(r, rf->of.start_ms, "inject", json_pack("{s:s, s:s, s:O}", "fault", pf->type,
 		  "node", env.node->name, "evidence", rf->applied.evidence));
 	return 0;
 }
@@ -537,6 +515,42 @@ cleanup:
 
 /* ---- the run ---- */
 
+static int by_t_ms(const void *a, const void *b)
+{
+	json_int_t x = json_integer_value(json_object_get(*(json_t *const *)a, "t_ms"));
+	json_int_t y = json_integer_value(json_object_get(*(json_t *const *)b, "t_ms"));
+
+	return x < y ? -1 : x > y;
+}
+
+/* Probe transitions join the timeline, which is then put in time order. */
+static void add_transitions(struct run_ctx *r)
+{
+	const struct probe_transition *t;
+	json_t **events, *sorted = json_array();
+	size_t n;
+	int nt;
+
+	if (!r->prober)
+		return;
+	t = prober_transitions(r->prober, &nt);
+	for (int i = 0; i < nt; i++)
+		json_array_append_new(r->timeline, json_pack(
+			"{s:I, s:s, s:s, s:s, s:b, s:s}", "t_ms", (json_int_t)t[i].t_ms,
+			"event", "probe", "probe", r->cfg->probes[t[i].probe].name,
+			"node", r->names[t[i].node], "ok", t[i].ok, "detail", t[i].detail));
+	n = json_array_size(r->timeline);
+	events = xcalloc(n + 1, sizeof(*events));
+	for (size_t i = 0; i < n; i++)
+		events[i] = json_array_get(r->timeline, i);
+	qsort(events, n, sizeof(*events), by_t_ms);	/* stable enough: ties rare */
+	for (size_t i = 0; i < n; i++)
+		json_array_append(sorted, events[i]);
+	free(events);
+	json_decref(r->timeline);
+	r->timeline = sorted;
+}
+
 static void phase_done(struct run_ctx *r, const char *phase, int64_t *mark)
 {
 	int64_t now = clock_mono_ms();
@@ -627,6 +641,7 @@ int run_execute(struct run_ctx *r, int keep_logs_on_flaw, json_t **ret_record,
 	if (r->prober)
 		json_object_set_new(record, "probes", prober_to_json(r->prober, 200,
 			(const char *const *)r->names));
+	add_transitions(r);
 	*ret_trace = json_pack("{s:O}", "timeline", r->timeline);
 	if (keep_logs_on_flaw &&
 	    !strcmp(json_string_value(json_object_get(record, "outcome")), "flaw"))

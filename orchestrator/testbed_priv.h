@@ -40,6 +40,9 @@ int testbed_write_state(struct testbed *tb, struct err *e);
  * nodes) or at the config's (existing domains). */
 void testbed_bind_ssh(struct testbed *tb);
 
+/* Run the config's bootstrap steps on every node, in parallel. */
+int testbed_bootstrap(struct testbed *tb, struct err *e);
+
 int testbed_node_index(const struct testbed *tb, const char *name);
 
 /* Run an HMP command; a non-empty reply to a command that prints

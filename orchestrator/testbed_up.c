@@ -28,10 +28,12 @@ static int port_is_free(int port)
 	struct sockaddr_in sa = { .sin_family = AF_INET,
 				  .sin_port = htons((uint16_t)port),
 				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), ok;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), ok, one = 1;
 
 	if (fd < 0)
 		return 0;
+	/* as QEMU's forward does: old connections in TIME_WAIT do not count */
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	ok = bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
 	close(fd);
 	return ok;
@@ -369,6 +371,8 @@ int testbed_up(struct testbed *tb, struct err *e)
 		first_error(&ctx, e);
 		goto fail;
 	}
+	if (testbed_bootstrap(tb, e) < 0)
+		goto fail;
 	if (snapshot_all(&ctx, e) < 0) {
 		if (!e || !e->msg[0])
 			first_error(&ctx, e);

@@ -15,3 +15,8 @@ integration_test(testbed_up testbed_up.sh FIXTURES_SETUP tb3 RESOURCE_LOCK vms)
 integration_test(testbed_reset testbed_reset.sh FIXTURES_REQUIRED tb3 RESOURCE_LOCK vms)
 integration_test(testbed_hostkey testbed_hostkey.sh FIXTURES_REQUIRED tb3 RESOURCE_LOCK vms)
 integration_test(testbed_down testbed_down.sh FIXTURES_CLEANUP tb3 RESOURCE_LOCK vms)
+
+# The engine on the project's own SUT, sharing one kept testbed.
+integration_test(campaign_counter campaign_counter.sh FIXTURES_SETUP counter RESOURCE_LOCK vms)
+integration_test(campaign_resume campaign_resume.sh FIXTURES_REQUIRED counter RESOURCE_LOCK vms)
+integration_test(counter_down counter_down.sh FIXTURES_CLEANUP counter RESOURCE_LOCK vms)

@@ -1,0 +1,69 @@
+#include "nodevars.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "paths.h"
+
+static void join(const struct testbed *tb, int skip, const char *what,
+		 const char *port, struct buf *out)
+{
+	int first = 1;
+
+	for (int i = 0; i < testbed_n_nodes(tb); i++) {
+		const struct testbed_node *n = testbed_node(tb, i);
+
+		if (i == skip)
+			continue;
+		if (!first)
+			buf_addch(out, ',');
+		first = 0;
+		if (!strcmp(what, "ip"))
+			buf_adds(out, n->cluster_ip);
+		else if (!strcmp(what, "name"))
+			buf_adds(out, n->name);
+		else
+			buf_addf(out, "127.0.0.1:%d", n->ssh_port);
+		if (port)
+			buf_addf(out, ":%s", port);
+	}
+}
+
+int nodevars_lookup(const struct testbed *tb, int node, const char *name,
+		    struct buf *out)
+{
+	const struct testbed_node *n = node >= 0 ? testbed_node(tb, node) : NULL;
+
+	if (!strcmp(name, "build")) {
+		char *agent = paths_local_agent();	/* <build>/agents/campaign-agent */
+		char *slash = strrchr(agent, '/');
+
+		if (slash)
+			*slash = '\0';
+		buf_addf(out, "%s/..", agent);
+		free(agent);
+		return 0;
+	}
+	if (!strncmp(name, "nodes.", 6) && (!strcmp(name + 6, "ip") ||
+	    !strcmp(name + 6, "name") || !strcmp(name + 6, "ssh"))) {
+		join(tb, -1, name + 6, NULL, out);
+		return 0;
+	}
+	if (!strcmp(name, "peers.ip") || !strncmp(name, "peers.ip:", 9)) {
+		join(tb, node, "ip", name[8] ? name + 9 : NULL, out);
+		return 0;
+	}
+	if (!n)
+		return -1;
+	if (!strcmp(name, "node.name"))
+		buf_adds(out, n->name);
+	else if (!strcmp(name, "node.ip"))
+		buf_adds(out, n->cluster_ip);
+	else if (!strcmp(name, "node.role"))
+		buf_adds(out, n->role);
+	else if (!strcmp(name, "node.ssh"))
+		buf_addf(out, "127.0.0.1:%d", n->ssh_port);
+	else
+		return -1;
+	return 0;
+}

@@ -1,0 +1,19 @@
+/* nodevars.h - the placeholders every template knows about the testbed:
+ *   {node.name} {node.ip} {node.role} {node.ssh}   the current node
+ *   {nodes.name} {nodes.ip} {nodes.ssh}           every node, comma-separated
+ *   {peers.ip} {peers.ip:PORT}                    the other nodes' cluster
+ *                                                 addresses (with a port)
+ *   {build}                                       the build directory
+ */
+#ifndef CAMPAIGN_NODEVARS_H
+#define CAMPAIGN_NODEVARS_H
+
+#include "buf.h"
+#include "testbed.h"
+
+/* Append the value of name for node (-1: none) to out; 0, or -1 when
+ * the name is not a testbed placeholder. */
+int nodevars_lookup(const struct testbed *tb, int node, const char *name,
+		    struct buf *out);
+
+#endif
