@@ -17,6 +17,7 @@ struct testbed_args {
 	const char *config;
 	int json;
 	char *nodes;		/* "n1,n2" or NULL */
+	const char *path;	/* reset: force loadvm, revert or destroy-revert */
 	const char *node;	/* ssh: the node */
 	struct buf command;	/* ssh: the remote command, words joined */
 };
@@ -36,6 +37,8 @@ static int parse_args(int argc, char **argv, struct testbed_args *a)
 			a->nodes = argv[++i];
 		else if (!strncmp(argv[i], "--nodes=", 8))
 			a->nodes = argv[i] + 8;
+		else if (!strcmp(argv[i], "--path") && i + 1 < argc)
+			a->path = argv[++i];
 		else if (argv[i][0] == '-') {
 			log_error("testbed: unknown option '%s'", argv[i]);
 			return -1;
@@ -131,6 +134,19 @@ static int do_reset(struct testbed *tb, struct testbed_args *a)
 	struct err e = { "" };
 	int ret = EXIT_OK;
 
+	if (a->path) {
+		int p = !strcmp(a->path, "loadvm") ? RESET_LOADVM
+		      : !strcmp(a->path, "revert") ? RESET_REVERT
+		      : !strcmp(a->path, "destroy-revert") ? RESET_DESTROY_REVERT : -1;
+
+		if (p < 0) {
+			log_error("testbed reset: --path is loadvm, revert or "
+				  "destroy-revert, not '%s'", a->path);
+			ret = EXIT_USAGE;
+			goto cleanup;
+		}
+		testbed_force_reset_path(tb, p);
+	}
 	if (testbed_reset(tb, names, n_names, reports, &e) < 0) {
 		log_error("%s", e.msg);
 		ret = EXIT_INFRA;

@@ -167,6 +167,7 @@ int testbed_open(const struct config *cfg, struct testbed **ret,
 	const char *uri = cfg->testbed.uri ? cfg->testbed.uri : "qemu:///system";
 
 	tb->cfg = cfg;
+	tb->forced_path = -1;
 	tb->prefix = xstrdup(cfg->testbed.prefix);
 	tb->dir = xasprintf("%s/testbeds/%s", state, tb->prefix);
 	tb->state_path = xasprintf("%s/state.json", tb->dir);
@@ -218,6 +219,7 @@ void testbed_free(struct testbed *tb)
 }
 
 int testbed_is_up(const struct testbed *tb) { return tb->up; }
+void testbed_force_reset_path(struct testbed *tb, int path) { tb->forced_path = path; }
 int testbed_n_nodes(const struct testbed *tb) { return tb->n_nodes; }
 const char *testbed_prefix(const struct testbed *tb) { return tb->prefix; }
 const char *testbed_image_hash(const struct testbed *tb)

@@ -64,6 +64,10 @@ int testbed_up(struct testbed *tb, struct err *e);
 int testbed_reset(struct testbed *tb, const char *const *names, int n_names,
 		  struct reset_report *reports, struct err *e);
 
+/* Force every later reset of this handle down one path (benchmarks,
+ * tests of the fallbacks); -1 restores the automatic choice. */
+void testbed_force_reset_path(struct testbed *tb, int path);
+
 /* Remove every domain, overlay, snapshot and helper process that `up`
  * created, and nothing else. Safe to call on a half-made testbed. */
 int testbed_down(struct testbed *tb, struct err *e);

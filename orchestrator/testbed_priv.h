@@ -24,6 +24,7 @@ struct testbed {
 	struct image *img;
 	struct testbed_node *nodes;
 	int n_nodes;
+	int forced_path;	/* -1, or the enum reset_path to use */
 };
 
 /* The last libvirt error as text ("unknown error" if none). Borrowed. */

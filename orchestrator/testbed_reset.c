@@ -60,10 +60,18 @@ static int revert(virDomainPtr dom, struct err *e)
 }
 
 /* Try the paths in order; returns the one that worked or -1. */
-static int revert_node(virDomainPtr dom, struct err *e)
+static int revert_node(virDomainPtr dom, int forced, struct err *e)
 {
 	int state = VIR_DOMAIN_NOSTATE, reason;
 
+	if (forced == RESET_LOADVM)
+		return loadvm(dom, e) == 0 ? RESET_LOADVM : -1;
+	if (forced == RESET_REVERT)
+		return revert(dom, e) == 0 ? RESET_REVERT : -1;
+	if (forced == RESET_DESTROY_REVERT) {
+		virDomainDestroy(dom);
+		return revert(dom, e) == 0 ? RESET_DESTROY_REVERT : -1;
+	}
 	virDomainGetState(dom, &state, &reason, 0);
 	if ((state == VIR_DOMAIN_RUNNING || state == VIR_DOMAIN_PAUSED) &&
 	    loadvm(dom, e) == 0)
@@ -133,7 +141,7 @@ static int reset_one(void *arg, int i)
 	dom = testbed_lookup(tb, &tb->nodes[i], e);
 	if (!dom)
 		return -1;
-	path = revert_node(dom, e);
+	path = revert_node(dom, tb->forced_path, e);
 	virDomainFree(dom);
 	if (path < 0)
 		return -1;

@@ -23,16 +23,17 @@ static void control_nic(struct buf *out, const struct domain_spec *s)
 {
 	buf_adds(out, "  <qemu:commandline>\n");
 	qemu_arg(out, "-netdev");
-	buf_addf(out, "    <qemu:arg value='user,id=ctl,net=10.0.2.0/24,"
+	/* restrict=on: the guest reaches nothing beyond the forward */
+	buf_addf(out, "    <qemu:arg value='user,id=ctl,net=10.0.2.0/24,restrict=on,"
 		 "hostfwd=tcp:127.0.0.1:%d-:22'/>\n", s->ssh_port);
 	qemu_arg(out, "-device");
-	attr(out, "    <qemu:arg value='virtio-net-pci,netdev=ctl,addr=0x10,mac=",
+	attr(out, "    <qemu:arg value='virtio-net-pci,netdev=ctl,addr=0x10,romfile=,mac=",
 	     s->ctl_mac, "'/>\n");
 	if (s->vde_sock) {
 		qemu_arg(out, "-netdev");
 		attr(out, "    <qemu:arg value='vde,id=cl,sock=", s->vde_sock, "'/>\n");
 		qemu_arg(out, "-device");
-		attr(out, "    <qemu:arg value='virtio-net-pci,netdev=cl,addr=0x11,mac=",
+		attr(out, "    <qemu:arg value='virtio-net-pci,netdev=cl,addr=0x11,romfile=,mac=",
 		     s->cl_mac, "'/>\n");
 	}
 	buf_adds(out, "  </qemu:commandline>\n");
@@ -77,6 +78,7 @@ void testbed_domain_xml(struct buf *out, const struct domain_spec *s)
 	}
 	attr(out, "    <serial type='file'>\n      <source path='",
 	     s->console_log, "'/>\n      <target port='0'/>\n    </serial>\n");
+	buf_adds(out, "    <controller type='usb' model='none'/>\n");
 	buf_adds(out, "    <rng model='virtio'><backend model='random'>"
 		 "/dev/urandom</backend></rng>\n"
 		 "    <memballoon model='none'/>\n"

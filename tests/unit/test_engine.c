@@ -1,0 +1,233 @@
+/* Pure parts of the engine: plans, outcome classification, templates,
+ * and the oracles' judgements on hand-made samples. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "config.h"
+#include "engine.h"
+#include "oracles.h"
+#include "plan.h"
+#include "tap.h"
+#include "template.h"
+
+static const char *CFG =
+	"{\"name\": \"t\", \"seed\": 42,\n"
+	" \"testbed\": {\"image\": \".\", \"nodes\": [\n"
+	"   {\"name\": \"n1\", \"role\": \"primary-ish\"}, {\"name\": \"n2\"}, {\"name\": \"n3\"}]},\n"
+	" \"probes\": {\"health\": {\"ssh\": \"true\"}},\n"
+	" \"faults\": [\n"
+	"   {\"type\": \"process-kill\", \"signal\": [\"TERM\", \"KILL\"], \"weight\": 2},\n"
+	"   {\"type\": \"vm-pause\", \"duration_s\": [1, 3], \"target\": \"member\"},\n"
+	"   {\"type\": \"netem\", \"loss_pct\": [10, 60], \"target\": \"n1\"}],\n"
+	" \"schedule\": {\"runs\": 100, \"faults_per_run\": 2, \"inject_at_s\": [1, 3]}}\n";
+
+static struct config *load(const char *text)
+{
+	char path[] = "/tmp/test-engine-XXXXXX";
+	int fd = mkstemp(path);
+	struct config *c = NULL;
+	struct err e;
+
+	if (write(fd, text, strlen(text)) < 0)
+		return NULL;
+	close(fd);
+	if (config_load(path, &c, &e) < 0)
+		printf("# %s\n", e.msg);
+	unlink(path);
+	return c;
+}
+
+static const struct plan_node nodes[] = {
+	{ "n1", "primary-ish" }, { "n2", "member" }, { "n3", "member" },
+};
+
+static char *dump(const struct plan *p)
+{
+	json_t *j = plan_to_json(p, nodes);
+	char *s = json_dumps(j, JSON_SORT_KEYS);
+
+	json_decref(j);
+	return s;
+}
+
+static void test_plan(struct config *c)
+{
+	struct plan a, b;
+	struct err e;
+	char *ja, *jb;
+	int kinds[3] = { 0 }, signals[2] = { 0 };
+
+	is_int(plan_make(c, nodes, 3, 7, &a, &e), 0, "plan of run 7");
+	is_int(plan_make(c, nodes, 3, 7, &b, &e), 0, "again");
+	ja = dump(&a);
+	jb = dump(&b);
+	is_str(ja, jb, "same seed and run: same plan");
+	is_int(a.n_faults, 2, "faults_per_run faults");
+	ok(a.faults[0].inject_at_ms <= a.faults[1].inject_at_ms, "ordered by time");
+	free(jb);
+	plan_release(&b);
+	plan_make(c, nodes, 3, 8, &b, &e);
+	jb = dump(&b);
+	ok(strcmp(ja, jb) != 0, "another run: another plan");
+	free(ja);
+	free(jb);
+	plan_release(&b);
+
+	{	/* round trip through JSON */
+		json_t *j = plan_to_json(&a, nodes);
+		struct plan r;
+
+		is_int(plan_from_json(j, nodes, 3, &r, &e), 0, "plan reads back");
+		ja = json_dumps(j, JSON_SORT_KEYS);
+		jb = dump(&r);
+		is_str(jb, ja, "and is the same plan");
+		free(ja);
+		free(jb);
+		json_decref(j);
+		plan_release(&r);
+	}
+	plan_release(&a);
+
+	for (int run = 1; run <= 300; run++) {
+		plan_make(c, nodes, 3, run, &a, &e);
+		for (int k = 0; k < a.n_faults; k++) {
+			struct plan_fault *f = &a.faults[k];
+
+			ok(f->inject_at_ms >= 1000 && f->inject_at_ms <= 3000,
+			   "run %d fault %d inject time %lld in [1,3] s", run, k,
+			   (long long)f->inject_at_ms);
+			kinds[f->index]++;
+			if (f->index == 0)
+				signals[!strcmp(json_string_value(json_object_get(
+					f->params, "signal")), "KILL")]++;
+			if (f->index == 1) {
+				ok(f->node == 1 || f->node == 2, "role target picks a member");
+				ok(f->duration_ms >= 1000 && f->duration_ms <= 3000,
+				   "duration drawn from its range");
+			}
+			if (f->index == 2) {
+				json_int_t loss = json_integer_value(json_object_get(f->params,
+										 "loss_pct"));
+				ok(f->node == 0 && loss >= 10 && loss <= 60,
+				   "node target and integer range (loss %lld)", (long long)loss);
+			}
+		}
+		plan_release(&a);
+	}
+	ok(kinds[0] > kinds[1] && kinds[0] > kinds[2] && kinds[1] && kinds[2],
+	   "weights: %d %d %d", kinds[0], kinds[1], kinds[2]);
+	ok(signals[0] > 50 && signals[1] > 50, "a choice draws both: %d TERM, %d KILL",
+	   signals[0], signals[1]);
+}
+
+static void test_classify(void)
+{
+	struct oracle_verdict v[3] = { { VERDICT_PASS }, { VERDICT_UNKNOWN },
+				       { VERDICT_FAIL } };
+	int first;
+
+	is_int(engine_classify(v, 2, 0, &first), OUTCOME_NO_EFFECT, "passes, no effect");
+	is_int(first, -1, "no failing oracle");
+	is_int(engine_classify(v, 2, 1, &first), OUTCOME_RECOVERED,
+	       "passes with a visible effect: recovered");
+	is_int(engine_classify(v, 3, 0, &first), OUTCOME_FLAW, "a failure is a flaw");
+	is_int(first, 2, "the first failing oracle gives the class");
+	is_str(outcome_name(OUTCOME_INFRA_ERROR), "infra-error", "outcome names");
+}
+
+static const char *vars(void *ctx, const char *name)
+{
+	(void)ctx;
+	if (!strcmp(name, "run.dir"))
+		return "/r/it's here";
+	if (!strcmp(name, "node.ip"))
+		return "10.99.0.11";
+	return NULL;
+}
+
+static void test_template(void)
+{
+	struct buf b = BUF_INIT;
+	struct err e;
+
+	is_int(template_expand("check {run.dir}/h.jsonl {{x}}", vars, NULL, 1, &b, &e), 0,
+	       "command template");
+	is_str(b.data, "check '/r/it'\\''s here'/h.jsonl {x}", "values shell-quoted, braces escaped");
+	buf_reset(&b);
+	template_expand("http://{node.ip}:8080/health", vars, NULL, 0, &b, &e);
+	is_str(b.data, "http://10.99.0.11:8080/health", "URL template unquoted");
+	buf_reset(&b);
+	is_int(template_expand("x {nope}", vars, NULL, 1, &b, &e), -1, "unknown placeholder");
+	is_str(e.msg, "unknown placeholder '{nope}' in 'x {nope}'", "its message");
+	is_int(template_expand("x {run.dir", vars, NULL, 1, &b, &e), -1, "unterminated");
+	buf_release(&b);
+}
+
+static void test_oracles(struct config *c)
+{
+	const char *names[] = { "n1", "n2", "n3" }, *roles[] = { "a", "b", "b" };
+	int alive[3] = { 1, 1, 0 };
+	const char *detail[3] = { NULL, NULL, "domain is shut-off" };
+	struct oracle_fault f = { "process-kill", 0, 1000, 1000, 0 };
+	struct probe_sample s[] = {
+		{ 500, 1, 0, 0, 1 }, { 1200, 1, 0, 0, 0 }, { 1500, 1, 0, 0, 0 },
+		{ 2500, 1, 0, 0, 1 }, { 3000, 1, 0, 0, 1 },
+		{ 500, 1, 0, 1, 1 }, { 2000, 1, 0, 1, 0 }, { 2500, 1, 0, 1, 1 },
+	};
+	struct oracle_input in = { c, 3, names, roles, &f, 1, s, 8, 3000, alive,
+				   detail, NULL, NULL };
+	json_t *p = json_pack("{s:s, s:f}", "probe", "health", "within_s", 2.0);
+	struct oracle_verdict v = { 0 };
+	struct err e;
+
+	oracles_lookup("probe-recovers")->judge(p, &in, &v, &e);
+	is_int(v.verdict, VERDICT_PASS, "healthy again 1.5 s after the fault");
+	json_object_set_new(p, "within_s", json_real(1.0));
+	memset(&v, 0, sizeof(v));
+	oracles_lookup("probe-recovers")->judge(p, &in, &v, &e);
+	is_int(v.verdict, VERDICT_FAIL, "not within 1 s");
+	is_str(v.reason, "probe 'health' on 'n1' is not healthy within 1 s after "
+	       "process-kill ended", "its reason");
+	memset(&v, 0, sizeof(v));
+	oracles_lookup("always")->judge(p, &in, &v, &e);
+	is_int(v.verdict, VERDICT_FAIL, "always: a failure on untargeted n2");
+	json_decref(v.data);
+	memset(&v, 0, sizeof(v));
+	oracles_lookup("containment")->judge(NULL, &in, &v, &e);
+	is_int(v.verdict, VERDICT_FAIL, "containment: untargeted n3 is down");
+	is_str(v.reason, "untargeted node 'n3' lost: domain is shut-off", "its reason");
+	alive[2] = 1;
+	memset(&v, 0, sizeof(v));
+	oracles_lookup("containment")->judge(NULL, &in, &v, &e);
+	is_int(v.verdict, VERDICT_PASS, "containment holds when only the target suffers");
+	json_decref(p);
+
+	{
+		const char *key = NULL;
+		json_t *bad = json_pack("{s:s}", "probe", "nope");
+
+		is_int(oracles_check(c, "probe-recovers", bad, &key, &e), -1,
+		       "an oracle naming a missing probe is refused");
+		is_str(e.msg, "no probe named 'nope'", "its message");
+		is_int(oracles_check(c, "magic", bad, &key, &e), -1, "unknown oracle");
+		json_decref(bad);
+	}
+}
+
+int main(void)
+{
+	struct config *c = load(CFG);
+
+	ok(c != NULL, "test config loads");
+	if (!c)
+		return tap_done();
+	test_plan(c);
+	test_classify();
+	test_template();
+	test_oracles(c);
+	config_free(c);
+	return tap_done();
+}
