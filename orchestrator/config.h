@@ -64,7 +64,11 @@ struct config_testbed {
 	char *libvirt_network;	/* for NET_LIBVIRT, default "default" */
 	char *subnet;		/* cluster subnet, default "10.99.0.0/24";
 				 * node i gets .(11+i) */
-	int ssh_port_base;	/* 0: derived from the prefix */
+	int ssh_port_base;	/* 0: derived from the prefix; node i's SSH
+				 * forward is base+i, forward k's base+16*(k+1)+i */
+	char *forward_names[3];	/* "forwards": name -> guest TCP port, reached */
+	int forward_ports[3];	/* as {node.NAME} = 127.0.0.1:PORT */
+	int n_forwards;
 	int boot_timeout_s;	/* default 120 */
 	int ready_timeout_s;	/* after a reset, default 30 */
 	struct config_step *bootstrap;	/* in order, before the snapshot */

@@ -471,7 +471,36 @@ static int read_bootstrap(struct cfg_ctx *x, json_t *v, void *obj)
 	return 0;
 }
 
+/* "forwards": {"http": 2379, ...}: guest TCP ports each node forwards
+ * to the host's loopback, at most three. */
+static int read_forwards(struct cfg_ctx *x, json_t *v, void *obj)
+{
+	struct config_testbed *tb = obj;
+	size_t mark = x->path.len;
+	const char *key;
+	json_t *port;
+
+	if (!json_is_object(v))
+		return cfg_fail_type(x, v, "an object of name: guest port");
+	json_object_foreach(v, key, port) {
+		cfg_path_key(x, key);
+		if (tb->n_forwards == 3)
+			return cfg_fail_key(x, "at most 3 forwards");
+		if (!*key || !cfg_only_chars(key, CFG_LOWER CFG_DIGITS "_") ||
+		    !strcmp(key, "name") || !strcmp(key, "ip") || !strcmp(key, "role") ||
+		    !strcmp(key, "ssh"))
+			return cfg_fail_key(x, "a forward name is [a-z0-9_] and not "
+					    "name, ip, role or ssh");
+		if (cfg_want_int(x, port, 1, 65535, &tb->forward_ports[tb->n_forwards]) < 0)
+			return -1;
+		tb->forward_names[tb->n_forwards++] = xstrdup(key);
+		cfg_path_pop(x, mark);
+	}
+	return 0;
+}
+
 static const struct cfg_field testbed_fields[] = {
+	{ "forwards", read_forwards },
 	{ "bootstrap", read_bootstrap },
 	{ "uri", read_uri },
 	{ "accel", read_accel },
@@ -576,6 +605,8 @@ void cfg_testbed_release(struct config_testbed *tb)
 		free(tb->bootstrap[i].nodes);
 	}
 	free(tb->bootstrap);
+	for (i = 0; i < tb->n_forwards; i++)
+		free(tb->forward_names[i]);
 	free(tb->uri);
 	free(tb->image);
 	free(tb->prefix);

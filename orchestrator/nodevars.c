@@ -5,9 +5,21 @@
 
 #include "paths.h"
 
+static int forward_index(const struct testbed *tb, const char *name)
+{
+	const struct config_testbed *ct = testbed_config(tb);
+
+	for (int k = 0; k < ct->n_forwards; k++)
+		if (!strcmp(ct->forward_names[k], name))
+			return k;
+	return -1;
+}
+
 static void join(const struct testbed *tb, int skip, const char *what,
 		 const char *port, struct buf *out)
 {
+	int fwd = forward_index(tb, what);
+
 	int first = 1;
 
 	for (int i = 0; i < testbed_n_nodes(tb); i++) {
@@ -22,6 +34,8 @@ static void join(const struct testbed *tb, int skip, const char *what,
 			buf_adds(out, n->cluster_ip);
 		else if (!strcmp(what, "name"))
 			buf_adds(out, n->name);
+		else if (fwd >= 0)
+			buf_addf(out, "127.0.0.1:%d", n->forward_ports[fwd]);
 		else
 			buf_addf(out, "127.0.0.1:%d", n->ssh_port);
 		if (port)
@@ -45,7 +59,8 @@ int nodevars_lookup(const struct testbed *tb, int node, const char *name,
 		return 0;
 	}
 	if (!strncmp(name, "nodes.", 6) && (!strcmp(name + 6, "ip") ||
-	    !strcmp(name + 6, "name") || !strcmp(name + 6, "ssh"))) {
+	    !strcmp(name + 6, "name") || !strcmp(name + 6, "ssh") ||
+	    forward_index(tb, name + 6) >= 0)) {
 		join(tb, -1, name + 6, NULL, out);
 		return 0;
 	}
@@ -63,6 +78,8 @@ int nodevars_lookup(const struct testbed *tb, int node, const char *name,
 		buf_adds(out, n->role);
 	else if (!strcmp(name, "node.ssh"))
 		buf_addf(out, "127.0.0.1:%d", n->ssh_port);
+	else if (!strncmp(name, "node.", 5) && forward_index(tb, name + 5) >= 0)
+		buf_addf(out, "127.0.0.1:%d", n->forward_ports[forward_index(tb, name + 5)]);
 	else
 		return -1;
 	return 0;

@@ -3,6 +3,8 @@
  *   {nodes.name} {nodes.ip} {nodes.ssh}           every node, comma-separated
  *   {peers.ip} {peers.ip:PORT}                    the other nodes' cluster
  *                                                 addresses (with a port)
+ *   {node.FWD} {nodes.FWD}                        127.0.0.1:PORT of the
+ *                                                 testbed.forwards named FWD
  *   {build}                                       the build directory
  */
 #ifndef CAMPAIGN_NODEVARS_H

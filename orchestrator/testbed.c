@@ -59,6 +59,8 @@ static int init_nodes(struct testbed *tb, struct err *e)
 			return -1;
 		n->cluster_ip = xstrdup(ip);
 		n->ssh_port = n->existing ? cn->ssh.port : base + i;
+		for (int k = 0; k < ct->n_forwards; k++)
+			n->forward_ports[k] = base + 16 * (k + 1) + i;
 	}
 	return 0;
 }
@@ -222,6 +224,10 @@ int testbed_is_up(const struct testbed *tb) { return tb->up; }
 void testbed_force_reset_path(struct testbed *tb, int path) { tb->forced_path = path; }
 int testbed_n_nodes(const struct testbed *tb) { return tb->n_nodes; }
 const char *testbed_prefix(const struct testbed *tb) { return tb->prefix; }
+const struct config_testbed *testbed_config(const struct testbed *tb)
+{
+	return &tb->cfg->testbed;
+}
 const char *testbed_image_hash(const struct testbed *tb)
 {
 	return tb->img ? tb->img->hash : NULL;

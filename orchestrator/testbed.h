@@ -23,6 +23,7 @@ struct testbed_node {
 	char *domain;		/* libvirt domain name */
 	char *cluster_ip;	/* without prefix length, e.g. "10.99.0.11" */
 	int ssh_port;		/* host side of the 127.0.0.1 forward */
+	int forward_ports[3];	/* host sides of testbed.forwards, in order */
 	int existing;		/* a user's domain: never created or deleted */
 	struct ssh_target ssh;	/* borrowed strings, valid while the testbed is */
 };
@@ -78,6 +79,8 @@ int testbed_status_json(struct testbed *tb, char **ret, struct err *e);
 
 int testbed_n_nodes(const struct testbed *tb);
 const char *testbed_prefix(const struct testbed *tb);
+/* The testbed section it was opened with. Borrowed. */
+const struct config_testbed *testbed_config(const struct testbed *tb);
 /* The content hash of the image the nodes run, or NULL. Borrowed. */
 const char *testbed_image_hash(const struct testbed *tb);
 /* Borrowed; NULL when i is out of range. */

@@ -25,7 +25,7 @@ char *names_domain(const char *prefix, const char *node)
 
 int names_port_base(const char *prefix)
 {
-	return 20000 + (int)(names_hash(prefix) % 2500) * 16;
+	return 20480 + (int)(names_hash(prefix) % 615) * 64;
 }
 
 int names_node_ip(const char *subnet, int i, char *ret_ip, int *ret_len,

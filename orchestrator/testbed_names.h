@@ -10,8 +10,9 @@
 /* "<prefix>-<node>". New string. */
 char *names_domain(const char *prefix, const char *node);
 
-/* The first of 16 consecutive ports reserved for a prefix: a stable
- * function of the prefix in [20000, 59984], multiple of 16. */
+/* The first of 64 consecutive ports reserved for a prefix: a stable
+ * function of the prefix in [20480, 59776], a multiple of 64: SSH of
+ * node i at +i, forward k at +16*(k+1)+i. */
 int names_port_base(const char *prefix);
 
 /* Address of node i (0-based) in subnet "a.b.c.d/len": host part 11+i.

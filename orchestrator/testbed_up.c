@@ -41,11 +41,20 @@ static int port_is_free(int port)
 
 static int check_ports(struct testbed *tb, struct err *e)
 {
-	for (int i = 0; i < tb->n_nodes; i++)
-		if (!tb->nodes[i].existing && !port_is_free(tb->nodes[i].ssh_port))
-			return err_set(e, "port 127.0.0.1:%d for node '%s' is in use; "
-				       "set testbed.ssh_port_base to a free range",
-				       tb->nodes[i].ssh_port, tb->nodes[i].name);
+	for (int i = 0; i < tb->n_nodes; i++) {
+		const struct testbed_node *n = &tb->nodes[i];
+
+		if (n->existing)
+			continue;
+		for (int k = -1; k < tb->cfg->testbed.n_forwards; k++) {
+			int port = k < 0 ? n->ssh_port : n->forward_ports[k];
+
+			if (!port_is_free(port))
+				return err_set(e, "port 127.0.0.1:%d for node '%s' is in "
+					       "use; set testbed.ssh_port_base to a free "
+					       "range", port, n->name);
+		}
+	}
 	return 0;
 }
 
@@ -132,6 +141,9 @@ static int define_node(struct testbed *tb, int i, struct err *e)
 		.vcpus = tb->cfg->testbed.vcpus ? tb->cfg->testbed.vcpus : 1,
 		.kernel = tb->img->kernel, .initrd = tb->img->initrd,
 		.cmdline = cmdline, .disk = disk, .ssh_port = n->ssh_port,
+		.n_forwards = tb->cfg->testbed.n_forwards,
+		.forward_host = n->forward_ports,
+		.forward_guest = tb->cfg->testbed.forward_ports,
 		.ctl_mac = ctl_mac, .cl_mac = cl_mac,
 		.vde_sock = tb->cfg->testbed.net == NET_VDE ? tb->vde_dir : NULL,
 		.libvirt_network = tb->cfg->testbed.net == NET_LIBVIRT

@@ -25,7 +25,11 @@ static void control_nic(struct buf *out, const struct domain_spec *s)
 	qemu_arg(out, "-netdev");
 	/* restrict=on: the guest reaches nothing beyond the forward */
 	buf_addf(out, "    <qemu:arg value='user,id=ctl,net=10.0.2.0/24,restrict=on,"
-		 "hostfwd=tcp:127.0.0.1:%d-:22'/>\n", s->ssh_port);
+		 "hostfwd=tcp:127.0.0.1:%d-:22", s->ssh_port);
+	for (int k = 0; k < s->n_forwards; k++)
+		buf_addf(out, ",hostfwd=tcp:127.0.0.1:%d-:%d", s->forward_host[k],
+			 s->forward_guest[k]);
+	buf_adds(out, "'/>\n");
 	qemu_arg(out, "-device");
 	attr(out, "    <qemu:arg value='virtio-net-pci,netdev=ctl,addr=0x10,romfile=,mac=",
 	     s->ctl_mac, "'/>\n");

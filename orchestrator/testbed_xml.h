@@ -16,6 +16,8 @@ struct domain_spec {
 	const char *kernel, *initrd, *cmdline;
 	const char *disk;		/* qcow2 overlay (always: it holds snapshots) */
 	int ssh_port;			/* 127.0.0.1:ssh_port -> guest :22 */
+	int n_forwards;			/* more 127.0.0.1:host -> guest:port */
+	const int *forward_host, *forward_guest;
 	const char *ctl_mac, *cl_mac;
 	const char *vde_sock;		/* cluster NIC on this vde switch, or NULL */
 	const char *libvirt_network;	/* or on this libvirt network */

@@ -25,8 +25,8 @@ static void test_names(void)
 	   "port base is stable");
 	ok(names_port_base("cmp-demo") != names_port_base("cmp-other"),
 	   "port bases differ between prefixes");
-	ok(names_port_base("x") >= 20000 && names_port_base("x") + 16 <= 60000 &&
-	   names_port_base("x") % 16 == 0, "port base in range and aligned");
+	ok(names_port_base("x") >= 20000 && names_port_base("x") + 64 <= 60000 &&
+	   names_port_base("x") % 64 == 0, "port base in range and aligned");
 	is_int(names_node_ip("10.99.0.0/24", 0, ip, &len, &e), 0, "first node ip");
 	is_str(ip, "10.99.0.11", "host part 11 for node 0");
 	is_int(len, 24, "prefix length kept");
