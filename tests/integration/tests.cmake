@@ -20,3 +20,11 @@ integration_test(testbed_down testbed_down.sh FIXTURES_CLEANUP tb3 RESOURCE_LOCK
 integration_test(campaign_counter campaign_counter.sh FIXTURES_SETUP counter RESOURCE_LOCK vms)
 integration_test(campaign_resume campaign_resume.sh FIXTURES_REQUIRED counter RESOURCE_LOCK vms)
 integration_test(counter_down counter_down.sh FIXTURES_CLEANUP counter RESOURCE_LOCK vms)
+
+# More integration tests, one .cmake file per area (faults, workloads...),
+# each using integration_test() above.
+file(GLOB IT_MORE CONFIGURE_DEPENDS ${IT}/*.cmake)
+list(REMOVE_ITEM IT_MORE ${IT}/tests.cmake)
+foreach(f ${IT_MORE})
+  include(${f})
+endforeach()
