@@ -1,0 +1,46 @@
+#!/bin/sh
+# Engine benchmark.
+#  1. Overhead per run by phase and runs/hour: a campaign of N runs
+#     (default 20) on the counter SUT with a 4 s observation window.
+#  2. Resident memory of `campaign run` after 10 runs and after M runs
+#     (default 100) of short runs (bench/configs/memory.json).
+#   bench/engine.sh [N] [M]      (repository root, after scripts/build)
+set -eu
+N=${1:-20}
+M=${2:-100}
+C=${CAMPAIGN:-build/orchestrator/campaign}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+
+CFG=tests/integration/configs/counter.json
+"$C" -q testbed down "$CFG" || true
+"$C" -q testbed up "$CFG"
+start=$(date +%s%3N)
+"$C" -q run "$CFG" --out "$T/phases" --runs "$N" --keep-testbed || true
+end=$(date +%s%3N)
+J=$T/phases/journal.jsonl
+echo "runs: $N in $(( (end - start) / 1000 )) s: $(( N * 3600000 / (end - start) )) runs/hour (testbed already up)"
+for p in reset_ms ready_ms warmup_ms inject_observe_ms judge_ms collect_ms; do
+	echo "  $p median: $(jq -r "select(.type == \"run\") | .phases.$p" "$J" | median) ms"
+done
+echo "  run wall time median: $(jq -r 'select(.type == "run") | .duration_ms' "$J" | median) ms"
+echo "  overhead (run wall - inject/observe window) median: $(jq -r 'select(.type == "run") | .duration_ms - .phases.inject_observe_ms' "$J" | median) ms"
+"$C" -q testbed down "$CFG"
+
+MCFG=bench/configs/memory.json
+"$C" -q testbed down "$MCFG" || true
+"$C" -q run "$MCFG" --out "$T/mem" --runs "$M" >/dev/null 2>&1 &
+pid=$!
+rss_at() {
+	until [ -f "$T/mem/journal.jsonl" ] &&
+	      [ "$(grep -c '"type":"run"' "$T/mem/journal.jsonl")" -ge "$1" ]; do
+		kill -0 $pid 2>/dev/null || { echo "campaign ended early" >&2; return 1; }
+		sleep 0.2
+	done
+	awk '/VmRSS/ {print $2}' /proc/$pid/status
+}
+r10=$(rss_at 10)
+rM=$(rss_at $((M - 1)))
+wait $pid || true
+echo "campaign resident memory: after 10 runs $r10 KiB, after $((M - 1)) runs $rM KiB"
