@@ -154,22 +154,21 @@ static void progress(struct campaign *c, int run, const char *outcome)
 		fprintf(stderr, "campaign: %s\n", line);
 }
 
+/* Continuous mode: nodes that did not answer at the end of a run are
+ * restored before the next; the others keep running. */
 static void mark_dirty(struct campaign *c, json_t *record)
 {
-	json_t *faults = json_object_get(record, "faults"), *f;
-	size_t i;
+	json_t *alive = json_object_get(record, "alive"), *v;
+	const char *node;
 
 	c->n_dirty = 0;
 	if (c->cfg->mode != CONFIG_CONTINUOUS)
 		return;
-	/* a fault that was not undone leaves its node to be restored */
-	json_array_foreach(faults, i, f) {
-		const char *node = json_string_value(json_object_get(f, "node"));
-
-		if (!json_is_true(json_object_get(f, "restored")) && node &&
-		    json_is_null(json_object_get(f, "undo_evidence")))
-			c->dirty[c->n_dirty++] = (char *)node;
-	}
+	json_object_foreach(alive, node, v)
+		if (!json_is_true(v))
+			for (int i = 0; i < c->n_nodes; i++)
+				if (!strcmp(c->names[i], node))
+					c->dirty[c->n_dirty++] = (char *)c->names[i];
 }
 
 /* One attempt; 0 with *ret_record, or -1 for an infra error. */

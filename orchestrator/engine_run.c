@@ -282,6 +282,10 @@ static int apply_fault(struct run_ctx *r, int k, struct err *e)
 		return err_set(e, "'%s' on '%s' gave no evidence that it took effect",
 			       pf->type, env.node->name);
 	rf->of.end_ms = rf->of.start_ms;
+	/* continuous mode: a faulty node is restored from its snapshot at
+	 * the fault's end and must rejoin the running cluster */
+	if (r->cfg->mode == CONFIG_CONTINUOUS)
+		rf->applied.needs_reset = 1;
 	rf->active = rf->applied.undo_token || rf->applied.needs_reset;
 	/* a crashed node stays down at least a second, so probes see it */
 	rf->end_at_ms = rf->of.start_ms +
@@ -503,6 +507,13 @@ static int judge(struct run_ctx *r, json_t *record, struct err *e)
 	}
 	json_object_set_new(record, "oracles", verdicts);
 	verdicts = NULL;
+	{
+		json_t *alive = json_object();
+
+		for (int i = 0; i < r->n_nodes; i++)
+			json_object_set_new(alive, r->names[i], json_boolean(r->alive[i]));
+		json_object_set_new(record, "alive", alive);
+	}
 	ret = 0;
 cleanup:
 	json_decref(verdicts);
