@@ -78,33 +78,15 @@ static int check_value(const json_t *spec, const json_t *v, struct err *e)
 	return 0;
 }
 
-int faults_check(const struct config *c, const char *type, const json_t *params,
-		 const char **ret_key, struct err *e)
+/* params against specs, a JSON array of {name, type, min, max, ...}. */
+static int check_params(const char *type, const json_t *specs,
+			const json_t *params, const char **ret_key, struct err *e)
 {
-	const json_t *af, *specs, *spec, *v;
+	const json_t *spec, *v;
 	const char *key;
 	size_t i;
 	int known;
 
-	(void)c;
-	for (const struct fault_type *t = faults_hypervisor; t->name; t++)
-		if (!strcmp(t->name, type)) {
-			json_object_foreach((json_t *)params, key, v) {
-				*ret_key = key;
-				return err_set(e, "fault '%s' takes no parameter '%s'",
-					       type, key);
-			}
-			return 0;
-		}
-	if (!faults_agent_catalogue(e))
-		return -1;
-	af = agent_fault(type);
-	if (!af) {
-		*ret_key = "type";
-		return err_set(e, "unknown fault type '%s' (campaign faults lists them)",
-			       type);
-	}
-	specs = json_object_get(af, "params");
 	json_object_foreach((json_t *)params, key, v) {
 		const json_t *match = NULL;
 
@@ -134,6 +116,31 @@ int faults_check(const struct config *c, const char *type, const json_t *params,
 		}
 	}
 	return 0;
+}
+
+int faults_check(const struct config *c, const char *type, const json_t *params,
+		 const char **ret_key, struct err *e)
+{
+	const json_t *af;
+
+	(void)c;
+	for (const struct fault_type *t = faults_hypervisor; t->name; t++)
+		if (!strcmp(t->name, type)) {
+			json_t *specs = json_loads(t->params_json, 0, NULL);
+			int r = check_params(type, specs, params, ret_key, e);
+
+			json_decref(specs);
+			return r;
+		}
+	if (!faults_agent_catalogue(e))
+		return -1;
+	af = agent_fault(type);
+	if (!af) {
+		*ret_key = "type";
+		return err_set(e, "unknown fault type '%s' (campaign faults lists them)",
+			       type);
+	}
+	return check_params(type, json_object_get(af, "params"), params, ret_key, e);
 }
 
 json_t *faults_catalogue(struct err *e)
