@@ -232,7 +232,7 @@ static int install_agent(struct ssh_conn *c, const char *node, struct err *e)
 		buf_grow(&data, 1 << 20);
 	}
 	fclose(f);
-	ret = ssh_upload(c, data.data, data.len, "/usr/local/bin/campaign-agent",
+	ret = ssh_upload(c, data.data, data.len, "/usr/bin/campaign-agent",
 			 0755, 60000, e);
 cleanup:
 	ssh_result_release(&r);

@@ -14,6 +14,7 @@ integration_test(config_errors config_errors.sh)
 integration_test(testbed_up testbed_up.sh FIXTURES_SETUP tb3 RESOURCE_LOCK vms)
 integration_test(testbed_reset testbed_reset.sh FIXTURES_REQUIRED tb3 RESOURCE_LOCK vms)
 integration_test(testbed_hostkey testbed_hostkey.sh FIXTURES_REQUIRED tb3 RESOURCE_LOCK vms)
+integration_test(testbed_existing testbed_existing.sh FIXTURES_REQUIRED tb3 RESOURCE_LOCK vms)
 integration_test(testbed_down testbed_down.sh FIXTURES_CLEANUP tb3 RESOURCE_LOCK vms)
 
 # The engine on the project's own SUT, sharing one kept testbed.
