@@ -7,13 +7,12 @@
 DOM=it-user-dom
 PORT=24150
 tmp=$(mktemp -d)
-cleanup() {
+remove_domain() {
 	virsh -q -c qemu:///system destroy $DOM >/dev/null 2>&1 || true
 	virsh -q -c qemu:///system undefine $DOM --snapshots-metadata >/dev/null 2>&1 || true
-	rm -rf "$tmp"
 }
-trap cleanup EXIT
-cleanup
+trap 'remove_domain; rm -rf "$tmp"' EXIT
+remove_domain
 
 # The "user's" domain: a copy of n1's definition with its own disk, name and port.
 image=$("$CAMPAIGN" testbed status "$TB3" --json | jq -r .image)
