@@ -450,67 +450,70 @@ static int is_async(const struct buf *p)
 			       (p->data[0] == 'O' && p->len > 1 && p->data[1] != 'K'));
 }
 
-/* Send a frame and wait for its '+', resending on '-'. A packet that comes
- * before the ack is kept as the early reply. */
+/* Keep a packet that came before an ack: the reply, when it is no stop
+ * reply or console output. */
+static int keep_early(struct gdbstub *g, struct err *e)
+{
+	struct buf p = BUF_INIT;
+	int r = read_packet(g, g->deadline, &p, e);
+
+	if (r > 0 && !is_async(&p)) {
+		buf_reset(&g->early);
+		buf_add(&g->early, p.data, p.len);
+		g->has_early = 1;
+	}
+	buf_release(&p);
+	return r;
+}
+
+/* The stub's answer to a packet sent: 1 '+', 0 '-', -1 error or timeout.
+ * Noise is dropped, packets before the ack are kept (keep_early). */
+static int next_ack(struct gdbstub *g, struct err *e)
+{
+	for (;;) {
+		size_t i = 0;
+		int r;
+
+		while (i < g->in.len && !strchr("+-$", g->in.data[i]))
+			i++;
+		consume(g, i);
+		if (g->in.len && g->in.data[0] != '$') {
+			char c = g->in.data[0];
+
+			consume(g, 1);
+			return c == '+';
+		}
+		r = g->in.len ? keep_early(g, e) : fill(g, g->deadline, e);
+		if (r == 0)
+			return err_set(e, "timed out waiting for the gdb stub to acknowledge a packet");
+		if (r < 0)
+			return -1;
+	}
+}
+
+/* Send a frame and wait for its '+', resending on '-'. */
 static int send_packet(struct gdbstub *g, const void *data, size_t len,
 		       struct err *e)
 {
 	struct buf frame = BUF_INIT;
-	int tries = 0, ret = -1;
+	int tries = 0, r;
 
 	gdbstub_frame(&frame, data, len);
-	if (send_all(g, frame.data, frame.len, e) < 0)
-		goto cleanup;
-	for (;;) {
-		size_t i = 0;
+	r = send_all(g, frame.data, frame.len, e);
+	while (r == 0) {
+		int ack = next_ack(g, e);
 
-		while (i < g->in.len && g->in.data[i] != '+' && g->in.data[i] != '-' &&
-		       g->in.data[i] != '$')
-			i++;
-		consume(g, i);
-		if (g->in.len && g->in.data[0] == '+') {
-			consume(g, 1);
-			ret = 0;
-			goto cleanup;
-		}
-		if (g->in.len && g->in.data[0] == '-') {
-			consume(g, 1);
-			if (++tries > MAX_RETRANSMITS) {
-				err_set(e, "gdb stub refused a packet %d times", tries);
-				goto cleanup;
-			}
-			if (send_all(g, frame.data, frame.len, e) < 0)
-				goto cleanup;
-			continue;
-		}
-		if (g->in.len && g->in.data[0] == '$') {
-			struct buf p = BUF_INIT;
-			int r = read_packet(g, g->deadline, &p, e);
-
-			if (r > 0 && !is_async(&p)) {
-				buf_reset(&g->early);
-				buf_add(&g->early, p.data, p.len);
-				g->has_early = 1;
-			}
-			buf_release(&p);
-			if (r < 0)
-				goto cleanup;
-			if (r == 0)
-				break;
-			continue;
-		}
-		int r = fill(g, g->deadline, e);
-
-		if (r < 0)
-			goto cleanup;
-		if (r == 0)
+		if (ack == 1)
 			break;
+		if (ack < 0)
+			r = -1;
+		else if (++tries > MAX_RETRANSMITS)
+			r = err_set(e, "gdb stub refused a packet %d times", tries);
+		else
+			r = send_all(g, frame.data, frame.len, e);
 	}
-	err_set(e, "timed out waiting for the gdb stub to acknowledge '%.40s'",
-		(const char *)data);
-cleanup:
 	buf_release(&frame);
-	return ret;
+	return r;
 }
 
 int gdbstub_request(struct gdbstub *g, const void *data, size_t len,
@@ -531,8 +534,8 @@ int gdbstub_request(struct gdbstub *g, const void *data, size_t len,
 		if (r < 0)
 			return -1;
 		if (r == 0)
-			return err_set(e, "timed out waiting for the gdb stub's reply to '%.40s'",
-				       (const char *)data);
+			return err_set(e, "timed out waiting for the gdb stub's reply to '%.*s'",
+				       (int)(len < 40 ? len : 40), (const char *)data);
 		if (!is_async(ret))
 			return 0;
 	}

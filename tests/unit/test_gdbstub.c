@@ -24,6 +24,8 @@ struct fake {
 	int corrupt_g;		/* first reply to g has a bad checksum */
 	int stray_stop;		/* a stop reply before the qfThreadInfo reply */
 	int silent;		/* read requests, never answer */
+	int no_ack;		/* not even acknowledge them */
+	int nak_always;		/* refuse every request */
 	int xml_read, phys, thread;
 	uint64_t regs[3][4];	/* threads 1, 2; rax rbx rip eflags */
 	uint8_t mem[8192];
@@ -299,7 +301,9 @@ static void *fake_run(void *arg)
 			fake_write(f, "-", 1);
 			continue;
 		}
-		if (f->nak_first && !f->requests++) {
+		if (f->no_ack)
+			continue;
+		if (f->nak_always || (f->nak_first && !f->requests++)) {
 			f->naks_sent++;
 			fake_write(f, "-", 1);
 			continue;
@@ -363,7 +367,7 @@ static void test_packets(void)
 	is_str(b.data, "$OK#9a", "frame of OK");
 	buf_reset(&b);
 	gdbstub_frame(&b, "a$b#c}d*", 8);
-	ok(!memcmp(b.data, "$a}\x04" "b}\x03" "c}]d}\x0a#", 14), "frame escapes $ # } *: %s", b.data);
+	ok(!memcmp(b.data, "$a}\x04" "b}\x03" "c}]d}\x0a#", 14), "frame escapes $ # } *");
 	ok(b.len == 16 && strtoul(b.data + 14, NULL, 16) ==
 	   gdbstub_checksum(b.data + 1, 12), "checksum covers the escaped body");
 
@@ -596,6 +600,25 @@ static void test_timeout(void)
 	   "a stub that never answers: %s", e.msg);
 	ok(clock_mono_ms() - t0 < 2000, "the deadline holds (%lld ms)",
 	   (long long)(clock_mono_ms() - t0));
+	gdbstub_close(g);
+	fake_stop(&f, t);
+
+	fake_init(&f);
+	f.no_ack = 1;
+	fd = fake_start(&f, &t);
+	ok(gdbstub_open_fd(fd, deadline_in_ms(300), &g, &e) == 0, "mute fake: open");
+	ok(gdbstub_command(g, "qSupported", &b, &e) < 0 && strstr(e.msg, "acknowledge"),
+	   "a stub that never acknowledges: %s", e.msg);
+	gdbstub_close(g);
+	fake_stop(&f, t);
+
+	fake_init(&f);
+	f.nak_always = 1;
+	fd = fake_start(&f, &t);
+	ok(gdbstub_open_fd(fd, deadline_in_ms(5000), &g, &e) == 0, "refusing fake: open");
+	ok(gdbstub_command(g, "qSupported", &b, &e) < 0 && strstr(e.msg, "refused a packet 4 times"),
+	   "a stub that refuses every packet, after 3 resends: %s", e.msg);
+	is_int(f.naks_sent, 4, "sent once and resent three times");
 	gdbstub_close(g);
 	fake_stop(&f, t);
 	buf_release(&b);
