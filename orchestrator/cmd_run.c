@@ -9,6 +9,7 @@
 #include "engine.h"
 #include "load.h"
 #include "log.h"
+#include "report.h"
 #include "ssh.h"
 #include "testbed.h"
 
@@ -33,6 +34,8 @@ struct run_args {
 	const char *budget;
 	const char *seed;
 	int keep;
+	const char *junit;	/* --junit FILE */
+	const char *baseline;	/* --baseline PREV_DIR */
 };
 
 static int parse(int argc, char **argv, struct run_args *a)
@@ -64,6 +67,10 @@ static int parse(int argc, char **argv, struct run_args *a)
 			}
 		} else if (!strcmp(arg, "--budget"))
 			a->budget = argv[++i];
+		else if (!strcmp(arg, "--junit"))
+			a->junit = argv[++i];
+		else if (!strcmp(arg, "--baseline"))
+			a->baseline = argv[++i];
 		else if (!strcmp(arg, "--seed"))
 			a->seed = argv[++i];
 		else if (arg[0] == '-') {
@@ -78,7 +85,8 @@ static int parse(int argc, char **argv, struct run_args *a)
 	}
 	if (!a->config) {
 		log_error("usage: campaign run CONFIG [--out DIR] [--runs N] "
-			  "[--budget DURATION] [--seed N] [--resume] [--keep-testbed]");
+			  "[--budget DURATION] [--seed N] [--resume] [--keep-testbed] "
+			  "[--junit FILE] [--baseline PREV_DIR]");
 		return -1;
 	}
 	return 0;
@@ -107,8 +115,44 @@ static int apply_overrides(struct config *cfg, struct run_args *a,
 	return 0;
 }
 
+/* Seconds between report refreshes while the campaign runs. */
+static int report_period_s(void)
+{
+	const char *s = getenv("CAMPAIGN_REPORT_EVERY_S");
+	int v = s ? atoi(s) : 0;
+
+	return v > 0 ? v : 300;
+}
+
+/* The report, summary and JUnit files at the end; the exit code they
+ * decide (new flaws against the baseline), or -1 if they failed. */
+static int final_report(const char *out, const struct report_options *ro)
+{
+	struct report_result res = { 0 };
+	struct err e = { "" };
+	struct buf text = BUF_INIT;
+	int ret;
+
+	if (report_write(out, ro, &res, &e) < 0) {
+		log_error("cannot make the report of '%s': %s", out, e.msg);
+		return -1;
+	}
+	report_describe(&res, out, &text);
+	fputs(text.data, stdout);
+	fflush(stdout);
+	log_info("report: %s/report/index.html; %d flaws, %d new%s", out, res.flaws,
+		 res.new_flaws, ro->baseline ? " against the baseline" : "");
+	ret = res.new_flaws ? EXIT_FLAWS : EXIT_OK;
+	buf_release(&text);
+	report_result_release(&res);
+	return ret;
+}
+
 int cmd_run(int argc, char **argv)
 {
+	struct report_options ro = { 0 };
+	struct report_refresher *refresher = NULL;
+	struct baseline *bl = NULL;
 	struct run_args a = { 0 };
 	struct engine_options opt = { .max_examples = 3, .stop = &stop_requested };
 	struct engine_summary sum = { 0 };
@@ -128,6 +172,13 @@ int cmd_run(int argc, char **argv)
 		config_free(cfg);
 		return EXIT_USAGE;
 	}
+	if (a.baseline && baseline_load(a.baseline, &bl, &e) < 0) {
+		log_error("run: %s", e.msg);
+		config_free(cfg);
+		return EXIT_USAGE;
+	}
+	ro.baseline = bl;
+	ro.junit_path = a.junit;
 	out = a.out ? strdup(a.out) : NULL;
 	if (!out && asprintf(&out, "results/%s", cfg->name) < 0)
 		out = NULL;
@@ -147,8 +198,12 @@ int cmd_run(int argc, char **argv)
 	}
 	log_info("campaign '%s': %d runs, seed %llu, results in '%s'", cfg->name,
 		 opt.runs, (unsigned long long)cfg->seed, out);
+	if (report_refresher_start(out, &ro, report_period_s(), &refresher, &e) < 0)
+		goto fail;
 	if (engine_campaign(cfg, tb, &opt, &sum, &e) < 0)
 		goto fail;
+	report_refresher_stop(refresher);
+	refresher = NULL;
 	if (stop_requested)
 		log_info("stopped by a signal after %d runs; the same command resumes",
 			 sum.runs_done);
@@ -157,11 +212,17 @@ int cmd_run(int argc, char **argv)
 			  sum.infra_reason);
 	log_info("%d runs done; %d flaw runs, %d unique flaws (see '%s/flaws')",
 		 sum.runs_done, sum.flaws_total, sum.unique_flaws, out);
-	ret = sum.infra_stop ? EXIT_INFRA : sum.flaws_total ? EXIT_FLAWS : EXIT_OK;
+	ret = final_report(out, &ro);
+	if (ret < 0)	/* no report: CI would lack its JUnit file */
+		ret = a.junit || a.baseline ? EXIT_INFRA : sum.flaws_total ? EXIT_FLAWS : EXIT_OK;
+	if (sum.infra_stop)
+		ret = EXIT_INFRA;
 	goto cleanup;
 fail:
 	log_error("%s", e.msg);
 cleanup:
+	report_refresher_stop(refresher);
+	baseline_free(bl);
 	if (tb && brought_up && !a.keep) {
 		struct err de = { "" };
 

@@ -4,8 +4,12 @@
 
 const struct command commands[] = {
 	{ "run", cmd_run,
-	  "run CONFIG [--out DIR] [--runs N] [--budget D] [--seed N] [--resume] [--keep-testbed]",
+	  "run CONFIG [--out DIR] [--runs N] [--budget D] [--seed N] [--keep-testbed] [--junit FILE] [--baseline PREV_DIR]",
 	  "run (or resume) a campaign: the main command" },
+	{ "report", cmd_report, "report DIR [--baseline PREV_DIR] [--junit FILE]",
+	  "make DIR/report/ (HTML), DIR/summary.json and DIR/junit.xml from the journal" },
+	{ "serve", cmd_serve, "serve DIR [--port P] [--bind ADDR]",
+	  "serve DIR's report and a live /status.json over HTTP (127.0.0.1:8080)" },
 	{ "replay", cmd_replay, "replay DIR RUN",
 	  "re-execute one recorded run and say whether its outcome reproduced" },
 	{ "faults", cmd_faults, "faults [--json]",

@@ -1,0 +1,178 @@
+/* report.c - make every report file of a results directory; refresh them
+ * while a campaign runs. */
+#include "report.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "junit.h"
+#include "paths.h"
+#include "report_priv.h"
+#include "summary.h"
+
+static int flaw_page(struct report_data *d, int i, json_t *file, void *ctx,
+		     struct err *e)
+{
+	return report_flaw_page(d, i, file, ctx, e);
+}
+
+int report_write(const char *dir, const struct report_options *opt,
+		 struct report_result *ret, struct err *e)
+{
+	struct report_data d;
+	char *report_dir = xasprintf("%s/report", dir);
+	char *flaws_dir = xasprintf("%s/report/flaws", dir);
+	char *summary = xasprintf("%s/summary.json", dir);
+	char *junit = xasprintf("%s/junit.xml", dir);
+	json_t *sum = NULL;
+	int r = -1;
+
+	memset(&d, 0, sizeof(d));
+	if (paths_mkdirs(flaws_dir, 0755, e) < 0)
+		goto out;
+	if (report_data_load(&d, dir, opt ? opt->baseline : NULL, flaw_page, report_dir,
+			     e) < 0 ||
+	    report_runs_pages(&d, report_dir, e) < 0 ||
+	    report_index_page(&d, report_dir, e) < 0 ||
+	    summary_write(&d, summary, &sum, e) < 0 ||
+	    junit_write(&d, junit, e) < 0)
+		goto out;
+	if (opt && opt->junit_path && junit_write(&d, opt->junit_path, e) < 0)
+		goto out;
+	if (ret) {
+		memset(ret, 0, sizeof(*ret));
+		ret->runs = d.n_runs;
+		ret->flaws = d.n_flaws;
+		ret->new_flaws = d.new_flaws;
+		ret->known_flaws = d.known_flaws;
+		ret->infra_stop = d.infra_stop != NULL;
+		ret->summary = sum;
+		sum = NULL;
+	}
+	r = 0;
+out:
+	json_decref(sum);
+	report_data_release(&d);
+	free(report_dir);
+	free(flaws_dir);
+	free(summary);
+	free(junit);
+	return r;
+}
+
+void report_result_release(struct report_result *r)
+{
+	json_decref(r->summary);
+	memset(r, 0, sizeof(*r));
+}
+
+void report_describe(const struct report_result *r, const char *dir,
+		     struct buf *out)
+{
+	json_t *flaws = json_object_get(r->summary, "flaws"), *f, *g;
+	json_t *gone = json_object_get(json_object_get(r->summary, "baseline"), "gone");
+	size_t i;
+
+	json_array_foreach(flaws, i, f) {
+		const char *b = json_string_value(json_object_get(f, "baseline"));
+		const char *sig = json_string_value(json_object_get(f, "signature"));
+
+		buf_addf(out, "%s flaw: %s (%lld runs, trace %s/%s)\n",
+			 b && !strcmp(b, "known") ? "known" : "new",
+			 sig ? sig : json_string_value(json_object_get(f, "id")),
+			 (long long)json_integer_value(json_object_get(f, "count")), dir,
+			 json_string_value(json_object_get(f, "trace")));
+	}
+	json_array_foreach(gone, i, g)
+		buf_addf(out, "no longer seen: %s\n", json_string_value(g));
+}
+
+int report_exit_code(const struct report_result *r)
+{
+	return r->infra_stop ? 3 : r->new_flaws > 0 ? 1 : 0;
+}
+
+/* ---- refreshing while a campaign runs ---------------------------------- */
+
+struct report_refresher {
+	char *dir;
+	const struct report_options *opt;
+	int period_s;
+	int stop;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	pthread_t thread;
+};
+
+static void *refresh_loop(void *arg)
+{
+	struct report_refresher *r = arg;
+	sigset_t all;
+
+	sigfillset(&all);	/* signals are the campaign's main thread's */
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	pthread_mutex_lock(&r->lock);
+	while (!r->stop) {
+		struct timespec until;
+		int rc = 0;
+
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_sec += r->period_s;
+		while (!r->stop && rc != ETIMEDOUT)
+			rc = pthread_cond_timedwait(&r->wake, &r->lock, &until);
+		if (r->stop)
+			break;
+		pthread_mutex_unlock(&r->lock);
+		report_write(r->dir, r->opt, NULL, NULL);
+		pthread_mutex_lock(&r->lock);
+	}
+	pthread_mutex_unlock(&r->lock);
+	return NULL;
+}
+
+int report_refresher_start(const char *dir, const struct report_options *opt,
+			   int period_s, struct report_refresher **ret,
+			   struct err *e)
+{
+	struct report_refresher *r = xcalloc(1, sizeof(*r));
+	pthread_condattr_t ca;
+	int rc;
+
+	r->dir = xstrdup(dir);
+	r->opt = opt;
+	r->period_s = period_s > 0 ? period_s : 300;
+	pthread_mutex_init(&r->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&r->wake, &ca);
+	pthread_condattr_destroy(&ca);
+	rc = pthread_create(&r->thread, NULL, refresh_loop, r);
+	if (rc) {
+		pthread_cond_destroy(&r->wake);
+		pthread_mutex_destroy(&r->lock);
+		free(r->dir);
+		free(r);
+		return err_errno(e, rc, "cannot start the report refresher");
+	}
+	*ret = r;
+	return 0;
+}
+
+void report_refresher_stop(struct report_refresher *r)
+{
+	if (!r)
+		return;
+	pthread_mutex_lock(&r->lock);
+	r->stop = 1;
+	pthread_cond_signal(&r->wake);
+	pthread_mutex_unlock(&r->lock);
+	pthread_join(r->thread, NULL);
+	pthread_cond_destroy(&r->wake);
+	pthread_mutex_destroy(&r->lock);
+	free(r->dir);
+	free(r);
+}

@@ -1,0 +1,76 @@
+/* report_journal.h - the journal as the report reads it: one small
+ * struct per record with only the members the report shows.
+ *
+ * The same lines as journal_foreach() (a torn last line is skipped, a
+ * malformed line before it is an error naming it), read with the
+ * tree-less cursor of report_json.h, and from any line boundary: a live
+ * status page reads only what was appended since its last look.
+ */
+#ifndef CAMPAIGN_REPORT_JOURNAL_H
+#define CAMPAIGN_REPORT_JOURNAL_H
+
+#include "buf.h"
+#include "err.h"
+
+enum rrec_type { RREC_OTHER, RREC_RUN, RREC_INFRA, RREC_CAMPAIGN };
+
+enum rrec_verdict { RV_UNKNOWN, RV_PASS, RV_FAIL };
+
+struct rrec_fault {
+	struct buf type, node;
+	long long start_ms, end_ms;	/* -1 if absent */
+};
+
+struct rrec_oracle {
+	struct buf name;
+	enum rrec_verdict verdict;
+};
+
+/* One record. Members that the record lacks are "" or -1. The struct and
+ * its strings are reused from one record to the next: copy what you keep. */
+struct rrec {
+	enum rrec_type type;
+	long long line;			/* 1-based line number */
+	long long run;			/* "run" */
+	struct buf outcome, class_, flaw, failed_oracle, started, ended;
+	long long duration_ms;
+	long long reset_ms;		/* "phases"."reset_ms" */
+	int n_faults, cap_faults;
+	struct rrec_fault *faults;	/* "faults"[]: type, node, start/end */
+	int n_ready, cap_ready;
+	long long *ready_ms;		/* "resets"[]."ready_ms" */
+	int n_oracles, cap_oracles;
+	struct rrec_oracle *oracles;	/* "oracles"[]: oracle, verdict */
+	struct buf event, action, error;	/* campaign and infra records */
+	long long runs_done;
+};
+
+/* Called for each record in file order; r is borrowed (valid during the
+ * call only). A non-zero return stops the walk and is returned. */
+typedef int (*rrec_fn)(const struct rrec *r, void *ctx, struct err *e);
+
+/* Where a walk stopped: just past the last complete good line. */
+struct rwalk_pos {
+	long long offset;
+	long long lines;	/* good lines before offset */
+	unsigned long long ino;	/* the journal's inode, 0 before the first walk */
+};
+
+/* Read DIR/journal.jsonl without locking or changing it, from pos (NULL,
+ * or zeroed: from the start; else where an earlier walk stopped), and
+ * leave pos where this walk stopped. A missing journal has no records. */
+int report_journal_walk(const char *dir, struct rwalk_pos *pos, rrec_fn fn,
+			void *ctx, struct err *e);
+
+/* 1 if the journal at pos was replaced or cut shorter since the walk that
+ * left pos (records already seen may be gone: start again from zero). */
+int report_journal_changed(const char *dir, const struct rwalk_pos *pos);
+
+/* Parse one line (without its newline) into r: 0, or -1 if it is not a
+ * JSON object. Exposed for tests. */
+int report_journal_parse(const char *line, size_t len, struct rrec *r);
+
+void rrec_init(struct rrec *r);
+void rrec_release(struct rrec *r);
+
+#endif

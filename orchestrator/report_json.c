@@ -1,0 +1,432 @@
+#include "report_json.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RJ_MAX_DEPTH 2048	/* as jansson's parser */
+
+static int bad(struct rj *c)
+{
+	c->bad = 1;
+	c->p = c->end;
+	return -1;
+}
+
+static void ws(struct rj *c)
+{
+	while (c->p < c->end && (*c->p == ' ' || *c->p == '\n' ||
+				 *c->p == '\t' || *c->p == '\r'))
+		c->p++;
+}
+
+void rj_init(struct rj *c, const char *text, size_t len)
+{
+	c->p = text;
+	c->end = text + len;
+	c->depth = 0;
+	c->bad = 0;
+}
+
+enum rj_kind rj_peek(struct rj *c)
+{
+	ws(c);
+	if (c->bad || c->p >= c->end)
+		return RJ_BAD;
+	switch (*c->p) {
+	case '{': return RJ_OBJECT;
+	case '[': return RJ_ARRAY;
+	case '"': return RJ_STRING;
+	case 't': return RJ_TRUE;
+	case 'f': return RJ_FALSE;
+	case 'n': return RJ_NULL;
+	default:
+		return *c->p == '-' || (*c->p >= '0' && *c->p <= '9') ? RJ_NUMBER
+								       : RJ_BAD;
+	}
+}
+
+/* ---- strings ---------------------------------------------------------- */
+
+static int hex4(const char *p, unsigned *ret)
+{
+	unsigned v = 0;
+
+	for (int i = 0; i < 4; i++) {
+		char h = p[i];
+
+		v <<= 4;
+		if (h >= '0' && h <= '9')
+			v |= (unsigned)(h - '0');
+		else if (h >= 'a' && h <= 'f')
+			v |= (unsigned)(h - 'a' + 10);
+		else if (h >= 'A' && h <= 'F')
+			v |= (unsigned)(h - 'A' + 10);
+		else
+			return -1;
+	}
+	*ret = v;
+	return 0;
+}
+
+static void put_utf8(struct buf *out, unsigned cp)
+{
+	char s[4];
+	size_t n;
+
+	if (cp < 0x80) {
+		s[0] = (char)cp;
+		n = 1;
+	} else if (cp < 0x800) {
+		s[0] = (char)(0xc0 | (cp >> 6));
+		s[1] = (char)(0x80 | (cp & 0x3f));
+		n = 2;
+	} else if (cp < 0x10000) {
+		s[0] = (char)(0xe0 | (cp >> 12));
+		s[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		s[2] = (char)(0x80 | (cp & 0x3f));
+		n = 3;
+	} else {
+		s[0] = (char)(0xf0 | (cp >> 18));
+		s[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+		s[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		s[3] = (char)(0x80 | (cp & 0x3f));
+		n = 4;
+	}
+	buf_add(out, s, n);
+}
+
+/* One escape after the backslash at c->p; the code point goes to out. */
+static int escape(struct rj *c, struct buf *out)
+{
+	static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+	const char *k;
+	unsigned cp, lo;
+
+	if (c->end - c->p < 2)
+		return -1;
+	if (c->p[1] != 'u') {
+		k = c->p[1] ? strchr(from, c->p[1]) : NULL;
+		if (!k)
+			return -1;
+		if (out)
+			buf_addch(out, to[k - from]);
+		c->p += 2;
+		return 0;
+	}
+	if (c->end - c->p < 6 || hex4(c->p + 2, &cp) < 0)
+		return -1;
+	c->p += 6;
+	if (cp >= 0xdc00 && cp <= 0xdfff)
+		return -1;	/* a low surrogate alone */
+	if (cp >= 0xd800 && cp <= 0xdbff) {
+		if (c->end - c->p < 6 || c->p[0] != '\\' || c->p[1] != 'u' ||
+		    hex4(c->p + 2, &lo) < 0 || lo < 0xdc00 || lo > 0xdfff)
+			return -1;
+		c->p += 6;
+		cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+	}
+	if (cp == 0)
+		return -1;	/* jansson refuses NUL without JSON_ALLOW_NUL */
+	if (out)
+		put_utf8(out, cp);
+	return 0;
+}
+
+/* A UTF-8 sequence starting at c->p (a byte >= 0x80): its length, or 0. */
+static size_t utf8_len(const unsigned char *s, const unsigned char *end)
+{
+	unsigned cp;
+	size_t n;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	if ((size_t)(end - s) < n)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;	/* overlong, out of range, or a surrogate */
+	return n;
+}
+
+int rj_string(struct rj *c, struct buf *out)
+{
+	const unsigned char *s, *end;
+
+	if (out)
+		buf_reset(out);
+	ws(c);
+	if (c->bad || c->p >= c->end || *c->p != '"')
+		return bad(c);
+	c->p++;
+	end = (const unsigned char *)c->end;
+	for (;;) {
+		s = (const unsigned char *)c->p;
+		while (s < end && *s >= 0x20 && *s < 0x80 && *s != '"' && *s != '\\')
+			s++;
+		if (out && s > (const unsigned char *)c->p)
+			buf_add(out, c->p, (size_t)(s - (const unsigned char *)c->p));
+		c->p = (const char *)s;
+		if (s >= end || *s < 0x20)
+			return bad(c);
+		if (*s == '"') {
+			c->p++;
+			return 0;
+		}
+		if (*s == '\\') {
+			if (escape(c, out) < 0)
+				return bad(c);
+			continue;
+		}
+		size_t n = utf8_len(s, end);
+
+		if (!n)
+			return bad(c);
+		if (out)
+			buf_add(out, s, n);
+		c->p += n;
+	}
+}
+
+/* ---- numbers and literals --------------------------------------------- */
+
+static int digits(struct rj *c)
+{
+	const char *start = c->p;
+
+	while (c->p < c->end && *c->p >= '0' && *c->p <= '9')
+		c->p++;
+	return c->p > start ? 0 : -1;
+}
+
+int rj_number(struct rj *c, double *ret_num, long long *ret_int, int *ret_is_int)
+{
+	const char *start;
+	int neg = 0, is_int = 1, overflow = 0;
+	unsigned long long v = 0;
+	char tmp[64];
+	double d;
+
+	ws(c);
+	start = c->p;
+	if (c->p < c->end && *c->p == '-') {
+		neg = 1;
+		c->p++;
+	}
+	if (c->p >= c->end)
+		return bad(c);
+	if (*c->p == '0') {
+		c->p++;
+	} else {
+		const char *d0 = c->p;
+
+		if (digits(c) < 0)
+			return bad(c);
+		for (const char *q = d0; q < c->p; q++) {
+			if (v > (~0ULL - 9) / 10)
+				overflow = 1;
+			v = v * 10 + (unsigned)(*q - '0');
+		}
+	}
+	if (c->p < c->end && *c->p == '.') {
+		c->p++;
+		is_int = 0;
+		if (digits(c) < 0)
+			return bad(c);
+	}
+	if (c->p < c->end && (*c->p == 'e' || *c->p == 'E')) {
+		c->p++;
+		is_int = 0;
+		if (c->p < c->end && (*c->p == '+' || *c->p == '-'))
+			c->p++;
+		if (digits(c) < 0)
+			return bad(c);
+	}
+	if (is_int && (overflow || v > (unsigned long long)__LONG_LONG_MAX__ + (unsigned)neg))
+		return bad(c);	/* jansson: "too big integer" */
+	if (ret_is_int)
+		*ret_is_int = is_int;
+	if (is_int) {
+		if (ret_int)
+			*ret_int = neg ? (long long)(0 - v) : (long long)v;
+		if (ret_num)
+			*ret_num = neg ? -(double)v : (double)v;
+		return 0;
+	}
+	{
+		size_t n = (size_t)(c->p - start);
+		char *s = n < sizeof(tmp) ? tmp : xmalloc(n + 1);
+
+		memcpy(s, start, n);
+		s[n] = '\0';
+		errno = 0;
+		d = strtod(s, NULL);
+		if (s != tmp)
+			free(s);
+		if (errno == ERANGE && (d == HUGE_VAL || d == -HUGE_VAL))
+			return bad(c);	/* jansson: "real number overflow" */
+	}
+	if (ret_num)
+		*ret_num = d;
+	return 0;
+}
+
+static int literal(struct rj *c, const char *word, size_t n)
+{
+	if ((size_t)(c->end - c->p) < n || memcmp(c->p, word, n))
+		return bad(c);
+	c->p += n;
+	return 0;
+}
+
+/* ---- containers ------------------------------------------------------- */
+
+static int open_container(struct rj *c, char open, int *first)
+{
+	ws(c);
+	if (c->bad || c->p >= c->end || *c->p != open)
+		return bad(c);
+	if (++c->depth > RJ_MAX_DEPTH)
+		return bad(c);
+	c->p++;
+	*first = 1;
+	return 0;
+}
+
+/* Before an item: 1 if one follows, 0 after the closing character. */
+static int next_item(struct rj *c, char close, int *first)
+{
+	ws(c);
+	if (c->bad || c->p >= c->end)
+		return bad(c);
+	if (*c->p == close && *first) {
+		c->p++;
+		c->depth--;
+		return 0;
+	}
+	if (!*first) {
+		if (*c->p == close) {
+			c->p++;
+			c->depth--;
+			return 0;
+		}
+		if (*c->p != ',')
+			return bad(c);
+		c->p++;
+	}
+	*first = 0;
+	return 1;
+}
+
+int rj_object(struct rj *c, int *first)
+{
+	return open_container(c, '{', first);
+}
+
+int rj_member(struct rj *c, int *first, struct buf *key)
+{
+	int r = next_item(c, '}', first);
+
+	if (r <= 0)
+		return r;
+	if (rj_string(c, key) < 0)
+		return -1;
+	ws(c);
+	if (c->p >= c->end || *c->p != ':')
+		return bad(c);
+	c->p++;
+	return 1;
+}
+
+int rj_array(struct rj *c, int *first)
+{
+	return open_container(c, '[', first);
+}
+
+int rj_element(struct rj *c, int *first)
+{
+	return next_item(c, ']', first);
+}
+
+int rj_skip(struct rj *c)
+{
+	int first, r;
+
+	switch (rj_peek(c)) {
+	case RJ_OBJECT:
+		if (rj_object(c, &first) < 0)
+			return -1;
+		while ((r = rj_member(c, &first, NULL)) > 0)
+			if (rj_skip(c) < 0)
+				return -1;
+		return r;
+	case RJ_ARRAY:
+		if (rj_array(c, &first) < 0)
+			return -1;
+		while ((r = rj_element(c, &first)) > 0)
+			if (rj_skip(c) < 0)
+				return -1;
+		return r;
+	case RJ_STRING: return rj_string(c, NULL);
+	case RJ_NUMBER: return rj_number(c, NULL, NULL, NULL);
+	case RJ_TRUE: return literal(c, "true", 4);
+	case RJ_FALSE: return literal(c, "false", 5);
+	case RJ_NULL: return literal(c, "null", 4);
+	case RJ_BAD: break;
+	}
+	return bad(c);
+}
+
+int rj_int(struct rj *c, long long *ret)
+{
+	int is_int = 0;
+	long long v = 0;
+
+	if (rj_peek(c) != RJ_NUMBER)
+		return rj_skip(c) < 0 ? -1 : 0;
+	if (rj_number(c, NULL, &v, &is_int) < 0)
+		return -1;
+	if (!is_int)
+		return 0;
+	*ret = v;
+	return 1;
+}
+
+int rj_str(struct rj *c, struct buf *out)
+{
+	if (rj_peek(c) != RJ_STRING) {
+		buf_reset(out);
+		return rj_skip(c) < 0 ? -1 : 0;
+	}
+	return rj_string(c, out) < 0 ? -1 : 1;
+}
+
+int rj_bool(struct rj *c, int *ret)
+{
+	enum rj_kind k = rj_peek(c);
+
+	if (k != RJ_TRUE && k != RJ_FALSE)
+		return rj_skip(c) < 0 ? -1 : 0;
+	*ret = k == RJ_TRUE;
+	return rj_skip(c) < 0 ? -1 : 1;
+}
+
+int rj_end(struct rj *c)
+{
+	ws(c);
+	if (c->bad || c->p != c->end)
+		return bad(c);
+	return 0;
+}

@@ -1,0 +1,54 @@
+/* serve.h - a small HTTP server (libmicrohttpd) for a results directory:
+ *
+ *   GET /                 DIR/report/index.html
+ *   GET /<path>           DIR/report/<path>; if absent there, the files the
+ *                         report links outside report/: summary.json,
+ *                         junit.xml, campaign.json, flaws/<id>.json and
+ *                         runs/<n>/<file> (as inert text)
+ *   GET /status.json      live: runs done, outcome counts, last run, from
+ *                         the journal (read incrementally)
+ *
+ * GET and HEAD only; no directory listings; a path with a "..", "." or
+ * hidden segment is refused (403), and so is any file whose real path
+ * leaves DIR (a symbolic link out). It binds 127.0.0.1 unless told
+ * otherwise.
+ */
+#ifndef CAMPAIGN_SERVE_H
+#define CAMPAIGN_SERVE_H
+
+#include <jansson.h>
+
+#include "err.h"
+
+#define SERVE_DEFAULT_PORT 8080
+#define SERVE_DEFAULT_BIND "127.0.0.1"
+
+struct serve_options {
+	const char *dir;	/* the results directory */
+	const char *bind;	/* an IPv4 or IPv6 address; NULL: 127.0.0.1 */
+	int port;		/* 0: any free port (see serve_port()) */
+};
+
+struct server;
+
+/* Start serving on threads of libmicrohttpd's own. *ret is new
+ * (serve_stop), untouched on failure. */
+int serve_start(const struct serve_options *o, struct server **ret, struct err *e);
+
+/* The port it listens on. */
+int serve_port(const struct server *s);
+
+/* Stop and free. Takes NULL. */
+void serve_stop(struct server *s);
+
+/* The /status.json object of the server's directory. New reference. */
+json_t *serve_status(struct server *s, struct err *e);
+
+/* Map a request path to a file of dir: 0 with *ret_path (new) and
+ * *ret_outside (may be NULL) 1 when the file is not one of DIR/report/,
+ * or the HTTP status to answer (403 refused, 404 not there). Exposed for
+ * tests. */
+int serve_resolve(const char *dir, const char *url, char **ret_path,
+		  int *ret_outside);
+
+#endif
