@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "report.h"
 #include "report_priv.h"
 #include "serve.h"
@@ -210,6 +211,29 @@ static void test_pagination(const char *dir)
 	free(path);
 }
 
+/* The refresher remakes the report on its own thread, and stops at once. */
+static void test_refresher(const char *tmp)
+{
+	char *dir = xasprintf("%s/refresh", tmp), *index = xasprintf("%s/report/index.html", dir);
+	struct report_refresher *r = NULL;
+	struct err e = { "" };
+	struct fx f;
+	int64_t t;
+
+	fx_open(&f, dir, "refresh", "");
+	fx_run(&f, 1, "recovered", "netem", "n1", NULL, NULL, "", 100, NULL);
+	ok(report_refresher_start(dir, NULL, 1, &r, &e) == 0, "start a refresher: %s", e.msg);
+	for (int i = 0; i < 50 && access(index, F_OK) != 0; i++)
+		usleep(100000);
+	ok(access(index, F_OK) == 0, "it made the report within 5 s (period 1 s)");
+	t = clock_mono_ms();
+	report_refresher_stop(r);
+	ok(clock_mono_ms() - t < 1000, "it stops without waiting for its period");
+	fx_close(&f);
+	free(index);
+	free(dir);
+}
+
 /* ---- serve ------------------------------------------------------------- */
 
 static void test_resolve(const char *dir, const char *tmp)
@@ -361,6 +385,7 @@ int main(void)
 	test_times();
 	test_pages(small);
 	test_pagination(many);
+	test_refresher(tmp);
 	test_resolve(small, tmp);
 	test_serve(small);
 	free(small);
