@@ -2,6 +2,7 @@
  * effects (relayd -n: "configuration OK"). */
 #include "commands.h"
 #include "config.h"
+#include "load.h"
 #include "log.h"
 
 #include <stdio.h>
@@ -15,12 +16,10 @@ int cmd_validate(int argc, char **argv)
 		log_error("usage: campaign validate CONFIG");
 		return EXIT_USAGE;
 	}
-	if (config_load(argv[1], &c, &e) < 0) {
+	if (load_campaign_config(argv[1], &c, &e) < 0) {
 		log_error("%s", e.msg);
 		return EXIT_USAGE;
 	}
-	/* When the fault and oracle registries exist, check their entries
-	 * here: config_check_faults(c, <registry check>, &e). */
 	config_free(c);
 	printf("configuration OK\n");
 	return EXIT_OK;

@@ -17,3 +17,14 @@ esac
 "$CAMPAIGN" validate configs/demo.json | grep -qx 'configuration OK' ||
 	fail "configs/demo.json does not validate"
 pass "demo config validates"
+
+# Fault and oracle entries are checked by their registries, with the path.
+printf '{"name": "x", "testbed": {"image": "%s/workloads/tiny", "nodes": [{"name": "n1"}]},\n "faults": [{"type": "vm-crash", "bogus": 1}]}\n' "$PWD" > "$tmp/badfault.json"
+expect_fail_with "badfault.json:2: faults[0].bogus: fault 'vm-crash' has no parameter 'bogus'" \
+	"$CAMPAIGN" validate "$tmp/badfault.json"
+printf '{"name": "x", "testbed": {"image": "%s/workloads/tiny", "nodes": [{"name": "n1"}]},\n "faults": [{"type": "process-kil"}]}\n' "$PWD" > "$tmp/badtype.json"
+expect_fail_with "faults[0].type: unknown fault type 'process-kil'" \
+	"$CAMPAIGN" validate "$tmp/badtype.json"
+printf '{"name": "x", "testbed": {"image": "%s/workloads/tiny", "nodes": [{"name": "n1"}]},\n "oracles": [{"type": "probe-recovers", "probe": "nope", "within_s": 1}]}\n' "$PWD" > "$tmp/badoracle.json"
+expect_fail_with "oracles[0].probe: no probe named 'nope'" \
+	"$CAMPAIGN" validate "$tmp/badoracle.json"
