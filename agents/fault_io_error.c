@@ -163,8 +163,9 @@ static int apply(struct fault_ctx *c, struct agent_err *e)
 	if (strcmp(mode, "syscall") && strcmp(param_str(c->params, "ops"), "read")) {
 		if (find_dm(c->params, name, sizeof(name), &why) == 0)
 			return apply_dm(c, name, e);
-		if (!strcmp(mode, "dm") || !targets_given(c->params) ||
-		    !json_object_get(c->params, "path"))
+		if (!strcmp(mode, "dm"))
+			return agent_err_set(e, "mode 'dm': %s", why.msg);
+		if (!targets_given(c->params) || !json_object_get(c->params, "path"))
 			return agent_err_set(e, "no device-mapper injection (%s) and no target "
 					     "process for syscall-level injection", why.msg);
 	}

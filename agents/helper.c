@@ -95,6 +95,11 @@ int helper_should_stop(struct helper *h)
 	return h->end != NULL;
 }
 
+int helper_signalled(void)
+{
+	return stop_requested != 0;
+}
+
 void helper_wait(struct helper *h)
 {
 	while (!helper_should_stop(h))

@@ -31,6 +31,8 @@ void helper_ready(struct helper *h, json_t *evidence);
  * calls in a body return EINTR at least every 100 ms, so that a body can
  * look again. */
 int helper_should_stop(struct helper *h);
+/* 1 once SIGTERM (an explicit undo stopping this helper) arrived. */
+int helper_signalled(void);
 /* Sleep until helper_should_stop. */
 void helper_wait(struct helper *h);
 /* Close descriptors a worker process of the body must not hold. */

@@ -67,8 +67,18 @@ int undo_run(const struct fault *f, const char *id, json_t *state_hint,
 {
 	struct record r = RECORD_INIT;
 	json_t *state = state_hint, *evidence, *undone;
+	int64_t end = agent_now_ns(CLOCK_MONOTONIC) + (int64_t)UNDO_LOCK_MS * 1000000;
 	int rc = record_lock(id, self, UNDO_LOCK_MS, &r, e);
 
+	/* The helper gives way to an undo holding the record (that undo stops
+	 * it with SIGTERM), but waits out the inject still writing the helper
+	 * into the record: a fault that ends at once (a count reached) would
+	 * otherwise leave its record active for ever. */
+	while (self && rc == 2 && !helper_signalled() &&
+	       agent_now_ns(CLOCK_MONOTONIC) < end) {
+		agent_sleep_ms(10);
+		rc = record_lock(id, 1, 0, &r, e);
+	}
 	if (rc < 0 || rc == 2) {	/* 2: another undo is under way */
 		record_release(&r);
 		return rc < 0 ? -1 : agent_err_set(e, "an undo of '%s' is under way", id);
@@ -210,11 +220,12 @@ static void status_one(const char *id, void *arg)
 
 	if (rec)
 		json_array_append_new(arg, json_pack(
-			"{s:s, s:O, s:O, s:O, s:b}", "id", id, "fault",
+			"{s:s, s:O, s:O, s:O, s:b, s:O}", "id", id, "fault",
 			json_object_get(rec, "fault") ?: json_null(), "params",
 			json_object_get(rec, "params") ?: json_null(), "injected",
 			json_object_get(rec, "injected") ?: json_null(), "active",
-			!json_is_object(json_object_get(rec, "undone"))));
+			!json_is_object(json_object_get(rec, "undone")), "undone",
+			json_object_get(rec, "undone") ?: json_null()));
 	json_decref(rec);
 }
 

@@ -90,11 +90,19 @@ jtrue() {
 	printf '%s' "$OUT" | jq -e "$1" >/dev/null 2>&1
 }
 
-# spawn CMD...: start a process in the background, remember its pid.
+# spawn CMD...: start a process in the background, remember its pid, and
+# wait (up to 5 s) until it has exec'd: before that it is a copy of this
+# shell, with the shell's name.
 spawn() {
 	"$@" &
 	PID=$!
 	echo "$PID" >>"$T/pids"
+	_shell=$(readlink /proc/$$/exe)
+	_i=0
+	while [ "$(readlink "/proc/$PID/exe" 2>/dev/null)" = "$_shell" ] && [ $_i -lt 100 ]; do
+		sleep 0.05
+		_i=$((_i + 1))
+	done
 }
 
 # wait_for SECONDS COMMAND...: poll until the command succeeds.
@@ -130,6 +138,14 @@ running() {
 # nothing_recorded: no injection record and no agent log line exist.
 nothing_recorded() {
 	[ -z "$(ls -A "$T/run" 2>/dev/null)" ] && [ ! -s "$CAMPAIGN_AGENT_LOG" ]
+}
+
+# closed_by ID BY: the record of injection ID is closed, undone by BY
+# ("deadline", "count", "request", ...), as status shows it.
+closed_by() {
+	"$AGENT" status | jq -e --arg id "$1" --arg by "$2" \
+		'.injections[] | select(.id == $id) | (.active | not) and .undone.by == $by' \
+		>/dev/null 2>&1
 }
 
 # undo_token: undo the last inject reply's token.

@@ -68,6 +68,7 @@ check "hang: ok" [ "$RC" = 0 ]
 check "hang: verified stopped" jtrue '.evidence.verified and .evidence.helper.pid > 0'
 HELPER=$(jget .evidence.helper.pid)
 TOKEN=$(jget .undo)
+ID=$(jget .id)
 check "hang: stopped now" stopped "$H"
 other_session() {
 	[ "$(ps -o sid= -p "$1" | tr -d ' ')" != "$(ps -o sid= -p $$ | tr -d ' ')" ]
@@ -75,6 +76,7 @@ other_session() {
 check "hang: the helper is detached (own session)" other_session "$HELPER"
 check "hang: continued at the deadline" wait_for 10 running "$H"
 check "hang: helper gone after the deadline" wait_for 10 gone "$HELPER"
+check "hang: status shows the record closed by the deadline" closed_by "$ID" deadline
 agent undo "{\"undo\": \"$TOKEN\"}"
 check "hang: later undo says already undone by deadline" jtrue \
 	'.ok and .already_undone and .evidence.by == "deadline"'

@@ -86,7 +86,13 @@ check "syscall-error: counts in the undo evidence" jtrue '.already_undone and .e
 : >"$T/open.out"
 agent inject "{\"fault\": \"syscall-error\", \"params\": {\"pid\": $O, \"syscall\": \"read\", \"errno\": 5, \"count\": 5, \"duration_s\": 0}}"
 check "syscall-error count: ok" [ "$RC" = 0 ]
+# Five reads go in milliseconds: the helper may be gone before verify.
+check "syscall-error count: verified even if it has ended already" jtrue '.evidence.verified'
+ID=$(jget .id)
 check "syscall-error count: ends by itself" wait_for 10 sh -c "grep -q 'TracerPid:[[:space:]]*0' /proc/$O/status"
+# The helper detaches, then closes the record: an undo in between would
+# win the record's lock and be the one undo (by "request").
+check "syscall-error count: the record is closed by count" wait_for 10 closed_by "$ID" count
 undo_last
 check "syscall-error count: exactly 5 calls failed" jtrue '.evidence.stats.failed_calls == 5 and .evidence.by == "count"'
 check "syscall-error count: the victim saw EIO" grep -q "err 5" "$T/open.out"
