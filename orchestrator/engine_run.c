@@ -310,6 +310,7 @@ static int end_fault(struct run_ctx *r, int k, struct err *e)
 		if (testbed_reset(r->tb, names, 1, NULL, e) < 0)
 			return err_prefix(e, "cannot restore '%s' after '%s'",
 					  env.node->name, pf->type);
+		prober_drop_node(r->prober, pf->node);
 		(void)rep;
 		rf->of.restored = 1;
 		ev = json_pack("{s:s}", "action", "restored from snapshot");

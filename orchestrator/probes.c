@@ -122,6 +122,21 @@ done:
 	return ok;
 }
 
+/* The pair's connection changes under the prober's lock, so that
+ * prober_drop_node can abort it from another thread. */
+static void set_conn(struct pair *p, struct ssh_conn *c)
+{
+	struct ssh_conn *old;
+
+	if (p->owner)
+		pthread_mutex_lock(&p->owner->lock);
+	old = p->conn;
+	p->conn = c;
+	if (p->owner)
+		pthread_mutex_unlock(&p->owner->lock);
+	ssh_close(old);
+}
+
 static int check_ssh(struct pair *p, char *detail, size_t size)
 {
 	const struct config_probe *spec = p->spec;
@@ -130,14 +145,18 @@ static int check_ssh(struct pair *p, char *detail, size_t size)
 	int ok = 0;
 
 	ssh_result_init(&r);
-	if (!p->conn && ssh_connect(p->t.ssh, spec->timeout_ms, &p->conn, &e) < 0) {
-		snprintf(detail, size, "%s", e.msg);
-		return 0;
+	if (!p->conn) {
+		struct ssh_conn *c = NULL;
+
+		if (ssh_connect(p->t.ssh, spec->timeout_ms, &c, &e) < 0) {
+			snprintf(detail, size, "%s", e.msg);
+			return 0;
+		}
+		set_conn(p, c);
 	}
 	if (ssh_exec(p->conn, p->t.what, NULL, 0, spec->timeout_ms, &r, &e) < 0) {
 		snprintf(detail, size, "%s", e.msg);
-		ssh_close(p->conn);	/* reconnect next time */
-		p->conn = NULL;
+		set_conn(p, NULL);	/* reconnect next time */
 		goto done;
 	}
 	if (r.status != spec->expect_exit)
@@ -223,8 +242,7 @@ static void *pair_loop(void *arg)
 		if (stop)
 			break;
 	}
-	ssh_close(p->conn);
-	p->conn = NULL;
+	set_conn(p, NULL);
 	return NULL;
 }
 
@@ -261,6 +279,17 @@ int prober_start(const struct config *cfg, const struct probe_target *targets,
 	}
 	*ret = pr;
 	return 0;
+}
+
+void prober_drop_node(struct prober *pr, int node)
+{
+	if (!pr)
+		return;
+	pthread_mutex_lock(&pr->lock);
+	for (int i = 0; i < pr->n_pairs; i++)
+		if (pr->pairs[i].t.node == node)
+			ssh_abort(pr->pairs[i].conn);
+	pthread_mutex_unlock(&pr->lock);
 }
 
 void prober_stop(struct prober *pr)

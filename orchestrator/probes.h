@@ -48,6 +48,10 @@ int prober_start(const struct config *cfg, const struct probe_target *targets,
 		 int n_targets, int64_t t0_ms, struct prober **ret,
 		 struct err *e);
 
+/* The node was reverted: drop the probes' connections to it (a session
+ * open across a revert hangs), so their next samples reconnect. */
+void prober_drop_node(struct prober *p, int node);
+
 /* Stop every thread and wait for them; samples stay readable. */
 void prober_stop(struct prober *p);
 

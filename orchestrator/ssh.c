@@ -590,6 +590,12 @@ int ssh_wait(const struct ssh_target *t, int timeout_ms,
 		       attempts, cause.msg);
 }
 
+void ssh_abort(struct ssh_conn *c)
+{
+	if (c && c->fd >= 0)
+		shutdown(c->fd, SHUT_RDWR);
+}
+
 void ssh_close(struct ssh_conn *c)
 {
 	if (!c)

@@ -97,6 +97,12 @@ int ssh_wait(const struct ssh_target *t, int timeout_ms,
  * SSH_CLOSE_MS. */
 void ssh_close(struct ssh_conn *c);
 
+/* Make a call blocked on c in another thread fail now (shutdown of the
+ * socket): for a connection whose guest was just reverted, which would
+ * otherwise hang until its deadline. c stays to be closed by its owner.
+ * Takes NULL. */
+void ssh_abort(struct ssh_conn *c);
+
 /* Non-zero once c failed in a way that leaves the session unusable. */
 int ssh_broken(const struct ssh_conn *c);
 
