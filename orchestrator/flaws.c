@@ -611,21 +611,6 @@ static json_t *load_examples(const char *path, struct err *e)
 	return ex;
 }
 
-/* After a rename, the directory entry must reach the disk too. */
-static int sync_dir(const char *dir, struct err *e)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (fd < 0 || fsync(fd) < 0) {
-		err_errno(e, errno, "cannot sync directory '%s'", dir);
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	close(fd);
-	return 0;
-}
-
 static int write_flaw(const char *dir, const char *path, json_t *meta,
 		      json_t *examples, struct err *e)
 {
@@ -641,7 +626,7 @@ static int write_flaw(const char *dir, const char *path, json_t *meta,
 		return err_set(e, "cannot write flaw '%s': cannot serialise it", path);
 	text = xrealloc(text, strlen(text) + 2);
 	strcat(text, "\n");
-	r = paths_write_atomic(path, text, e) < 0 || sync_dir(dir, e) < 0 ? -1 : 0;
+	r = paths_write_atomic(path, text, e) < 0 || paths_fsync_dir(dir, e) < 0 ? -1 : 0;
 	free(text);
 	return r;
 }

@@ -257,20 +257,6 @@ int journal_foreach(const char *dir, journal_fn fn, void *ctx, struct err *e)
 
 /* ---- opening ----------------------------------------------------------- */
 
-static int fsync_dir(const char *dir, struct err *e)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (fd < 0 || fsync(fd) < 0) {
-		err_errno(e, errno, "cannot sync directory '%s'", dir);
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	close(fd);
-	return 0;
-}
-
 /* Take DIR/journal.lock and write our pid into it. */
 static int lock_dir(struct journal *j, struct err *e)
 {
@@ -355,7 +341,7 @@ int journal_open(const char *dir, struct journal **ret,
 		err_errno(e, errno, "cannot open journal '%s'", j->path);
 		goto fail;
 	}
-	if (load_journal(j, e) < 0 || fsync_dir(dir, e) < 0)
+	if (load_journal(j, e) < 0 || paths_fsync_dir(dir, e) < 0)
 		goto fail;
 	if (ret_state)
 		*ret_state = j->st;
@@ -479,7 +465,7 @@ int journal_write_campaign(const char *dir, json_t *meta, struct err *e)
 	}
 	data = xasprintf("%s\n", text);
 	r = paths_mkdirs(dir, 0755, e) < 0 ||
-	    paths_write_atomic(path, data, e) < 0 || fsync_dir(dir, e) < 0 ? -1 : 0;
+	    paths_write_atomic(path, data, e) < 0 || paths_fsync_dir(dir, e) < 0 ? -1 : 0;
 	free(data);
 out:
 	free(text);

@@ -96,6 +96,20 @@ int paths_write_atomic(const char *path, const char *data, struct err *e)
 	return 0;
 }
 
+int paths_fsync_dir(const char *dir, struct err *e)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0 || fsync(fd) < 0) {
+		err_errno(e, errno, "cannot sync directory '%s'", dir);
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
 static int remove_entry(const char *path, const struct stat *st, int flag,
 			struct FTW *ftw)
 {

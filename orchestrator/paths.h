@@ -17,6 +17,9 @@ int paths_mkdirs(const char *path, int mode, struct err *e);
 /* Write data to path atomically (temporary file, fsync, rename). */
 int paths_write_atomic(const char *path, const char *data, struct err *e);
 
+/* fsync a directory, so that a rename in it reaches the disk. */
+int paths_fsync_dir(const char *dir, struct err *e);
+
 /* Remove a directory tree (no symlinks followed). Missing is fine. */
 int paths_remove_tree(const char *path, struct err *e);
 
