@@ -52,6 +52,23 @@ static int check_string(const struct param_spec *p, json_t *v, json_t **ret,
 	return 0;
 }
 
+/* "a,b c" -> ["a", "b", "c"] (new reference); commas and blanks
+ * separate, empty items are dropped. */
+static json_t *split_list(const char *s)
+{
+	json_t *out = json_array();
+
+	while (*s) {
+		size_t n = strcspn(s, ", \t\n");
+
+		if (n)
+			json_array_append_new(out, json_stringn(s, n));
+		s += n;
+		s += strspn(s, ", \t\n");
+	}
+	return out;
+}
+
 static int check_value(const struct param_spec *p, json_t *v, json_t **ret,
 		       struct agent_err *e)
 {
@@ -94,14 +111,20 @@ static int check_value(const struct param_spec *p, json_t *v, json_t **ret,
 				}
 		return enum_error(p, e);
 	case PARAM_LIST: {
+		json_t *split = NULL;
+
+		if (json_is_string(v))	/* "a,b c": what a config template gives */
+			v = split = split_list(json_string_value(v));
 		if (!json_is_array(v))
 			return agent_err_set(e, "must be a list");
 		size_t n = json_array_size(v), i;
 		json_t *out, *item, *norm;
 
-		if ((long long)n < p->imin || (long long)n > p->imax)
+		if ((long long)n < p->imin || (long long)n > p->imax) {
+			json_decref(split);
 			return agent_err_set(e, "%zu items is out of range [%lld, %lld]",
 					     n, p->imin, p->imax);
+		}
 		out = json_array();
 		json_array_foreach(v, i, item) {
 			struct param_spec elem = { .name = p->name, .type = PARAM_STR,
@@ -109,10 +132,12 @@ static int check_value(const struct param_spec *p, json_t *v, json_t **ret,
 
 			if (check_string(&elem, item, &norm, e) < 0) {
 				json_decref(out);
+				json_decref(split);
 				return agent_err_prefix(e, "item %zu", i);
 			}
 			json_array_append_new(out, norm);
 		}
+		json_decref(split);
 		*ret = out;
 		return 0;
 	}

@@ -152,6 +152,11 @@ static int cross_check(struct cfg_ctx *x)
 		if (cfg_resolve_select(x, &c->testbed, c->testbed.bootstrap[i].nodes) < 0)
 			return -1;
 	}
+	for (i = 0; i < c->testbed.n_on_boot; i++) {
+		cfg_path_set(x, "testbed.on_boot[%d].nodes", i);
+		if (cfg_resolve_select(x, &c->testbed, c->testbed.on_boot[i].nodes) < 0)
+			return -1;
+	}
 	for (i = 0; i < c->n_probes; i++) {
 		buf_reset(&x->path);
 		cfg_path_key(x, "probes");

@@ -73,6 +73,9 @@ struct config_testbed {
 	int ready_timeout_s;	/* after a reset, default 30 */
 	struct config_step *bootstrap;	/* in order, before the snapshot */
 	int n_bootstrap;
+	struct config_step *on_boot;	/* after a cold boot from the node's
+					 * disk ("recover": "boot") */
+	int n_on_boot;
 	struct config_node *nodes;
 	int n_nodes;		/* 1..16 */
 };
@@ -105,6 +108,9 @@ struct config_workload {
 	double warmup_s;	/* default 0 */
 	char *stop;		/* command template; NULL: signal the start command */
 	double stop_timeout_s;	/* default 10 */
+	char *leader;		/* command template run on each node to find
+				 * the target "leader"/"primary": exit 0 on it;
+				 * NULL: a seeded draw stands in */
 };
 
 enum config_probe_kind { CONFIG_PROBE_HTTP, CONFIG_PROBE_SSH };

@@ -47,7 +47,13 @@ static int read_wl_stop_timeout(struct cfg_ctx *x, json_t *v, void *obj)
 	return cfg_want_number(x, v, CFG_POSITIVE, &w->stop_timeout_s);
 }
 
+static int read_wl_leader(struct cfg_ctx *x, json_t *v, void *obj)
+{
+	return cfg_want_string(x, v, &((struct config_workload *)obj)->leader);
+}
+
 static const struct cfg_field workload_fields[] = {
+	{ "leader", read_wl_leader },
 	{ "start", read_wl_start },
 	{ "where", read_wl_where },
 	{ "node", read_wl_node },
@@ -511,6 +517,7 @@ void cfg_run_release(struct config *c)
 
 	free(c->workload.start);
 	free(c->workload.stop);
+	free(c->workload.leader);
 	cfg_select_release(&c->workload.node);
 	for (i = 0; c->probes && i < c->n_probes; i++)
 		probe_release(&c->probes[i]);

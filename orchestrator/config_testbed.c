@@ -452,23 +452,39 @@ static int read_step(struct cfg_ctx *x, json_t *v, struct config_step *st)
 	return 0;
 }
 
-static int read_bootstrap(struct cfg_ctx *x, json_t *v, void *obj)
+static int read_steps(struct cfg_ctx *x, json_t *v, struct config_step **ret,
+		      int *n)
 {
-	struct config_testbed *tb = obj;
 	size_t i, mark = x->path.len;
 	json_t *el;
 
 	if (!json_is_array(v))
 		return cfg_fail_type(x, v, "an array of steps");
-	tb->bootstrap = xcalloc(json_array_size(v) + 1, sizeof(*tb->bootstrap));
+	*ret = xcalloc(json_array_size(v) + 1, sizeof(**ret));
 	json_array_foreach(v, i, el) {
 		cfg_path_index(x, i);
-		tb->n_bootstrap++;
-		if (read_step(x, el, &tb->bootstrap[i]) < 0)
+		(*n)++;
+		if (read_step(x, el, &(*ret)[i]) < 0)
 			return -1;
 		cfg_path_pop(x, mark);
 	}
 	return 0;
+}
+
+static int read_bootstrap(struct cfg_ctx *x, json_t *v, void *obj)
+{
+	struct config_testbed *tb = obj;
+
+	return read_steps(x, v, &tb->bootstrap, &tb->n_bootstrap);
+}
+
+/* "on_boot": steps run on a node after it boots cold from its own disk
+ * (a fault with "recover": "boot"), to start its SUT again. */
+static int read_on_boot(struct cfg_ctx *x, json_t *v, void *obj)
+{
+	struct config_testbed *tb = obj;
+
+	return read_steps(x, v, &tb->on_boot, &tb->n_on_boot);
 }
 
 /* "forwards": {"http": 2379, ...}: guest TCP ports each node forwards
@@ -502,6 +518,7 @@ static int read_forwards(struct cfg_ctx *x, json_t *v, void *obj)
 static const struct cfg_field testbed_fields[] = {
 	{ "forwards", read_forwards },
 	{ "bootstrap", read_bootstrap },
+	{ "on_boot", read_on_boot },
 	{ "uri", read_uri },
 	{ "accel", read_accel },
 	{ "image", read_image },
@@ -586,6 +603,18 @@ static void free_ssh(struct config_ssh *s)
 	free(s->host_key);
 }
 
+static void steps_release(struct config_step *steps, int n)
+{
+	for (int i = 0; i < n; i++) {
+		free(steps[i].what);
+		free(steps[i].to);
+		if (steps[i].nodes)
+			cfg_select_release(steps[i].nodes);
+		free(steps[i].nodes);
+	}
+	free(steps);
+}
+
 void cfg_testbed_release(struct config_testbed *tb)
 {
 	int i;
@@ -597,14 +626,8 @@ void cfg_testbed_release(struct config_testbed *tb)
 		free_ssh(&tb->nodes[i].ssh);
 	}
 	free(tb->nodes);
-	for (i = 0; i < tb->n_bootstrap; i++) {
-		free(tb->bootstrap[i].what);
-		free(tb->bootstrap[i].to);
-		if (tb->bootstrap[i].nodes)
-			cfg_select_release(tb->bootstrap[i].nodes);
-		free(tb->bootstrap[i].nodes);
-	}
-	free(tb->bootstrap);
+	steps_release(tb->bootstrap, tb->n_bootstrap);
+	steps_release(tb->on_boot, tb->n_on_boot);
 	for (i = 0; i < tb->n_forwards; i++)
 		free(tb->forward_names[i]);
 	free(tb->uri);

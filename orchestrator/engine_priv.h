@@ -14,6 +14,7 @@ struct run_fault {
 	struct fault_applied applied;
 	struct oracle_fault of;
 	json_t *undo_evidence;	/* owned */
+	char *target_how;	/* owned; how "leader"/"primary" was resolved */
 	int active;		/* applied and not yet ended */
 	int64_t end_at_ms;	/* when to end it (since t0) */
 };

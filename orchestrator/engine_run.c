@@ -249,14 +249,43 @@ cleanup:
 	return ret;
 }
 
-static int resolve_target(struct run_ctx *r, struct plan_fault *pf)
+/* "leader"/"primary": the first node where workload.leader exits 0 at
+ * injection time. Without that command, or when no node claims it (an
+ * election under way), a seeded draw stands in and the timeline says so. */
+static int resolve_target(struct run_ctx *r, struct plan_fault *pf,
+			  struct run_fault *rf)
 {
+	const char *cmd_t = r->cfg->workload.leader;
 	uint64_t s = pf->seed;
+	struct buf cmd = BUF_INIT;
+	json_t *tried = json_array();
+	int found = -1, saved = r->cur_node;
 
-	/* leader/primary discovery is workload-specific; until a workload
-	 * names it, the seeded draw stands in and the record says so */
-	if (pf->node < 0)
-		pf->node = (int)plan_below(&s, (uint64_t)r->n_nodes);
+	if (pf->node >= 0) {
+		json_decref(tried);
+		return pf->node;
+	}
+	for (int i = 0; cmd_t && i < r->n_nodes && found < 0; i++) {
+		const struct testbed_node *n = testbed_node(r->tb, i);
+		struct err e = { "" };
+
+		r->cur_node = i;
+		buf_reset(&cmd);
+		if (template_expand(cmd_t, run_lookup, r, 1, &cmd, &e) == 0 &&
+		    run_remote(n, cmd.data, 5000, NULL, &e) == 0)
+			found = i;
+		else
+			json_array_append_new(tried, json_pack("{s:s, s:s}", "node",
+				n->name, "answer", e.msg));
+	}
+	r->cur_node = saved;
+	buf_release(&cmd);
+	pf->node = found >= 0 ? found : (int)plan_below(&s, (uint64_t)r->n_nodes);
+	rf->target_how = xstrdup(found >= 0 ? "workload.leader"
+		: cmd_t ? "no node claimed it: seeded draw" : "no workload.leader: seeded draw");
+	run_event(r, "target", json_pack("{s:s, s:s, s:s, s:o}", "target", pf->target,
+		  "node", testbed_node(r->tb, pf->node)->name, "how", rf->target_how,
+		  "not_leader", tried));
 	return pf->node;
 }
 
@@ -269,7 +298,7 @@ static int apply_fault(struct run_ctx *r, int k, struct err *e)
 
 	if (!ft)
 		return err_set(e, "unknown fault type '%s'", pf->type);
-	resolve_target(r, pf);
+	resolve_target(r, pf, rf);
 	env = (struct fault_env){ r->tb, testbed_node(r->tb, pf->node), pf };
 	rf->type = ft;
 	rf->of.type = pf->type;
@@ -284,12 +313,13 @@ static int apply_fault(struct run_ctx *r, int k, struct err *e)
 	rf->of.end_ms = rf->of.start_ms;
 	/* continuous mode: a faulty node is restored from its snapshot at
 	 * the fault's end and must rejoin the running cluster */
-	if (r->cfg->mode == CONFIG_CONTINUOUS)
+	if (r->cfg->mode == CONFIG_CONTINUOUS && !rf->applied.needs_boot)
 		rf->applied.needs_reset = 1;
-	rf->active = rf->applied.undo_token || rf->applied.needs_reset;
+	rf->active = rf->applied.undo_token || rf->applied.needs_reset ||
+		     rf->applied.needs_boot;
 	/* a crashed node stays down at least a second, so probes see it */
-	rf->end_at_ms = rf->of.start_ms +
-		(pf->duration_ms ? pf->duration_ms : rf->applied.needs_reset ? 1000 : 0);
+	rf->end_at_ms = rf->of.start_ms + (pf->duration_ms ? pf->duration_ms
+		: rf->applied.needs_reset || rf->applied.needs_boot ? 1000 : 0);
 	run_event_at(r, rf->of.start_ms, "inject", json_pack("{s:s, s:s, s:O}", "fault", pf->type,
 		  "node", env.node->name, "evidence", rf->applied.evidence));
 	return 0;
@@ -314,6 +344,17 @@ static int end_fault(struct run_ctx *r, int k, struct err *e)
 		(void)rep;
 		rf->of.restored = 1;
 		ev = json_pack("{s:s}", "action", "restored from snapshot");
+	} else if (rf->applied.needs_boot) {
+		int64_t t = clock_mono_ms();
+
+		prober_drop_node(r->prober, pf->node);
+		if (testbed_boot_node(r->tb, env.node->name, e) < 0)
+			return err_prefix(e, "cannot boot '%s' after '%s'",
+					  env.node->name, pf->type);
+		prober_drop_node(r->prober, pf->node);
+		rf->of.restored = 1;
+		ev = json_pack("{s:s, s:I}", "action", "booted from its disk, then on_boot",
+			       "boot_ms", (json_int_t)(clock_mono_ms() - t));
 	} else if (rf->applied.undo_token && rf->type->revert &&
 		   rf->type->revert(&env, &rf->applied, &ev, e) < 0) {
 		return err_prefix(e, "cannot undo '%s' on '%s'", pf->type,
@@ -444,7 +485,7 @@ static json_t *faults_json(struct run_ctx *r)
 
 		if (!rf->type)
 			continue;
-		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:O, s:O*, s:b}",
+		json_t *f = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:O, s:O*, s:b}",
 			"type", pf->type, "side",
 			rf->type->side == FAULT_AGENT ? "agent" : "hypervisor",
 			"node", r->names[pf->node], "role", r->roles[pf->node],
@@ -452,7 +493,12 @@ static json_t *faults_json(struct run_ctx *r)
 			"end_ms", (json_int_t)rf->of.end_ms,
 			"evidence", rf->applied.evidence,
 			"undo_evidence", rf->undo_evidence,
-			"restored", rf->of.restored));
+			"restored", rf->of.restored);
+
+		if (rf->target_how)
+			json_object_set_new(f, "target", json_pack("{s:s, s:s}",
+				"keyword", pf->target, "how", rf->target_how));
+		json_array_append_new(arr, f);
 	}
 	return arr;
 }
@@ -679,6 +725,7 @@ void run_ctx_release(struct run_ctx *r)
 	for (int k = 0; r->faults && k < r->plan->n_faults; k++) {
 		fault_applied_release(&r->faults[k].applied);
 		json_decref(r->faults[k].undo_evidence);
+		free(r->faults[k].target_how);
 	}
 	free(r->faults);
 	for (int i = 0; r->alive_detail && i < r->n_nodes; i++)

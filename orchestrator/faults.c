@@ -63,6 +63,18 @@ static int check_value(const json_t *spec, const json_t *v, struct err *e)
 	const char *type = json_string_value(json_object_get(spec, "type"));
 	const json_t *min = json_object_get(spec, "min"), *max = json_object_get(spec, "max");
 	const char *name = json_string_value(json_object_get(spec, "name"));
+	const json_t *choices = json_object_get(spec, "choices");
+
+	if (json_is_array(choices)) {
+		const json_t *c;
+		size_t i;
+
+		json_array_foreach((json_t *)choices, i, c)
+			if (json_is_string(v) && json_equal((json_t *)c, (json_t *)v))
+				return 0;
+		return err_set(e, "parameter '%s' must be one of %s", name,
+			       "the choices `campaign faults` lists");
+	}
 
 	if (type && (!strcmp(type, "int") || !strcmp(type, "integer") ||
 		     !strcmp(type, "number") || !strcmp(type, "double"))) {

@@ -31,6 +31,8 @@ struct fault_applied {
 	json_t *evidence;	/* owned; what the fault did */
 	char *undo_token;	/* owned; NULL: nothing to undo */
 	int needs_reset;	/* the node must be restored from the snapshot */
+	int needs_boot;		/* ... or, with "recover": "boot", power-cycled
+				 * and booted from its own disk (then on_boot) */
 };
 
 struct fault_type {

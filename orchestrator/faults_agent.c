@@ -7,9 +7,11 @@
 
 #include "buf.h"
 #include "faults.h"
+#include "nodevars.h"
 #include "paths.h"
 #include "proc.h"
 #include "ssh.h"
+#include "template.h"
 
 static pthread_mutex_t catalogue_lock = PTHREAD_MUTEX_INITIALIZER;
 static json_t *catalogue;	/* the agent's "faults" array */
@@ -87,14 +89,60 @@ cleanup:
 	return ret;
 }
 
+struct param_lookup {
+	const struct fault_env *env;
+	struct buf value;
+};
+
+static const char *param_lookup(void *arg, const char *name)
+{
+	struct param_lookup *l = arg;
+
+	buf_reset(&l->value);
+	return nodevars_lookup(l->env->tb, l->env->pf->node, name, &l->value) < 0
+		? NULL : l->value.data;
+}
+
+/* The plan's parameters with {node.*}/{peers.*} placeholders in string
+ * values expanded for the target node, e.g. partition's "peers":
+ * "{peers.ip}" (the agent reads a comma-separated string as a list). */
+static json_t *expand_params(const struct fault_env *env, struct err *e)
+{
+	struct param_lookup l = { env, BUF_INIT };
+	json_t *out = json_object(), *v;
+	struct buf val = BUF_INIT;
+	const char *key;
+
+	json_object_foreach(env->pf->params, key, v) {
+		if (!json_is_string(v) || !strchr(json_string_value(v), '{')) {
+			json_object_set(out, key, v);
+			continue;
+		}
+		buf_reset(&val);
+		if (template_expand(json_string_value(v), param_lookup, &l, 0, &val, e) < 0) {
+			err_prefix(e, "parameter '%s'", key);
+			json_decref(out);
+			out = NULL;
+			break;
+		}
+		json_object_set_new(out, key, json_string(val.data));
+	}
+	buf_release(&val);
+	buf_release(&l.value);
+	return out;
+}
+
 int faults_agent_apply(const struct fault_env *env, struct fault_applied *ret,
 		       struct err *e)
 {
-	json_t *req = json_pack("{s:s, s:O}", "fault", env->pf->type, "params",
-				env->pf->params), *reply = NULL;
+	json_t *params = expand_params(env, e), *req, *reply = NULL;
 	const char *undo;
-	int r = agent_call(env->node, "inject", req, &reply, e);
+	int r;
 
+	if (!params)
+		return -1;
+	req = json_pack("{s:s, s:o}", "fault", env->pf->type, "params", params);
+	r = agent_call(env->node, "inject", req, &reply, e);
 	json_decref(req);
 	if (r < 0)
 		return -1;

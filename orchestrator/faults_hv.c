@@ -24,6 +24,20 @@ static json_t *state_evidence(struct testbed *tb, const char *node,
 	return ev;
 }
 
+/* A fault that leaves the node broken: restored from the golden snapshot
+ * (default), or with "recover": "boot" power-cycled and booted from the
+ * disk as the fault left it, as after a real power cut: a restore would
+ * roll a stateful SUT's disk back (etcd refuses a rolled-back raft log). */
+static void needs_recovery(const struct fault_env *env, struct fault_applied *ret)
+{
+	const char *how = json_string_value(json_object_get(env->pf->params, "recover"));
+
+	if (how && !strcmp(how, "boot"))
+		ret->needs_boot = 1;
+	else
+		ret->needs_reset = 1;
+}
+
 static int vm_crash(const struct fault_env *env, struct fault_applied *ret,
 		    struct err *e)
 {
@@ -31,7 +45,7 @@ static int vm_crash(const struct fault_env *env, struct fault_applied *ret,
 		return -1;
 	ret->evidence = state_evidence(env->tb, env->node->name,
 				       "virDomainDestroy");
-	ret->needs_reset = 1;
+	needs_recovery(env, ret);
 	return 0;
 }
 
@@ -63,7 +77,7 @@ static int vm_reset(const struct fault_env *env, struct fault_applied *ret,
 		return -1;
 	ret->evidence = state_evidence(env->tb, env->node->name,
 				       "system_reset");
-	ret->needs_reset = 1;	/* the guest reboots without its SUT */
+	needs_recovery(env, ret);	/* the guest reboots without its SUT */
 	return 0;
 }
 
@@ -346,7 +360,7 @@ static int gdb_flip(const struct fault_env *env, struct fault_applied *ret,
 	}
 	add_times(ev, &t, port);
 	ret->evidence = ev;
-	ret->needs_reset = 1;	/* the flipped state stays until the restore */
+	needs_recovery(env, ret);	/* the flipped state stays until then */
 	return 0;
 }
 
@@ -362,7 +376,13 @@ static int guest_mem_bitflip(const struct fault_env *env,
 	return gdb_flip(env, ret, "guest-mem-bitflip", e);
 }
 
-#define VCPU_BITFLIP_PARAMS "[" \
+#define RECOVER_PARAM \
+	"{\"name\": \"recover\", \"type\": \"enum\", \"choices\": [\"snapshot\", " \
+	"\"boot\"], \"default\": \"snapshot\", \"help\": \"snapshot: restore the node " \
+	"from the golden snapshot; boot: power-cycle it and boot from its disk as " \
+	"the fault left it, then run testbed.on_boot\"}"
+
+#define VCPU_BITFLIP_PARAMS "[" RECOVER_PARAM ", " \
 	"{\"name\": \"register\", \"type\": \"string\", \"min\": null, \"max\": null, " \
 	"\"default\": \"random\", \"help\": \"register name from QEMU's target " \
 	"description (rip, rsp, rax, eflags, cr3...); random: one of rax..r15 and rip\"}," \
@@ -372,7 +392,7 @@ static int guest_mem_bitflip(const struct fault_env *env,
 	"{\"name\": \"vcpu\", \"type\": \"integer\", \"min\": 0, \"max\": 1023, " \
 	"\"default\": null, \"help\": \"vCPU index; default: seeded random among the VM's\"}]"
 
-#define GUEST_MEM_BITFLIP_PARAMS "[" \
+#define GUEST_MEM_BITFLIP_PARAMS "[" RECOVER_PARAM ", " \
 	"{\"name\": \"address\", \"type\": \"integer\", \"min\": 0, " \
 	"\"max\": 281474976710655, \"default\": null, \"help\": \"guest physical " \
 	"address, below the VM's memory size; default: seeded random in RAM " \
@@ -383,7 +403,7 @@ static int guest_mem_bitflip(const struct fault_env *env,
 const struct fault_type faults_hypervisor[] = {
 	{ "vm-crash", FAULT_HYPERVISOR,
 	  "destroy the node's VM (virDomainDestroy), as a power cut",
-	  "the node is restored from its golden snapshot", "[]",
+	  "restored from its golden snapshot, or booted from its disk", "[" RECOVER_PARAM "]",
 	  vm_crash, NULL },
 	{ "vm-pause", FAULT_HYPERVISOR,
 	  "suspend the node's VM for duration_s (virDomainSuspend)",
@@ -391,7 +411,7 @@ const struct fault_type faults_hypervisor[] = {
 	  vm_pause, vm_pause_undo },
 	{ "vm-reset", FAULT_HYPERVISOR,
 	  "hard-reset the node's VM (QEMU system_reset)",
-	  "the node is restored from its golden snapshot", "[]",
+	  "restored from its golden snapshot, or booted from its disk", "[" RECOVER_PARAM "]",
 	  vm_reset, NULL },
 	{ "link-down", FAULT_HYPERVISOR,
 	  "take the node's cluster NIC link down for duration_s (QEMU set_link)",
@@ -399,11 +419,11 @@ const struct fault_type faults_hypervisor[] = {
 	  link_down, link_up },
 	{ "vcpu-bitflip", FAULT_HYPERVISOR,
 	  "flip one bit of one vCPU register through QEMU's gdbstub (Gigan)",
-	  "the node is restored from its golden snapshot", VCPU_BITFLIP_PARAMS,
+	  "restored from its golden snapshot, or booted from its disk", VCPU_BITFLIP_PARAMS,
 	  vcpu_bitflip, NULL },
 	{ "guest-mem-bitflip", FAULT_HYPERVISOR,
 	  "flip one bit of guest physical memory through QEMU's gdbstub (Gigan)",
-	  "the node is restored from its golden snapshot", GUEST_MEM_BITFLIP_PARAMS,
+	  "restored from its golden snapshot, or booted from its disk", GUEST_MEM_BITFLIP_PARAMS,
 	  guest_mem_bitflip, NULL },
 	{ NULL, 0, NULL, NULL, NULL, NULL, NULL },
 };

@@ -97,6 +97,9 @@ int testbed_domain_state(struct testbed *tb, const char *node,
 int testbed_monitor(struct testbed *tb, const char *node, const char *hmp,
 		    char **ret_reply, struct err *e);
 int testbed_destroy_node(struct testbed *tb, const char *node, struct err *e);
+/* Power-cycle a node (system_reset if it runs, a fresh start if it was
+ * destroyed), keeping its disk; wait for SSH and run testbed.on_boot. */
+int testbed_boot_node(struct testbed *tb, const char *node, struct err *e);
 int testbed_suspend_node(struct testbed *tb, const char *node, struct err *e);
 int testbed_resume_node(struct testbed *tb, const char *node, struct err *e);
 

@@ -1,5 +1,6 @@
 /* testbed_bootstrap.c - prepare the SUT on every node before the golden
- * snapshot: upload files, run commands, wait for readiness. */
+ * snapshot (bootstrap), and again on a node booted cold from its own disk
+ * (on_boot): upload files, run commands, wait for readiness. */
 #include "testbed_priv.h"
 
 #include <errno.h>
@@ -127,35 +128,82 @@ out:
 	return ret;
 }
 
+/* Run the steps selected for node i over c; errors name "what[k]". */
+static int run_steps(struct testbed *tb, int i, struct ssh_conn *c,
+		     const struct config_step *steps, int n_steps,
+		     const char *what, struct err *e)
+{
+	struct testbed_node *n = &tb->nodes[i];
+	struct lookup_ctx l = { tb, i, BUF_INIT };
+	int ret = 0;
+
+	for (int k = 0; k < n_steps && ret == 0; k++) {
+		const struct config_step *st = &steps[k];
+
+		if (!selected(st, n->name))
+			continue;
+		ret = st->kind == CONFIG_STEP_UPLOAD ? upload(tb, c, st, &l, e)
+						     : run(c, st, &l, n->name, e);
+		if (ret < 0)
+			err_prefix(e, "%s[%d]", what, k);
+	}
+	buf_release(&l.value);
+	return ret;
+}
+
 static int bootstrap_node(void *arg, int i)
 {
 	struct boot_ctx *ctx = arg;
 	struct testbed *tb = ctx->tb;
-	struct testbed_node *n = &tb->nodes[i];
-	struct lookup_ctx l = { tb, i, BUF_INIT };
 	struct ssh_conn *c = NULL;
 	struct err *e = &ctx->errs[i];
 	int ret = -1;
 
-	if (ssh_connect(&n->ssh, 30000, &c, e) < 0)
-		goto out;
-	for (int k = 0; k < tb->cfg->testbed.n_bootstrap; k++) {
-		const struct config_step *st = &tb->cfg->testbed.bootstrap[k];
-		int r;
+	if (ssh_connect(&tb->nodes[i].ssh, 30000, &c, e) == 0)
+		ret = run_steps(tb, i, c, tb->cfg->testbed.bootstrap,
+				tb->cfg->testbed.n_bootstrap, "testbed.bootstrap", e);
+	ssh_close(c);
+	return ret;
+}
 
-		if (!selected(st, n->name))
-			continue;
-		r = st->kind == CONFIG_STEP_UPLOAD ? upload(tb, c, st, &l, e)
-						   : run(c, st, &l, n->name, e);
-		if (r < 0) {
-			err_prefix(e, "testbed.bootstrap[%d]", k);
+int testbed_boot_node(struct testbed *tb, const char *name, struct err *e)
+{
+	int i = testbed_node_index(tb, name), state = 0, ret = -1;
+	int timeout = (tb->cfg->testbed.boot_timeout_s
+			       ? tb->cfg->testbed.boot_timeout_s : 120) * 1000;
+	struct ssh_conn *c = NULL;
+	virDomainPtr dom;
+
+	if (i < 0)
+		return err_set(e, "no node '%s' in testbed '%s'", name, tb->prefix);
+	dom = testbed_lookup(tb, &tb->nodes[i], e);
+	if (!dom)
+		return -1;
+	if (virDomainGetState(dom, &state, NULL, 0) < 0) {
+		err_set(e, "cannot read the state of '%s': %s", name, testbed_virt_error());
+		goto out;
+	}
+	if (state == VIR_DOMAIN_RUNNING || state == VIR_DOMAIN_PAUSED) {
+		/* a hard reset: memory is lost, the disk stays as it is */
+		if (testbed_hmp(dom, "system_reset", 1, NULL, e) < 0)
+			goto out;
+		if (state == VIR_DOMAIN_PAUSED && virDomainResume(dom) < 0) {
+			err_set(e, "cannot resume '%s': %s", name, testbed_virt_error());
 			goto out;
 		}
+	} else if (virDomainCreate(dom) < 0) {
+		err_set(e, "cannot boot '%s' again: %s", name, testbed_virt_error());
+		goto out;
 	}
-	ret = 0;
+	if (ssh_wait(&tb->nodes[i].ssh, timeout, &c, e) < 0) {
+		err_prefix(e, "'%s' booted from its disk", name);
+		goto out;
+	}
+	ret = run_steps(tb, i, c, tb->cfg->testbed.on_boot,
+			tb->cfg->testbed.n_on_boot, "testbed.on_boot", e);
 out:
 	ssh_close(c);
-	buf_release(&l.value);
+	virDomainFree(dom);
 	return ret;
 }
 

@@ -47,8 +47,12 @@ static void test_bad_requests(void)
 		"must be a number");
 	refuses("inject", "{\"fault\":\"netem\",\"params\":{\"delay_ms\":1.5}}",
 		"must be an integer");
-	refuses("inject", "{\"fault\":\"netem\",\"params\":{\"peers\":\"10.0.0.1\"}}",
+	refuses("inject", "{\"fault\":\"partition\",\"params\":{\"peers\":5}}",
 		"must be a list");
+	refuses("inject", "{\"fault\":\"partition\",\"params\":{\"peers\":\" , \"}}",
+		"0 items is out of range");
+	refuses("inject", "{\"fault\":\"partition\",\"params\":{\"peers\":\"10.0.0.1,x\"}}",
+		"item 1: 'x' is not an IP address");
 	refuses("inject", "{\"fault\":\"partition\",\"params\":{\"peers\":[\"::g\"]}}",
 		"not an IP address");
 	refuses("inject", "{\"fault\":\"disk-full\",\"params\":{\"path\":\"/a/\\u0000b\"}}",
@@ -88,6 +92,15 @@ static void test_normalised(void)
 	is_str(json_string_value(json_array_get(json_object_get(r.params, "peers"), 1)),
 	       "10.1.2.0/24", "prefix kept");
 	is_str(param_str(r.params, "direction"), "both", "direction default");
+	request_release(&r);
+
+	/* what a config's "peers": "{peers.ip}" becomes: a comma-separated string */
+	ok(parse("check", "{\"fault\":\"partition\",\"params\":{\"peers\":"
+		 "\"10.99.0.12,10.99.0.13 fd00::1\"}}", &r, msg) == 0,
+	   "partition peers from a string: %s", msg);
+	ok(json_array_size(json_object_get(r.params, "peers")) == 3, "three peers split");
+	is_str(json_string_value(json_array_get(json_object_get(r.params, "peers"), 1)),
+	       "10.99.0.13", "second peer");
 	request_release(&r);
 
 	ok(parse("check", "{\"fault\":\"syscall-error\",\"params\":{\"pid\":5,\"syscall\":257,"
