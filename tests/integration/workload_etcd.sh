@@ -65,3 +65,49 @@ info=$(jq -s '[.[] | select(.type == "info")] | length' "$TMP/history.jsonl")
 v=$("$CAMPAIGN" check linearizable-register --json "$TMP/history.jsonl") ||
 	fail "checker does not say valid on a fault-free run: $v"
 pass "fault-free history: $(echo "$v" | jq -c '{valid, ops, keys}')"
+
+# The leader's faults: "target": "leader" is resolved by workload.leader
+# (etcd-is-leader on each member) at injection time, and the partition's
+# peers come from the {peers.ip} template: the two other members.
+run_one() {	# NAME FAULT-JSON: a one-run campaign with that fault only
+	jq --argjson f "$2" '.name = "etcd" | .faults = [$f] | .schedule.runs = 1' \
+		"$CFG" > "configs/.test-etcd-$1.json"
+	set +e
+	"$CAMPAIGN" run "configs/.test-etcd-$1.json" --out "$TMP/$1" --keep-testbed >"$TMP/$1.log" 2>&1
+	rc=$?
+	set -e
+	rm -f "configs/.test-etcd-$1.json"
+	[ $rc = 0 ] || [ $rc = 1 ] || fail "$1 campaign exited $rc: $(tail -3 "$TMP/$1.log")"
+	jq -s -c '[.[] | select(.type == "run")][0]' "$TMP/$1/journal.jsonl"
+}
+r=$(run_one partition '{"type": "partition", "target": "leader", "peers": "{peers.ip}", "duration_s": 4}')
+[ "$(echo "$r" | jq -r '.faults[0].target.how')" = workload.leader ] ||
+	fail "the leader was not found by workload.leader: $(echo "$r" | jq -c '.faults[0] | {node, target}')"
+node=$(echo "$r" | jq -r '.faults[0].node')
+i=${node#n}
+want=$(for k in 1 2 3; do [ $k = "$i" ] || printf '10.99.0.%d, ' $((10 + k)); done)
+want=${want%, }
+echo "$r" | jq -r '.faults[0].evidence.script' | grep -qF "ip daddr { $want }" ||
+	fail "partition of $node does not cut off exactly { $want }: $(echo "$r" | jq -r '.faults[0].evidence.script')"
+[ "$(echo "$r" | jq -r '.outcome')" != infra ] || fail "partition run was an infra error"
+pass "partition of the leader $node from { $want }: $(echo "$r" | jq -r '.outcome')"
+
+# A power cut that keeps the disk: vm-crash with "recover": "boot" starts
+# the member again from its own disk and on_boot restarts etcd, which must
+# rejoin with its raft log (a restore from the golden snapshot would roll
+# it back, and etcd panics).
+boot0=$(tb_ssh "$CFG" n2 "cat /proc/sys/kernel/random/boot_id")
+r=$(run_one crash '{"type": "vm-crash", "target": "n2", "recover": "boot", "duration_s": 2}')
+[ "$(echo "$r" | jq -r '.faults[0].undo_evidence.action')" = "booted from its disk, then on_boot" ] ||
+	fail "vm-crash was not recovered by a boot: $(echo "$r" | jq -c '.faults[0].undo_evidence')"
+[ "$(echo "$r" | jq -r '.outcome')" != infra ] || fail "vm-crash run was an infra error"
+boot1=$(tb_ssh "$CFG" n2 "cat /proc/sys/kernel/random/boot_id")
+[ "$boot1" != "$boot0" ] || fail "n2 has the golden boot id $boot0: it did not boot again"
+get="ETCDCTL_API=3 etcdctl --endpoints=http://127.0.0.1:2379 --command-timeout=5s get campaign-bootstrap --print-value-only 2>&1"
+out=$(tb_ssh "$CFG" n2 "$get") || fail "etcd on n2 after the power cut does not answer: $out"
+ref=$(tb_ssh "$CFG" n1 "$get") || fail "etcd on n1 does not answer: $ref"
+[ -n "$out" ] && [ "$out" = "$ref" ] ||
+	fail "n2's etcd after the power cut reads '$out' for campaign-bootstrap, n1 reads '$ref'"
+log=$(tb_ssh "$CFG" n2 "cat /var/log/etcd.log")
+case $log in *panic*) fail "etcd on n2 panicked after the power cut" ;; esac
+pass "power cut of n2: booted from its disk in $(echo "$r" | jq -r '.faults[0].undo_evidence.boot_ms') ms (new boot id), etcd back with its data, outcome $(echo "$r" | jq -r '.outcome')"

@@ -28,7 +28,7 @@ jq --arg root "$ROOT" --arg hist "$HIST" '
 	.schedule = {"runs": 1, "inject_at_s": 1, "observe_s": 8, "max_infra_retries": 2} |
 	.oracles += [{"type": "command", "run": ("cp {run.dir}/history.jsonl " + $hist + "/{run.n}.jsonl")}] |
 	del(.faults)' configs/redis-sentinel.json > "$BASE"
-jq '.faults = [{"type": "process-kill", "target": "n1", "process": "redis-server", "signal": "KILL"}] |
+jq '.faults = [{"type": "process-kill", "target": "primary", "process": "redis-server", "signal": "KILL"}] |
 	.schedule.runs = 2' "$BASE" > "$FAULTS"
 "$CAMPAIGN" validate "$BASE" >/dev/null || fail "derived config invalid: $("$CAMPAIGN" validate "$BASE" 2>&1)"
 "$CAMPAIGN" validate "$FAULTS" >/dev/null || fail "derived fault config invalid"
@@ -77,8 +77,9 @@ for n in 1 2; do
 	[ -n "$v" ] && [ "$v" != null ] || fail "no lost-writes verdict in run $n's oracles"
 	jq -s -e --argjson n $n '.[] | select(.type == "run" and .run == $n) |
 		.faults[0].type == "process-kill" and .faults[0].node == "n1" and
+		.faults[0].target == {"keyword": "primary", "how": "workload.leader"} and
 		(.faults[0].evidence | tostring | test("redis-server"))' "$J" >/dev/null ||
-		fail "run $n: no process-kill of redis-server on n1 with evidence"
+		fail "run $n: no process-kill of redis-server on the primary n1 (found by workload.leader) with evidence"
 	[ -s "$HIST/$n.jsonl" ] || fail "no history for fault run $n"
 	tail -1 "$HIST/$n.jsonl" | jq -e '.type == "ok" and .f == "read"' >/dev/null ||
 		fail "fault run $n: history does not end with the final read"
@@ -94,6 +95,32 @@ for n in 1 2; do
 	fi
 	pass "kill -9 run $n: $(jq -r --argjson n $n 'select(.type == "run" and .run == $n) | .outcome' "$J"), $(echo "$v" | jq -r .reason)"
 done
+
+# --- a power cut of the primary that keeps its disk ---
+# vm-crash with "recover": "boot": n1 boots from its disk and on_boot
+# starts redis again from its files (appendfsync always).
+CRASH=$TMP/crash.json
+jq '.faults = [{"type": "vm-crash", "target": "primary", "recover": "boot", "duration_s": 2}] |
+	.schedule.runs = 1' "$BASE" > "$CRASH"
+boot0=$(tb_ssh "$BASE" n1 "cat /proc/sys/kernel/random/boot_id")
+set +e
+"$CAMPAIGN" run "$CRASH" --out "$TMP/crash" --keep-testbed
+rc=$?
+set -e
+[ $rc = 0 ] || [ $rc = 1 ] || fail "power-cut campaign exited $rc"
+J=$TMP/crash/journal.jsonl
+r=$(jq -c 'select(.type == "run" and .run == 1)' "$J")
+[ -n "$r" ] || fail "power-cut run not recorded"
+echo "$r" | jq -e '.outcome != "infra" and .faults[0].node == "n1" and
+	.faults[0].undo_evidence.action == "booted from its disk, then on_boot"' >/dev/null ||
+	fail "power cut of n1 not recovered by a boot: $(echo "$r" | jq -c '{outcome, f: .faults[0] | {node, undo_evidence}}')"
+boot1=$(tb_ssh "$BASE" n1 "cat /proc/sys/kernel/random/boot_id")
+[ "$boot1" != "$boot0" ] || fail "n1 kept its golden boot id: it did not boot again"
+tb_ssh "$BASE" n1 "redis-cli -h 127.0.0.1 ping" | grep -qx PONG || fail "redis on n1 is not back after the boot"
+v=$(verdict "$J" 1)
+echo "$v" | jq -e '.data.valid == true or .data.valid == false' >/dev/null ||
+	fail "power-cut run: no lost-writes verdict: $v"
+pass "power cut of the primary n1: booted in $(echo "$r" | jq '.faults[0].undo_evidence.boot_ms') ms, redis back, $(echo "$r" | jq -r .outcome), $(echo "$v" | jq -r .reason)"
 
 "$CAMPAIGN" testbed down "$BASE"
 pass "testbed down"

@@ -76,6 +76,7 @@ static struct config *loads(const char *text, const char *what)
 }
 
 #define NODES1 "  'testbed': {'image': '.', 'nodes': [{'name': 'n1'}]}\n"
+#define NODES1T "  'testbed': {'image': '.', 'nodes': [{'name': 'n1'}]"	/* line 3, open */
 #define HEAD "{\n  'name': 't',\n"	/* lines 1-2 */
 
 static void test_minimal(void)
@@ -160,6 +161,16 @@ static void test_full(void)
 	is_str(c->workload.node.names[0], "ext", "workload node resolved");
 	ok(c->workload.warmup_s == 1.5 && c->workload.stop_timeout_s == 5,
 	   "workload times");
+	is_str(c->workload.leader, "sut-is-primary", "workload leader command");
+	is_int(c->testbed.n_bootstrap, 3, "three bootstrap steps");
+	ok(c->testbed.n_bootstrap == 3 &&
+	   c->testbed.bootstrap[0].kind == CONFIG_STEP_UPLOAD &&
+	   c->testbed.bootstrap[0].nodes->n_names == 2 &&
+	   c->testbed.bootstrap[2].kind == CONFIG_STEP_WAIT &&
+	   c->testbed.bootstrap[2].timeout_s == 30, "bootstrap steps read");
+	ok(c->testbed.n_on_boot == 1 && c->testbed.on_boot[0].kind == CONFIG_STEP_RUN &&
+	   !strcmp(c->testbed.on_boot[0].what, "sut-start {node.name}") &&
+	   c->testbed.on_boot[0].nodes->n_names == 3, "on_boot step read");
 	is_int(c->n_probes, 2, "two probes");
 	p = config_probe(c, "health");
 	ok(p && p->kind == CONFIG_PROBE_HTTP && p->expect_status == 204 &&
@@ -413,6 +424,14 @@ static void test_sections(void)
 	fails(HEAD NODES1 ", 'faults': [{'type': 'Kill'}]\n}\n",
 	      "4: faults[0].type: expected 1 to 64 characters of [a-z0-9-], got "
 	      "\"Kill\"", "bad fault type");
+	fails(HEAD NODES1T ",\n    'on_boot': [{'run': 'a', 'wait': 'b'}]}\n}\n",
+	      "4: testbed.on_boot[0]: needs exactly one of \"upload\", \"run\" or \"wait\"",
+	      "on_boot step with two kinds");
+	fails(HEAD NODES1T ",\n    'on_boot': [{'run': 'a', 'nodes': 'n9'}]}\n}\n",
+	      "4: testbed.on_boot[0].nodes: no node or role named 'n9'",
+	      "on_boot step selects nothing");
+	fails(HEAD NODES1 ", 'workload': {'start': 'go', 'leader': 7}\n}\n",
+	      "4: workload.leader: expected a non-empty string, got 7", "leader not a string");
 	fails(HEAD NODES1 ", 'faults': []\n}\n",
 	      "4: faults: expected a non-empty array of faults, got []",
 	      "empty faults");
