@@ -18,8 +18,9 @@ static void usage(FILE *out)
 {
 	const struct checker *c;
 
-	fprintf(out, "usage: campaign check CHECKER HISTORY [--json] [--time-limit-s S]\n"
-		     "         [--memory-limit-mib M] [--min-ok-ratio R] [--max-recovery-s S]\n"
+	fprintf(out, "usage: campaign check CHECKER HISTORY [--json] [--faults FILE]\n"
+		     "         [--time-limit-s S] [--memory-limit-mib M] [--min-ok-ratio R]\n"
+		     "         [--max-recovery-s S]\n"
 		     "       campaign check --list\n\ncheckers:\n");
 	for (c = checkers; c->name; c++)
 		fprintf(out, "  %-22s %s\n", c->name, c->help);
@@ -44,6 +45,7 @@ static int parse_number(const char *opt, const char *s, bool positive, double *r
 
 struct args {
 	const char *checker, *history;
+	const char *faults;	/* --faults: fault events merged by time */
 	bool json;
 	unsigned given;		/* CHECKER_OPT_* of the options given */
 	const char *given_name[2];	/* an option given, per CHECKER_OPT_ bit */
@@ -68,6 +70,14 @@ static int parse_option(int argc, char **argv, int *i, struct args *a)
 
 	if (!strcmp(opt, "--json")) {
 		a->json = true;
+		return 0;
+	}
+	if (!strcmp(opt, "--faults")) {
+		if (*i + 1 >= argc) {
+			log_error("'%s' needs a file", opt);
+			return -1;
+		}
+		a->faults = argv[++*i];
 		return 0;
 	}
 	for (k = 0; k < sizeof(numeric) / sizeof(numeric[0]); k++)
@@ -153,7 +163,8 @@ int cmd_check(int argc, char **argv)
 			  a.given_name[(a.given & ~c->options & CHECKER_OPT_LIMITS) ? 0 : 1], c->name);
 		return EXIT_USAGE;
 	}
-	if (history_load(a.history, &h, &e) < 0) {
+	if ((a.faults ? history_load_with_faults(a.history, a.faults, &h, &e)
+		      : history_load(a.history, &h, &e)) < 0) {
 		log_error("%s", e.msg);
 		return EXIT_USAGE;
 	}

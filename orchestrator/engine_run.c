@@ -289,6 +289,30 @@ static int resolve_target(struct run_ctx *r, struct plan_fault *pf,
 	return pf->node;
 }
 
+/* Fault windows for history checkers: {run.dir}/faults.jsonl holds
+ * {"type": "fault", "f": "start"|"stop", "value": "TYPE NODE", "time": ns}
+ * on CLOCK_MONOTONIC, the clock the workload clients stamp their
+ * histories with (`campaign check availability H --faults F`). */
+static void fault_marker(struct run_ctx *r, const char *f, const char *type,
+			 const char *node)
+{
+	char *path = xasprintf("%s/faults.jsonl", r->run_dir);
+	char *value = xasprintf("%s %s", type, node);
+	json_t *ev = json_pack("{s:s, s:s, s:s, s:I}", "type", "fault", "f", f,
+			       "value", value, "time", (json_int_t)clock_mono_ns());
+	char *line = json_dumps(ev, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	FILE *out = fopen(path, "ae");
+
+	if (out) {
+		fprintf(out, "%s\n", line);
+		fclose(out);
+	}
+	free(line);
+	json_decref(ev);
+	free(value);
+	free(path);
+}
+
 static int apply_fault(struct run_ctx *r, int k, struct err *e)
 {
 	struct plan_fault *pf = &r->plan->faults[k];
@@ -311,12 +335,15 @@ static int apply_fault(struct run_ctx *r, int k, struct err *e)
 		return err_set(e, "'%s' on '%s' gave no evidence that it took effect",
 			       pf->type, env.node->name);
 	rf->of.end_ms = rf->of.start_ms;
+	fault_marker(r, "start", pf->type, env.node->name);
 	/* continuous mode: a faulty node is restored from its snapshot at
 	 * the fault's end and must rejoin the running cluster */
 	if (r->cfg->mode == CONFIG_CONTINUOUS && !rf->applied.needs_boot)
 		rf->applied.needs_reset = 1;
 	rf->active = rf->applied.undo_token || rf->applied.needs_reset ||
 		     rf->applied.needs_boot;
+	if (!rf->active)	/* instantaneous: its window closes at once */
+		fault_marker(r, "stop", pf->type, env.node->name);
 	/* a crashed node stays down at least a second, so probes see it */
 	rf->end_at_ms = rf->of.start_ms + (pf->duration_ms ? pf->duration_ms
 		: rf->applied.needs_reset || rf->applied.needs_boot ? 1000 : 0);
@@ -361,6 +388,7 @@ static int end_fault(struct run_ctx *r, int k, struct err *e)
 				  env.node->name);
 	}
 	rf->of.end_ms = clock_mono_ms() - r->t0_ms;
+	fault_marker(r, "stop", pf->type, env.node->name);
 	rf->undo_evidence = ev ? ev : json_object();
 	run_event(r, "undo", json_pack("{s:s, s:s, s:O}", "fault", pf->type,
 		  "node", env.node->name, "evidence", rf->undo_evidence));
@@ -654,6 +682,14 @@ int run_execute(struct run_ctx *r, int keep_logs_on_flaw, json_t **ret_record,
 	r->t0_ms = mark = clock_mono_ms();
 	clock_format_wall(clock_wall_ns(), wall);
 	json_object_set_new(record, "started", json_string(wall));
+	{	/* an empty faults.jsonl: a run without faults has no window */
+		char *path = xasprintf("%s/faults.jsonl", r->run_dir);
+		FILE *f = fopen(path, "we");
+
+		if (f)
+			fclose(f);
+		free(path);
+	}
 
 	r->phase = "reset";
 	if (do_reset(r, e) < 0)

@@ -520,27 +520,118 @@ int history_parse(const char *name, const char *text, size_t len,
 	return 0;
 }
 
-int history_load(const char *path, struct history **ret, struct err *e)
+static int read_all(const char *path, struct buf *b, struct err *e)
 {
-	struct buf b = BUF_INIT;
 	char chunk[65536];
 	size_t n;
 	FILE *f;
-	int r;
 
 	f = fopen(path, "re");
 	if (!f)
 		return err_errno(e, errno, "cannot open '%s'", path);
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_add(&b, chunk, n);
+		buf_add(b, chunk, n);
 	if (ferror(f)) {
 		fclose(f);
-		buf_release(&b);
 		return err_set(e, "cannot read '%s': input/output error", path);
 	}
 	fclose(f);
-	r = history_parse(path, b.data, b.len, ret, e);
+	return 0;
+}
+
+int history_load(const char *path, struct history **ret, struct err *e)
+{
+	struct buf b = BUF_INIT;
+	int r = read_all(path, &b, e);
+
+	if (r == 0)
+		r = history_parse(path, b.data, b.len, ret, e);
 	buf_release(&b);
+	return r;
+}
+
+/* A non-blank line of one of the merged files. */
+struct src_line {
+	const char *text;
+	size_t len;
+	int line;
+	int64_t time;
+};
+
+/* The non-blank lines of text, with the times h parsed from them. */
+static struct src_line *src_lines(const char *text, size_t len,
+				  const struct history *h)
+{
+	struct src_line *out = xcalloc(h->n_events + 1, sizeof(*out));
+	size_t pos = 0, k = 0;
+	int line = 0;
+
+	while (pos < len && k < h->n_events) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t end = nl ? (size_t)(nl - text) : len;
+
+		line++;
+		if (!is_blank(text + pos, end - pos)) {
+			out[k] = (struct src_line){ text + pos, end - pos, line,
+						    h->events[k].time };
+			k++;
+		}
+		pos = end + 1;
+	}
+	return out;
+}
+
+int history_load_with_faults(const char *path, const char *faults_path,
+			     struct history **ret, struct err *e)
+{
+	struct buf hb = BUF_INIT, fb = BUF_INIT;
+	struct history *h = NULL, *f = NULL;
+	struct src_line *hl = NULL, *fl = NULL;
+	struct parser p = { .unnamed_key = -1, .last_time = INT64_MIN, .e = e };
+	size_t i = 0, j = 0;
+	int r = -1;
+
+	if (read_all(path, &hb, e) < 0 || read_all(faults_path, &fb, e) < 0 ||
+	    history_parse(path, hb.data, hb.len, &h, e) < 0 ||
+	    history_parse(faults_path, fb.data, fb.len, &f, e) < 0)
+		goto out;
+	for (size_t k = 0; k < f->n_events; k++)
+		if (f->events[k].type != HISTORY_FAULT) {
+			err_set(e, "%s:%d: only fault events belong in a faults file, "
+				"not '%s'", faults_path, f->events[k].line,
+				history_type_name(f->events[k].type));
+			goto out;
+		}
+	/* both are valid and in time order: merge them by time, each line
+	 * keeping its own line number (fault lines: the faults file's) */
+	hl = src_lines(hb.data, hb.len, h);
+	fl = src_lines(fb.data, fb.len, f);
+	p.h = xcalloc(1, sizeof(*p.h));
+	p.h->name = xstrdup(path);
+	p.key_index = json_object();
+	r = 0;
+	while (!r && (i < h->n_events || j < f->n_events)) {
+		struct src_line *l = j >= f->n_events ||
+			(i < h->n_events && hl[i].time <= fl[j].time) ? &hl[i++] : &fl[j++];
+
+		p.line = l->line;
+		r = parse_line(&p, l->text, l->len);
+	}
+	json_decref(p.key_index);
+	pmap_release(&p.outstanding);
+	if (r) {
+		history_free(p.h);
+		goto out;
+	}
+	finish_ops(p.h);
+	*ret = p.h;
+out:
+	free(hl);
+	free(fl);
+	history_free(h);
+	history_free(f);
+	buf_release(&hb);
+	buf_release(&fb);
 	return r;
 }
 

@@ -83,6 +83,12 @@ struct history {
  * "path:line: cause". */
 int history_load(const char *path, struct history **ret, struct err *e);
 
+/* Parse the history at path and the fault events of faults_path (only
+ * "fault"/"nemesis" lines, e.g. the engine's {run.dir}/faults.jsonl),
+ * merged by time; events keep the line numbers of their own file. */
+int history_load_with_faults(const char *path, const char *faults_path,
+			     struct history **ret, struct err *e);
+
 /* Parse text (len bytes) as the contents of a file called name. */
 int history_parse(const char *name, const char *text, size_t len,
 		  struct history **ret, struct err *e);

@@ -176,9 +176,51 @@ static void test_others(void)
 	}
 }
 
+/* The engine writes fault windows to their own file; merged by time they
+ * must judge as if they were in the history. */
+static void test_faults_file(void)
+{
+	struct history *h = NULL;
+	struct checker_opts opts;
+	struct err e = { "" };
+	json_t *v = NULL;
+
+	checker_opts_init(&opts);
+	if (!ok(history_load_with_faults(HISTORIES "av_split_ops.jsonl",
+					 HISTORIES "av_split_faults.jsonl", &h, &e) == 0,
+		"history + faults file load: %s", e.msg))
+		return;
+	is_int((long long)h->n_events, 12, "12 events merged");
+	is_int(h->events[2].type, HISTORY_FAULT, "the start sits at its time");
+	is_int(h->events[2].line, 1, "and keeps its own line number");
+	is_int(h->events[3].line, 3, "the history's lines keep theirs");
+	is_int(h->events[7].type, HISTORY_FAULT, "the stop sits at its time");
+	if (check_availability(h, &opts, &v, &e) == 0) {
+		is_int(checker_verdict_result(v), CHECKER_VALID, "merged: valid");
+		ok(fabs(real(v, "recovery_s") - 1.0) < 1e-6, "merged: recovery 1 s");
+		is_int(count(v, "during_faults", "ok"), 0, "merged: nothing ok during the fault");
+		is_int(json_array_size(json_object_get(v, "fault_windows")), 1, "merged: one window");
+	} else {
+		ok(0, "check: %s", e.msg);
+	}
+	json_decref(v);
+	history_free(h);
+
+	h = NULL;
+	ok(history_load_with_faults(HISTORIES "av_split_ops.jsonl",
+				    HISTORIES "av_split_bad_faults.jsonl", &h, &e) < 0 && !h,
+	   "a faults file with an operation is refused");
+	ok(strstr(e.msg, "av_split_bad_faults.jsonl:2: only fault events belong in a faults "
+		  "file, not 'invoke'") != NULL, "error names the file and line: %s", e.msg);
+	ok(history_load_with_faults(HISTORIES "av_split_ops.jsonl", HISTORIES "nope.jsonl",
+				    &h, &e) < 0 && strstr(e.msg, "nope.jsonl"),
+	   "a missing faults file is named: %s", e.msg);
+}
+
 int main(void)
 {
 	test_recovered();
+	test_faults_file();
 	test_limits();
 	test_others();
 	return tap_done();
