@@ -15,6 +15,7 @@ struct run_fault {
 	struct oracle_fault of;
 	json_t *undo_evidence;	/* owned */
 	char *target_how;	/* owned; how "leader"/"primary" was resolved */
+	json_t *target_answers;	/* owned; each node's answer when none claimed it */
 	int active;		/* applied and not yet ended */
 	int64_t end_at_ms;	/* when to end it (since t0) */
 };

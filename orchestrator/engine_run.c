@@ -223,6 +223,9 @@ static void stop_workload(struct run_ctx *r)
 
 /* ---- faults ---- */
 
+/* workload.leader on one node: connect and answer within this. */
+#define LEADER_TIMEOUT_MS 15000
+
 int run_remote(const struct testbed_node *n, const char *cmd, int timeout_ms,
 	       struct buf *out, struct err *e)
 {
@@ -249,43 +252,75 @@ cleanup:
 	return ret;
 }
 
-/* "leader"/"primary": the first node where workload.leader exits 0 at
- * injection time. Without that command, or when no node claims it (an
- * election under way), a seeded draw stands in and the timeline says so. */
+/* Asking every node at once whether it is the leader. */
+struct leader_ask {
+	struct run_ctx *r;
+	char **cmds;		/* expanded per node; NULL: expansion failed */
+	int *yes;
+	struct err *errs;
+};
+
+static int ask_leader(void *arg, int i)
+{
+	struct leader_ask *a = arg;
+
+	if (a->cmds[i])
+		a->yes[i] = run_remote(testbed_node(a->r->tb, i), a->cmds[i],
+				       LEADER_TIMEOUT_MS, NULL, &a->errs[i]) == 0;
+	return 0;
+}
+
+/* "leader"/"primary": the node where workload.leader exits 0 at injection
+ * time, asked on every node in parallel (the first in node order if
+ * several claim it). Without that command, or when no node claims it (an
+ * election under way), a seeded draw stands in and the record says so. */
 static int resolve_target(struct run_ctx *r, struct plan_fault *pf,
 			  struct run_fault *rf)
 {
 	const char *cmd_t = r->cfg->workload.leader;
 	uint64_t s = pf->seed;
-	struct buf cmd = BUF_INIT;
 	json_t *tried = json_array();
 	int found = -1, saved = r->cur_node;
+	struct leader_ask a = { r, xcalloc((size_t)r->n_nodes, sizeof(char *)),
+				xcalloc((size_t)r->n_nodes, sizeof(int)),
+				xcalloc((size_t)r->n_nodes, sizeof(struct err)) };
 
-	if (pf->node >= 0) {
-		json_decref(tried);
-		return pf->node;
-	}
-	for (int i = 0; cmd_t && i < r->n_nodes && found < 0; i++) {
-		const struct testbed_node *n = testbed_node(r->tb, i);
-		struct err e = { "" };
+	if (pf->node >= 0)
+		goto out;
+	for (int i = 0; cmd_t && i < r->n_nodes; i++) {
+		struct buf cmd = BUF_INIT;
 
 		r->cur_node = i;
-		buf_reset(&cmd);
-		if (template_expand(cmd_t, run_lookup, r, 1, &cmd, &e) == 0 &&
-		    run_remote(n, cmd.data, 5000, NULL, &e) == 0)
+		if (template_expand(cmd_t, run_lookup, r, 1, &cmd, &a.errs[i]) == 0)
+			a.cmds[i] = xstrdup(cmd.data);
+		buf_release(&cmd);
+	}
+	r->cur_node = saved;
+	if (cmd_t)
+		parallel_for(r->n_nodes, ask_leader, &a);
+	for (int i = 0; cmd_t && i < r->n_nodes; i++) {
+		if (a.yes[i] && found < 0)
 			found = i;
 		else
 			json_array_append_new(tried, json_pack("{s:s, s:s}", "node",
-				n->name, "answer", e.msg));
+				testbed_node(r->tb, i)->name, "answer",
+				a.yes[i] ? "also claims it" : a.errs[i].msg));
 	}
-	r->cur_node = saved;
-	buf_release(&cmd);
 	pf->node = found >= 0 ? found : (int)plan_below(&s, (uint64_t)r->n_nodes);
 	rf->target_how = xstrdup(found >= 0 ? "workload.leader"
 		: cmd_t ? "no node claimed it: seeded draw" : "no workload.leader: seeded draw");
-	run_event(r, "target", json_pack("{s:s, s:s, s:s, s:o}", "target", pf->target,
+	run_event(r, "target", json_pack("{s:s, s:s, s:s, s:O}", "target", pf->target,
 		  "node", testbed_node(r->tb, pf->node)->name, "how", rf->target_how,
-		  "not_leader", tried));
+		  "others", tried));
+	if (found < 0)	/* the answers say why: keep them in the record too */
+		rf->target_answers = json_incref(tried);
+out:
+	for (int i = 0; i < r->n_nodes; i++)
+		free(a.cmds[i]);
+	free(a.cmds);
+	free(a.yes);
+	free(a.errs);
+	json_decref(tried);
 	return pf->node;
 }
 
@@ -380,6 +415,7 @@ static int end_fault(struct run_ctx *r, int k, struct err *e)
 					  env.node->name, pf->type);
 		prober_drop_node(r->prober, pf->node);
 		rf->of.restored = 1;
+		rf->of.booted = 1;
 		ev = json_pack("{s:s, s:I}", "action", "booted from its disk, then on_boot",
 			       "boot_ms", (json_int_t)(clock_mono_ms() - t));
 	} else if (rf->applied.undo_token && rf->type->revert &&
@@ -396,15 +432,19 @@ static int end_fault(struct run_ctx *r, int k, struct err *e)
 }
 
 /* INJECT and OBSERVE: apply each fault at its time, end each transient
- * one at its end, and watch until observe_s after the last end. */
+ * one at its end, and watch until observe_s after the last end, or longer
+ * when a recovery oracle's bound (within_s, boot_within_s) reaches further. */
 static int inject_and_observe(struct run_ctx *r, struct err *e)
 {
 	int64_t base = clock_mono_ms() - r->t0_ms, observe_ms =
 		(int64_t)(r->cfg->schedule.observe_s * 1000);
+	int64_t watch_ms = oracles_watch_ms(r->cfg, 0),
+		watch_boot_ms = oracles_watch_ms(r->cfg, 1);
 	int next = 0;
 
 	for (;;) {
-		int64_t now = clock_mono_ms() - r->t0_ms, wake = INT64_MAX, last_end = base;
+		int64_t now = clock_mono_ms() - r->t0_ms, wake = INT64_MAX, last_end = base,
+			watch_until = 0;
 		int pending = 0;
 
 		if (next < r->plan->n_faults &&
@@ -427,15 +467,25 @@ static int inject_and_observe(struct run_ctx *r, struct err *e)
 			}
 			if (rf->of.end_ms > last_end)
 				last_end = rf->of.end_ms;
+			/* watch as long as the recovery oracles will look */
+			if (!rf->active && rf->type) {
+				int64_t until = rf->of.end_ms + (rf->of.booted ? watch_boot_ms : watch_ms);
+
+				if (until > watch_until)
+					watch_until = until;
+			}
 		}
 		if (next < r->plan->n_faults) {
 			int64_t at = base + r->plan->faults[next].inject_at_ms;
 
 			wake = wake < at ? wake : at;
 		} else if (!pending) {
-			if (now >= last_end + observe_ms)
+			int64_t until = last_end + observe_ms > watch_until
+				? last_end + observe_ms : watch_until;
+
+			if (now >= until)
 				break;
-			wake = last_end + observe_ms;
+			wake = until;
 		}
 		clock_sleep_ms(wake - now > 0 ? (wake - now < 100 ? wake - now : 100) : 1);
 	}
@@ -471,6 +521,34 @@ static int effect_seen(const struct probe_sample *s, int n)
 	return 0;
 }
 
+/* Replace NUL bytes in every string of v by U+FFFD, in place, so that the
+ * trace stays loadable by readers that refuse \u0000 (jansson's default). */
+static void strip_nul(json_t *v)
+{
+	const char *key;
+	json_t *item;
+	size_t i;
+
+	if (json_is_object(v)) {
+		json_object_foreach(v, key, item)
+			strip_nul(item);
+	} else if (json_is_array(v)) {
+		json_array_foreach(v, i, item)
+			strip_nul(item);
+	} else if (json_is_string(v) && strlen(json_string_value(v)) != json_string_length(v)) {
+		const char *s = json_string_value(v);
+		struct buf b = BUF_INIT;
+
+		for (i = 0; i < json_string_length(v); i++)
+			if (s[i])
+				buf_addch(&b, s[i]);
+			else
+				buf_adds(&b, "\xef\xbf\xbd");
+		json_string_setn(v, b.data, b.len);
+		buf_release(&b);
+	}
+}
+
 static json_t *collect_logs(struct run_ctx *r)
 {
 	json_t *logs = json_object(), *req = json_object(), *paths = json_array();
@@ -489,12 +567,21 @@ static json_t *collect_logs(struct run_ctx *r)
 		struct buf out = BUF_INIT;
 		struct err e = { "" };
 		json_t *got = NULL;
+		json_error_t jerr;
 
-		if (r->alive[i] && run_remote(testbed_node(r->tb, i), cmd.data, 15000,
-					      &out, &e) == 0)
-			got = json_loads(out.data, 0, NULL);
+		if (!r->alive[i])
+			snprintf(e.msg, sizeof(e.msg), "node down");
+		else if (run_remote(testbed_node(r->tb, i), cmd.data, 15000, &out, &e) == 0 &&
+			 /* a log cut by a power cut can end in NUL bytes (a
+			  * file's size reached the disk before its data) */
+			 !(got = json_loadb(out.data, out.len, JSON_ALLOW_NUL, &jerr)))
+			snprintf(e.msg, sizeof(e.msg), "the agent's collect answer is not JSON "
+				 "(%zu bytes): %s at line %d, column %d", out.len, jerr.text,
+				 jerr.line, jerr.column);
+		if (got)
+			strip_nul(got);
 		json_object_set_new(logs, r->names[i], got ? got
-			: json_pack("{s:s}", "error", e.msg[0] ? e.msg : "node down"));
+			: json_pack("{s:s}", "error", e.msg));
 		buf_release(&out);
 	}
 	buf_release(&cmd);
@@ -524,8 +611,9 @@ static json_t *faults_json(struct run_ctx *r)
 			"restored", rf->of.restored);
 
 		if (rf->target_how)
-			json_object_set_new(f, "target", json_pack("{s:s, s:s}",
-				"keyword", pf->target, "how", rf->target_how));
+			json_object_set_new(f, "target", json_pack("{s:s, s:s, s:O*}",
+				"keyword", pf->target, "how", rf->target_how,
+				"answers", rf->target_answers));
 		json_array_append_new(arr, f);
 	}
 	return arr;
@@ -762,6 +850,7 @@ void run_ctx_release(struct run_ctx *r)
 		fault_applied_release(&r->faults[k].applied);
 		json_decref(r->faults[k].undo_evidence);
 		free(r->faults[k].target_how);
+		json_decref(r->faults[k].target_answers);
 	}
 	free(r->faults);
 	for (int i = 0; r->alive_detail && i < r->n_nodes; i++)

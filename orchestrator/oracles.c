@@ -16,7 +16,9 @@ static int probe_index(const struct config *c, const char *name)
 	return -1;
 }
 
-/* params: {"probe": name, "within_s": number} (within_s optional). */
+/* params: {"probe": name, "within_s": number, "boot_within_s": number}
+ * (within_s optional; boot_within_s, for faults recovered by a cold boot,
+ * defaults to within_s). */
 static int check_probe_param(const struct config *c, const json_t *params,
 			     int needs_within, const char **ret_key, struct err *e)
 {
@@ -26,7 +28,7 @@ static int check_probe_param(const struct config *c, const json_t *params,
 
 	json_object_foreach((json_t *)params, key, v)
 		if (strcmp(key, "probe") && strcmp(key, "within_s") &&
-		    strcmp(key, "class")) {
+		    strcmp(key, "boot_within_s") && strcmp(key, "class")) {
 			*ret_key = key;
 			return err_set(e, "unknown parameter '%s'", key);
 		}
@@ -40,6 +42,10 @@ static int check_probe_param(const struct config *c, const json_t *params,
 		return err_set(e, "expected a positive number of seconds");
 	if (needs_within && !within)
 		return err_set(e, "needs \"within_s\"");
+	v = json_object_get(params, "boot_within_s");
+	*ret_key = "boot_within_s";
+	if (v && (!json_is_number(v) || json_number_value(v) <= 0))
+		return err_set(e, "expected a positive number of seconds");
 	return 0;
 }
 
@@ -122,11 +128,14 @@ static int judge_recovers_common(const json_t *params,
 {
 	const char *probe = json_string_value(json_object_get(params, "probe"));
 	double within = json_number_value(json_object_get(params, "within_s"));
+	const json_t *bw = json_object_get(params, "boot_within_s");
 	int p = probe_index(in->cfg, probe);
 
 	for (int f = 0; f < in->n_faults; f++) {
 		const struct oracle_fault *of = &in->faults[f];
-		int64_t to = of->end_ms + (int64_t)(within * 1000);
+		/* a cold boot starts the SUT from nothing: its own bound */
+		double w = of->booted && bw ? json_number_value(bw) : within;
+		int64_t to = of->end_ms + (int64_t)(w * 1000);
 
 		if (of->node < 0 || (only_restored && !of->restored))
 			continue;
@@ -134,8 +143,8 @@ static int judge_recovers_common(const json_t *params,
 			ret->verdict = VERDICT_FAIL;
 			snprintf(ret->reason, sizeof(ret->reason),
 				 "probe '%s' on '%s' is not healthy within %g s after "
-				 "%s ended", probe, in->node_names[of->node], within,
-				 of->type);
+				 "%s ended%s", probe, in->node_names[of->node], w,
+				 of->type, of->booted ? " (booted from its disk)" : "");
 			return 0;
 		}
 	}
@@ -242,6 +251,29 @@ static int judge_command(const json_t *params, const struct oracle_input *in,
 	}
 	buf_release(&out);
 	return 0;
+}
+
+int64_t oracles_watch_ms(const struct config *c, int booted)
+{
+	int64_t most = 0;
+
+	for (int i = 0; i < c->n_oracles; i++) {
+		const json_t *p = c->oracles[i].params;
+		const char *probe = json_string_value(json_object_get(p, "probe"));
+		const json_t *w = json_object_get(p, "within_s");
+		const json_t *bw = json_object_get(p, "boot_within_s");
+		int k = probe ? probe_index(c, probe) : -1;
+		int64_t ms;
+
+		if ((strcmp(c->oracles[i].type, "probe-recovers") &&
+		     strcmp(c->oracles[i].type, "node-rejoins")) || k < 0 || !w)
+			continue;
+		ms = (int64_t)(json_number_value(booted && bw ? bw : w) * 1000) +
+		     c->probes[k].every_ms;
+		if (ms > most)
+			most = ms;
+	}
+	return most;
 }
 
 const struct oracle_type oracles[] = {

@@ -23,6 +23,8 @@ struct oracle_fault {
 	int64_t start_ms;	/* applied, since the run's start */
 	int64_t end_ms;		/* undone (or, instantaneous, applied) */
 	int restored;		/* the node was restored from its snapshot */
+	int booted;		/* ... or booted cold from its disk ("recover":
+				 * "boot"): its SUT starts from scratch */
 };
 
 struct oracle_input {
@@ -64,6 +66,12 @@ struct oracle_type {
 extern const struct oracle_type oracles[];
 
 const struct oracle_type *oracles_lookup(const char *name);
+
+/* How long after a fault's end the recovery oracles (probe-recovers,
+ * node-rejoins) need the probes watched: their largest within_s, or for
+ * a node booted from its disk their largest boot_within_s; plus one probe
+ * interval. 0 when no such oracle. The engine observes at least this long. */
+int64_t oracles_watch_ms(const struct config *c, int booted);
 
 /* config_check_fn for config_check_oracles. */
 int oracles_check(const struct config *c, const char *type,

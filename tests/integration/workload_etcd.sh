@@ -32,12 +32,20 @@ pass "4 runs recorded: $(jq -s -c '[.[] | select(.type == "run") | "\(.faults[0]
 
 # Every run: the checker ran on a non-empty history and gave a verdict.
 bad=$(jq -s -c '[.[] | select(.type == "run") |
-	{run, c: [.oracles[] | select(.oracle == "command")][0]} |
+	{run, c: [.oracles[] | select(.oracle == "command" and .data.checker? == "linearizable-register")][0]} |
 	select(.c == null or (.c.verdict | IN("pass", "fail") | not) or
 	       .c.data.checker != "linearizable-register" or (.c.data.ops // 0) < 20) |
 	{run, c}]' "$J")
 [ "$bad" = "[]" ] || fail "runs without a checker verdict on a history: $bad"
-pass "every run has a linearizable-register verdict over a history: $(jq -s -c '[.[] | select(.type == "run") | .oracles[] | select(.oracle == "command") | "\(.verdict) (\(.data.ops) ops)"]' "$J")"
+pass "every run has a linearizable-register verdict over a history: $(jq -s -c '[.[] | select(.type == "run") | .oracles[] | select(.oracle == "command" and .data.checker? == "linearizable-register") | "\(.verdict) (\(.data.ops) ops)"]' "$J")"
+
+# ... and an availability verdict over the same history with the engine's
+# fault windows merged in: exactly one window per run, opened at the fault.
+bad=$(jq -s -c '[.[] | select(.type == "run") |
+	{run, c: [.oracles[] | select(.oracle == "command" and .data.checker? == "availability")][0]} |
+	select(.c == null or (.c.data.fault_windows | length) != 1 or (.c.data.ops // 0) < 20) | {run, c}]' "$J")
+[ "$bad" = "[]" ] || fail "runs without an availability verdict over one fault window: $bad"
+pass "every run has an availability verdict with its fault window: $(jq -s -c '[.[] | select(.type == "run") | .oracles[] | select(.data.checker? == "availability") | .data.during_faults.ok_ratio]' "$J")"
 
 # The golden state is a healthy cluster: every run passed READY (the
 # health probe on every member), and after a reset the cluster says so.
@@ -64,7 +72,7 @@ info=$(jq -s '[.[] | select(.type == "info")] | length' "$TMP/history.jsonl")
 [ "$info" = 0 ] || fail "$info indeterminate operations in a fault-free run"
 v=$("$CAMPAIGN" check linearizable-register --json "$TMP/history.jsonl") ||
 	fail "checker does not say valid on a fault-free run: $v"
-pass "fault-free history: $(echo "$v" | jq -c '{valid, ops, keys}')"
+pass "fault-free history: $(printf "%s\n" "$v" | jq -c '{valid, ops, keys}')"
 
 # The leader's faults: "target": "leader" is resolved by workload.leader
 # (etcd-is-leader on each member) at injection time, and the partition's
@@ -81,16 +89,16 @@ run_one() {	# NAME FAULT-JSON: a one-run campaign with that fault only
 	jq -s -c '[.[] | select(.type == "run")][0]' "$TMP/$1/journal.jsonl"
 }
 r=$(run_one partition '{"type": "partition", "target": "leader", "peers": "{peers.ip}", "duration_s": 4}')
-[ "$(echo "$r" | jq -r '.faults[0].target.how')" = workload.leader ] ||
-	fail "the leader was not found by workload.leader: $(echo "$r" | jq -c '.faults[0] | {node, target}')"
-node=$(echo "$r" | jq -r '.faults[0].node')
+[ "$(printf "%s\n" "$r" | jq -r '.faults[0].target.how')" = workload.leader ] ||
+	fail "the leader was not found by workload.leader: $(printf "%s\n" "$r" | jq -c '.faults[0] | {node, target}')"
+node=$(printf "%s\n" "$r" | jq -r '.faults[0].node')
 i=${node#n}
 want=$(for k in 1 2 3; do [ $k = "$i" ] || printf '10.99.0.%d, ' $((10 + k)); done)
 want=${want%, }
-echo "$r" | jq -r '.faults[0].evidence.script' | grep -qF "ip daddr { $want }" ||
-	fail "partition of $node does not cut off exactly { $want }: $(echo "$r" | jq -r '.faults[0].evidence.script')"
-[ "$(echo "$r" | jq -r '.outcome')" != infra ] || fail "partition run was an infra error"
-pass "partition of the leader $node from { $want }: $(echo "$r" | jq -r '.outcome')"
+printf "%s\n" "$r" | jq -r '.faults[0].evidence.script' | grep -qF "ip daddr { $want }" ||
+	fail "partition of $node does not cut off exactly { $want }: $(printf "%s\n" "$r" | jq -r '.faults[0].evidence.script')"
+[ "$(printf "%s\n" "$r" | jq -r '.outcome')" != infra ] || fail "partition run was an infra error"
+pass "partition of the leader $node from { $want }: $(printf "%s\n" "$r" | jq -r '.outcome')"
 
 # A power cut that keeps the disk: vm-crash with "recover": "boot" starts
 # the member again from its own disk and on_boot restarts etcd, which must
@@ -98,9 +106,9 @@ pass "partition of the leader $node from { $want }: $(echo "$r" | jq -r '.outcom
 # it back, and etcd panics).
 boot0=$(tb_ssh "$CFG" n2 "cat /proc/sys/kernel/random/boot_id")
 r=$(run_one crash '{"type": "vm-crash", "target": "n2", "recover": "boot", "duration_s": 2}')
-[ "$(echo "$r" | jq -r '.faults[0].undo_evidence.action')" = "booted from its disk, then on_boot" ] ||
-	fail "vm-crash was not recovered by a boot: $(echo "$r" | jq -c '.faults[0].undo_evidence')"
-[ "$(echo "$r" | jq -r '.outcome')" != infra ] || fail "vm-crash run was an infra error"
+[ "$(printf "%s\n" "$r" | jq -r '.faults[0].undo_evidence.action')" = "booted from its disk, then on_boot" ] ||
+	fail "vm-crash was not recovered by a boot: $(printf "%s\n" "$r" | jq -c '.faults[0].undo_evidence')"
+[ "$(printf "%s\n" "$r" | jq -r '.outcome')" != infra ] || fail "vm-crash run was an infra error"
 boot1=$(tb_ssh "$CFG" n2 "cat /proc/sys/kernel/random/boot_id")
 [ "$boot1" != "$boot0" ] || fail "n2 has the golden boot id $boot0: it did not boot again"
 get="ETCDCTL_API=3 etcdctl --endpoints=http://127.0.0.1:2379 --command-timeout=5s get campaign-bootstrap --print-value-only 2>&1"
@@ -110,4 +118,4 @@ ref=$(tb_ssh "$CFG" n1 "$get") || fail "etcd on n1 does not answer: $ref"
 	fail "n2's etcd after the power cut reads '$out' for campaign-bootstrap, n1 reads '$ref'"
 log=$(tb_ssh "$CFG" n2 "cat /var/log/etcd.log")
 case $log in *panic*) fail "etcd on n2 panicked after the power cut" ;; esac
-pass "power cut of n2: booted from its disk in $(echo "$r" | jq -r '.faults[0].undo_evidence.boot_ms') ms (new boot id), etcd back with its data, outcome $(echo "$r" | jq -r '.outcome')"
+pass "power cut of n2: booted from its disk in $(printf "%s\n" "$r" | jq -r '.faults[0].undo_evidence.boot_ms') ms (new boot id), etcd back with its data, outcome $(printf "%s\n" "$r" | jq -r '.outcome')"

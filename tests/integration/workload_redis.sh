@@ -50,9 +50,9 @@ J=$TMP/base/journal.jsonl
 [ "$(jq -s -c '[.[] | select(.type == "run") | .run]' "$J")" = "[1]" ] || fail "fault-free run not recorded"
 v=$(verdict "$J" 1)
 [ -n "$v" ] && [ "$v" != null ] || fail "no lost-writes verdict in run 1's oracles"
-echo "$v" | jq -e '.verdict == "pass" and .data.valid == true and .data.acknowledged > 0 and .data.lost_count == 0' \
+printf "%s\n" "$v" | jq -e '.verdict == "pass" and .data.valid == true and .data.acknowledged > 0 and .data.lost_count == 0' \
 	>/dev/null || fail "fault-free run not valid: $v"
-pass "fault-free run: lost-writes valid, $(echo "$v" | jq .data.acknowledged) acknowledged adds, none lost"
+pass "fault-free run: lost-writes valid, $(printf "%s\n" "$v" | jq .data.acknowledged) acknowledged adds, none lost"
 
 H=$HIST/1.jsonl
 [ -s "$H" ] || fail "no history kept for run 1"
@@ -87,13 +87,13 @@ for n in 1 2; do
 	# depends on timing: when the restart outlasts the sentinels'
 	# down-after the old primary comes back as a primary after the
 	# failover and the adds it acknowledges then are lost (docs/results.md).
-	echo "$v" | jq -e '.data.valid == true or .data.valid == false' >/dev/null ||
-		fail "fault run $n: checker verdict is not valid/invalid: $(echo "$v" | jq -c '.reason')"
-	if echo "$v" | jq -e '.data.valid == false' >/dev/null; then
+	printf "%s\n" "$v" | jq -e '.data.valid == true or .data.valid == false' >/dev/null ||
+		fail "fault run $n: checker verdict is not valid/invalid: $(printf "%s\n" "$v" | jq -c '.reason')"
+	if printf "%s\n" "$v" | jq -e '.data.valid == false' >/dev/null; then
 		jq -s -e --argjson n $n '.[] | select(.type == "run" and .run == $n) | .outcome == "flaw"' "$J" >/dev/null ||
 			fail "fault run $n: invalid history but the run is not a flaw"
 	fi
-	pass "kill -9 run $n: $(jq -r --argjson n $n 'select(.type == "run" and .run == $n) | .outcome' "$J"), $(echo "$v" | jq -r .reason)"
+	pass "kill -9 run $n: $(jq -r --argjson n $n 'select(.type == "run" and .run == $n) | .outcome' "$J"), $(printf "%s\n" "$v" | jq -r .reason)"
 done
 
 # --- a power cut of the primary that keeps its disk ---
@@ -111,16 +111,16 @@ set -e
 J=$TMP/crash/journal.jsonl
 r=$(jq -c 'select(.type == "run" and .run == 1)' "$J")
 [ -n "$r" ] || fail "power-cut run not recorded"
-echo "$r" | jq -e '.outcome != "infra" and .faults[0].node == "n1" and
+printf "%s\n" "$r" | jq -e '.outcome != "infra" and .faults[0].node == "n1" and
 	.faults[0].undo_evidence.action == "booted from its disk, then on_boot"' >/dev/null ||
-	fail "power cut of n1 not recovered by a boot: $(echo "$r" | jq -c '{outcome, f: .faults[0] | {node, undo_evidence}}')"
+	fail "power cut of n1 not recovered by a boot: $(printf "%s\n" "$r" | jq -c '{outcome, f: .faults[0] | {node, undo_evidence}}')"
 boot1=$(tb_ssh "$BASE" n1 "cat /proc/sys/kernel/random/boot_id")
 [ "$boot1" != "$boot0" ] || fail "n1 kept its golden boot id: it did not boot again"
 tb_ssh "$BASE" n1 "redis-cli -h 127.0.0.1 ping" | grep -qx PONG || fail "redis on n1 is not back after the boot"
 v=$(verdict "$J" 1)
-echo "$v" | jq -e '.data.valid == true or .data.valid == false' >/dev/null ||
+printf "%s\n" "$v" | jq -e '.data.valid == true or .data.valid == false' >/dev/null ||
 	fail "power-cut run: no lost-writes verdict: $v"
-pass "power cut of the primary n1: booted in $(echo "$r" | jq '.faults[0].undo_evidence.boot_ms') ms, redis back, $(echo "$r" | jq -r .outcome), $(echo "$v" | jq -r .reason)"
+pass "power cut of the primary n1: booted in $(printf "%s\n" "$r" | jq '.faults[0].undo_evidence.boot_ms') ms, redis back, $(printf "%s\n" "$r" | jq -r .outcome), $(printf "%s\n" "$v" | jq -r .reason)"
 
 "$CAMPAIGN" testbed down "$BASE"
 pass "testbed down"

@@ -191,6 +191,32 @@ static void test_oracles(struct config *c)
 	is_int(v.verdict, VERDICT_FAIL, "not within 1 s");
 	is_str(v.reason, "probe 'health' on 'n1' is not healthy within 1 s after "
 	       "process-kill ended", "its reason");
+	/* a node booted from its disk has its own bound, boot_within_s */
+	json_object_set_new(p, "boot_within_s", json_real(2.0));
+	memset(&v, 0, sizeof(v));
+	oracles_lookup("probe-recovers")->judge(p, &in, &v, &e);
+	is_int(v.verdict, VERDICT_FAIL, "boot_within_s does not apply without a boot");
+	f.booted = 1;
+	memset(&v, 0, sizeof(v));
+	oracles_lookup("probe-recovers")->judge(p, &in, &v, &e);
+	is_int(v.verdict, VERDICT_PASS, "a booted node: healthy within boot_within_s 2 s");
+	json_object_set_new(p, "boot_within_s", json_real(0.5));
+	memset(&v, 0, sizeof(v));
+	oracles_lookup("probe-recovers")->judge(p, &in, &v, &e);
+	is_str(v.reason, "probe 'health' on 'n1' is not healthy within 0.5 s after "
+	       "process-kill ended (booted from its disk)", "a booted node's reason");
+	json_object_del(p, "boot_within_s");
+	f.booted = 0;
+	{
+		const char *key = NULL;
+		json_t *bw = json_pack("{s:s, s:f, s:i}", "probe", "health", "within_s", 2.0,
+				       "boot_within_s", 0);
+
+		is_int(oracles_check(c, "probe-recovers", bw, &key, &e), -1,
+		       "boot_within_s 0 refused");
+		is_str(key, "boot_within_s", "at its key");
+		json_decref(bw);
+	}
 	memset(&v, 0, sizeof(v));
 	oracles_lookup("always")->judge(p, &in, &v, &e);
 	is_int(v.verdict, VERDICT_FAIL, "always: a failure on untargeted n2");
@@ -228,6 +254,17 @@ int main(void)
 	test_classify();
 	test_template();
 	test_oracles(c);
+	is_int(oracles_watch_ms(c, 0), 0, "no recovery oracle: nothing to watch for");
 	config_free(c);
+	c = load("{\"name\": \"w\", \"testbed\": {\"image\": \".\", \"nodes\": [{\"name\": \"n1\"}]},\n"
+		 " \"probes\": {\"h\": {\"ssh\": \"true\", \"every_ms\": 250}},\n"
+		 " \"oracles\": [{\"type\": \"probe-recovers\", \"probe\": \"h\", \"within_s\": 8,\n"
+		 "   \"boot_within_s\": 20}, {\"type\": \"node-rejoins\", \"probe\": \"h\", \"within_s\": 12},\n"
+		 "   {\"type\": \"containment\"}]}\n");
+	if (ok(c != NULL, "watch config loads")) {
+		is_int(oracles_watch_ms(c, 0), 12250, "watch: the largest within_s + one probe interval");
+		is_int(oracles_watch_ms(c, 1), 20250, "after a boot: boot_within_s counts (else within_s)");
+		config_free(c);
+	}
 	return tap_done();
 }

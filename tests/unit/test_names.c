@@ -54,6 +54,26 @@ static void test_escape(void)
 	markup_escape(&b, "\"><img src=x onerror=alert(1)>");
 	ok(!strchr(b.data, '<') && !strchr(b.data, '>') && !strchr(b.data, '"'),
 	   "attribute breakout neutralised: %s", b.data);
+	{
+		static const struct { const char *in, *out, *what; } u[] = {
+			{ "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\x9b", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\x9b",
+			  "well-formed UTF-8 (2, 3, 4 bytes) kept" },
+			{ "a\xef\xbf\xbe\xef\xbf\xbf" "b", "a\xef\xbf\xbd\xef\xbf\xbd" "b", "U+FFFE and U+FFFF replaced" },
+			{ "\xc0\xaf" "x", "\xef\xbf\xbd\xef\xbf\xbd" "x", "overlong '/' replaced, byte by byte" },
+			{ "\xed\xa0\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd", "a surrogate replaced" },
+			{ "\xf4\x90\x80\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd",
+			  "above U+10FFFF replaced" },
+			{ "ab\xe2\x82", "ab\xef\xbf\xbd\xef\xbf\xbd", "truncated at the end replaced" },
+			{ "\xe2\x82<", "\xef\xbf\xbd\xef\xbf\xbd&lt;", "truncated before '<': '<' still escaped" },
+			{ "\xff\x7f", "\xef\xbf\xbd\xef\xbf\xbd", "0xff and DEL replaced" },
+		};
+
+		for (size_t i = 0; i < sizeof(u) / sizeof(u[0]); i++) {
+			buf_reset(&b);
+			markup_escape(&b, u[i].in);
+			is_str(b.data, u[i].out, u[i].what);
+		}
+	}
 	buf_release(&b);
 }
 

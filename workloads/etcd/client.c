@@ -22,7 +22,9 @@
  *   ok    the gateway answered 200 (a txn with "succeeded": true for cas)
  *   fail  a cas whose comparison failed (the txn ran and did nothing);
  *         a read that got no answer (reads change nothing);
- *         any request that could not connect at all
+ *         any request that could not connect at all (every request has
+ *         a connection of its own, so a refused connect proves it never
+ *         left: no reuse, no libcurl retry behind our back)
  *   info  a write or cas that timed out or got an error: it may or may
  *         not have taken effect. The client then takes a fresh process
  *         number (Jepsen's convention for a crashed process).
@@ -466,6 +468,15 @@ static void *client_main(void *arg)
 	curl_easy_setopt(cl->h, CURLOPT_TIMEOUT_MS, o.timeout_ms);
 	curl_easy_setopt(cl->h, CURLOPT_CONNECTTIMEOUT_MS, o.timeout_ms);
 	curl_easy_setopt(cl->h, CURLOPT_PROXY, "");	/* never through a proxy */
+	/* One connection per request. On a reused connection that dies
+	 * before any answer, libcurl silently sends the request again on a
+	 * fresh one: a write could be applied twice, and when that fresh
+	 * connect is refused the error says "Couldn't connect" although the
+	 * first copy reached etcd (it did: a write recorded as fail was read
+	 * back later, a false linearizability violation). With no reuse, a
+	 * refused connection proves the request never left. */
+	curl_easy_setopt(cl->h, CURLOPT_FORBID_REUSE, 1L);
+	curl_easy_setopt(cl->h, CURLOPT_FRESH_CONNECT, 1L);
 	for (;;) {
 		int k, dice;
 		char key[16], full[160], *key64;
