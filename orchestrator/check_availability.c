@@ -7,6 +7,12 @@
  * completion (ok, fail or info) is counted in the window its completion
  * time falls in; operations never completed are reported as "pending"
  * and not counted. Times in the verdict are seconds from the first event.
+ *
+ * Counting completions misses a client that stops trying while it has no
+ * server (a Redis client waiting for the sentinels to name a primary), so
+ * each window also reports its longest gap: the longest stretch without
+ * any ok completion that overlaps the window (from the last ok before it,
+ * or the first event, to the first ok after it, or the last event).
  */
 #include "checkers.h"
 
@@ -23,6 +29,7 @@ struct window {
 	int64_t start, stop;	/* stop is INT64_MAX while open */
 	int start_line, stop_line;
 	int64_t first_ok;	/* first ok completion after stop; -1 */
+	int64_t gap;		/* longest stretch without an ok overlapping it */
 };
 
 struct avail {
@@ -31,7 +38,9 @@ struct avail {
 	struct window *windows;
 	size_t n_windows;
 	size_t pending;
-	int64_t t0;
+	int64_t t0, t_end;
+	int64_t *oks;		/* ok completion times, in order */
+	size_t n_oks;
 };
 
 static void count(struct tally *t, enum history_type type)
@@ -112,6 +121,8 @@ static void scan(struct avail *a)
 		count(depth ? &a->during : &a->outside, ev->type);
 		if (ev->type != HISTORY_OK)
 			continue;
+		a->oks = xrealloc(a->oks, (a->n_oks + 1) * sizeof(*a->oks));
+		a->oks[a->n_oks++] = ev->time;
 		for (j = 0; j < a->n_windows; j++)
 			if (a->windows[j].stop != INT64_MAX && a->windows[j].first_ok < 0)
 				a->windows[j].first_ok = ev->time;
@@ -119,6 +130,23 @@ static void scan(struct avail *a)
 	for (i = 0; i < h->n_ops; i++)
 		if (h->ops[i].complete < 0)
 			a->pending++;
+	a->t_end = h->n_events ? h->events[h->n_events - 1].time : 0;
+	/* gaps: between consecutive oks (and the history's ends) */
+	for (j = 0; j < a->n_windows; j++) {
+		struct window *w = &a->windows[j];
+		int64_t stop = w->stop == INT64_MAX ? a->t_end : w->stop, prev = a->t0;
+
+		w->gap = 0;
+		for (i = 0; i <= a->n_oks; i++) {
+			int64_t t = i < a->n_oks ? a->oks[i] : a->t_end;
+
+			if (t >= w->start && prev <= stop && t - prev > w->gap)
+				w->gap = t - prev;
+			if (t > stop)
+				break;
+			prev = t;
+		}
+	}
 }
 
 static json_t *windows_json(const struct avail *a)
@@ -137,6 +165,7 @@ static json_t *windows_json(const struct avail *a)
 		json_object_set_new(o, "stop_line", open ? json_null() : json_integer(w->stop_line));
 		json_object_set_new(o, "recovery_s", w->first_ok < 0 ? json_null()
 				    : json_real((double)(w->first_ok - w->stop) / 1e9));
+		json_object_set_new(o, "longest_gap_s", json_real((double)w->gap / 1e9));
 		json_array_append_new(arr, o);
 	}
 	return arr;
@@ -213,10 +242,19 @@ int check_availability(const struct history *h, const struct checker_opts *opts,
 	json_object_set_new(v, "recovery_s", last && last->first_ok >= 0
 			    ? json_real((double)(last->first_ok - last->stop) / 1e9)
 			    : json_null());
+	{
+		int64_t gap = 0;
+
+		for (size_t i = 0; i < a.n_windows; i++)
+			gap = a.windows[i].gap > gap ? a.windows[i].gap : gap;
+		json_object_set_new(v, "longest_gap_s", a.n_windows
+				    ? json_real((double)gap / 1e9) : json_null());
+	}
 	json_object_set_new(v, "min_ok_ratio", json_real(opts->min_ok_ratio));
 	json_object_set_new(v, "max_recovery_s", opts->max_recovery_s >= 0
 			    ? json_real(opts->max_recovery_s) : json_null());
 	free(a.windows);
+	free(a.oks);
 	*ret_verdict = v;
 	return 0;
 }

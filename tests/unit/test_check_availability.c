@@ -70,6 +70,15 @@ static void test_recovered(void)
 	is_str(explanation(v), "ok ratio 0.600 (0.000 during faults, 1.000 outside); "
 	       "recovered 1.000 s after the last fault", "explanation");
 	is_int(json_array_size(json_object_get(v, "fault_windows")), 1, "one window");
+	/* oks at 0.1, 5 and 6 s, the window 1-4 s: no ok from 0.1 to 5 s */
+	ok(fabs(real(v, "longest_gap_s") - 4.9) < 1e-6, "longest gap 4.9 s: %g",
+	   real(v, "longest_gap_s"));
+	ok(fabs(real(json_array_get(json_object_get(v, "fault_windows"), 0), "longest_gap_s")
+		- 4.9) < 1e-6, "the window's own gap");
+	json_decref(v);
+	v = defaults("av_no_faults.jsonl");
+	if (v)
+		ok(json_is_null(json_object_get(v, "longest_gap_s")), "no window: no gap");
 	json_decref(v);
 }
 
