@@ -69,11 +69,15 @@ static int check_value(const json_t *spec, const json_t *v, struct err *e)
 		const json_t *c;
 		size_t i;
 
-		json_array_foreach((json_t *)choices, i, c)
+		char list[256] = "";
+
+		json_array_foreach((json_t *)choices, i, c) {
 			if (json_is_string(v) && json_equal((json_t *)c, (json_t *)v))
 				return 0;
-		return err_set(e, "parameter '%s' must be one of %s", name,
-			       "the choices `campaign faults` lists");
+			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s\"%s\"",
+				 i ? ", " : "", json_string_value(c));
+		}
+		return err_set(e, "parameter '%s' must be one of %s", name, list);
 	}
 
 	if (type && (!strcmp(type, "int") || !strcmp(type, "integer") ||

@@ -28,3 +28,6 @@ expect_fail_with "faults[0].type: unknown fault type 'process-kil'" \
 printf '{"name": "x", "testbed": {"image": "%s/workloads/tiny", "nodes": [{"name": "n1"}]},\n "oracles": [{"type": "probe-recovers", "probe": "nope", "within_s": 1}]}\n' "$PWD" > "$tmp/badoracle.json"
 expect_fail_with "oracles[0].probe: no probe named 'nope'" \
 	"$CAMPAIGN" validate "$tmp/badoracle.json"
+printf '{"name": "x", "testbed": {"image": "%s/workloads/tiny", "nodes": [{"name": "n1"}]},\n "faults": [{"type": "vm-crash", "recover": "reboot"}]}\n' "$PWD" > "$tmp/badrecover.json"
+expect_fail_with "2: faults[0].recover: parameter 'recover' must be one of \"snapshot\", \"boot\"" \
+	"$CAMPAIGN" validate "$tmp/badrecover.json"
