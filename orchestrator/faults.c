@@ -26,6 +26,23 @@ static const json_t *agent_fault(const char *name)
 	return NULL;
 }
 
+const char *node_state_name(enum node_state s)
+{
+	switch (s) {
+	case NODE_RUNNING: return "running";
+	case NODE_PAUSED: return "paused";
+	case NODE_DOWN: return "down";
+	case NODE_BOOTING: return "booting";
+	case NODE_LINK_DOWN: return "link-down";
+	}
+	return "?";
+}
+
+int node_state_reachable(enum node_state s)
+{
+	return s == NODE_RUNNING || s == NODE_LINK_DOWN;
+}
+
 const struct fault_type *faults_lookup(const char *name)
 {
 	const struct fault_type *found = NULL;
@@ -50,7 +67,8 @@ const struct fault_type *faults_lookup(const char *name)
 				FAULT_AGENT,
 				json_string_value(json_object_get(af, "summary")),
 				json_string_value(json_object_get(af, "undo")),
-				NULL, faults_agent_apply, faults_agent_revert };
+				NULL, faults_agent_apply, faults_agent_revert,
+				NODE_RUNNING };
 			found = t;
 		}
 	}

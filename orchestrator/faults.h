@@ -19,6 +19,22 @@
 
 enum fault_side { FAULT_AGENT, FAULT_HYPERVISOR };
 
+/* What a node can do while a fault of the run holds it. The engine tracks
+ * this per node so that a guest-side fault never meets a node its own run
+ * has frozen or cut down (that is the run's business, not an infra error). */
+enum node_state {
+	NODE_RUNNING,		/* answers SSH (a fault may still act inside) */
+	NODE_PAUSED,		/* vCPUs stopped: SSH hangs */
+	NODE_DOWN,		/* powered off: SSH refused */
+	NODE_BOOTING,		/* reset or power-cycled: SSH not yet up */
+	NODE_LINK_DOWN,		/* cluster link cut; SSH (user net) still works */
+};
+
+const char *node_state_name(enum node_state s);
+
+/* 1 when a guest-side fault (or its undo) can reach a node in state s. */
+int node_state_reachable(enum node_state s);
+
 /* What a fault acts on. All borrowed. */
 struct fault_env {
 	struct testbed *tb;
@@ -46,6 +62,8 @@ struct fault_type {
 		     struct err *e);
 	int (*revert)(const struct fault_env *env, struct fault_applied *a,
 		      json_t **ret_evidence, struct err *e);
+	/* the node's state from apply until the fault ends */
+	enum node_state leaves;
 };
 
 /* The hypervisor table (faults_hv.c), terminated by a NULL name. */
