@@ -7,6 +7,7 @@
 #include "buf.h"
 #include "commands.h"
 #include "engine.h"
+#include "harness.h"
 #include "journal.h"
 #include "load.h"
 #include "log.h"
@@ -83,6 +84,7 @@ int cmd_replay(int argc, char **argv)
 {
 	struct config *cfg = NULL;
 	struct testbed *tb = NULL;
+	struct harness *h = NULL;
 	json_t *old = NULL, *now = NULL;
 	struct plan plan = { 0 };
 	struct err e = { "" };
@@ -119,7 +121,8 @@ int cmd_replay(int argc, char **argv)
 	}
 	dir = xasprintf("%s/replays/%lld", argv[1], run);
 	log_info("replaying run %lld of '%s'", run, argv[1]);
-	if (engine_replay(cfg, tb, &plan, dir, &now, &e) < 0)
+	if (harness_real_new(cfg, tb, &h, &e) < 0 ||
+	    engine_replay(cfg, h, &plan, dir, &now, &e) < 0)
 		goto fail;
 	{
 		const char *o1 = json_string_value(json_object_get(old, "outcome"));
@@ -144,6 +147,7 @@ cleanup:
 	plan_release(&plan);
 	json_decref(old);
 	json_decref(now);
+	harness_real_free(h);
 	testbed_free(tb);
 	config_free(cfg);
 	free(dir);

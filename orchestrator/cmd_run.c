@@ -7,25 +7,14 @@
 
 #include "commands.h"
 #include "engine.h"
+#include "harness.h"
 #include "load.h"
 #include "log.h"
 #include "report.h"
 #include "ssh.h"
+#include "stopsig.h"
 #include "testbed.h"
 
-static volatile sig_atomic_t stop_requested;
-
-static void on_signal(int sig)
-{
-	static const char msg[] = "\ncampaign: stopping after the current run "
-				  "(signal again to stop now)\n";
-
-	if (stop_requested)
-		_exit(128 + sig);	/* the journal is consistent at any point */
-	stop_requested = 1;
-	if (write(2, msg, sizeof(msg) - 1) < 0)
-		return;
-}
 
 struct run_args {
 	const char *config;
@@ -115,6 +104,47 @@ static int apply_overrides(struct config *cfg, struct run_args *a,
 	return 0;
 }
 
+struct progress_ctx {
+	int tty;
+};
+
+static void format_eta(double s, char *out, size_t size)
+{
+	if (s < 0)
+		snprintf(out, size, "?");
+	else if (s >= 3600)
+		snprintf(out, size, "%dh%02dm", (int)(s / 3600), (int)(s / 60) % 60);
+	else
+		snprintf(out, size, "%dm%02ds", (int)(s / 60), (int)s % 60);
+}
+
+static void on_progress(void *arg, const struct engine_progress *p)
+{
+	struct progress_ctx *pc = arg;
+	char line[512], eta[32];
+
+	format_eta(p->eta_s, eta, sizeof(eta));
+	snprintf(line, sizeof(line),
+		 "run %d of %d: %s | %.0f runs/h | ETA %s | no-effect %lld, recovered "
+		 "%lld, flaw %lld, unjudged %lld, set aside %lld, infra events %lld | "
+		 "unique flaws %d", p->run, p->runs, p->outcome, p->runs_per_hour, eta,
+		 p->counts[OUTCOME_NO_EFFECT], p->counts[OUTCOME_RECOVERED],
+		 p->counts[OUTCOME_FLAW], p->counts[OUTCOME_UNJUDGED],
+		 p->counts[OUTCOME_SET_ASIDE], p->infra_events, p->unique_flaws);
+	if (pc->tty)
+		fprintf(stderr, "\r\033[K%s", line);
+	else
+		fprintf(stderr, "campaign: %s\n", line);
+}
+
+static void on_infra(void *arg, int run, const char *what, const char *action)
+{
+	struct progress_ctx *pc = arg;
+
+	fprintf(stderr, "%scampaign: run %d: infra event (%s): %s\n",
+		pc->tty ? "\n" : "", run, action, what);
+}
+
 /* Seconds between report refreshes while the campaign runs. */
 static int report_period_s(void)
 {
@@ -154,7 +184,11 @@ int cmd_run(int argc, char **argv)
 	struct report_refresher *refresher = NULL;
 	struct baseline *bl = NULL;
 	struct run_args a = { 0 };
-	struct engine_options opt = { .max_examples = 3, .stop = &stop_requested };
+	struct progress_ctx pc = { .tty = isatty(2) };
+	struct engine_options opt = { .max_examples = 3, .stop = NULL,
+				      .on_progress = on_progress, .on_infra = on_infra,
+				      .ctx = &pc };
+	struct harness *h = NULL;
 	struct engine_summary sum = { 0 };
 	struct config *cfg = NULL;
 	struct testbed *tb = NULL;
@@ -183,8 +217,7 @@ int cmd_run(int argc, char **argv)
 	if (!out && asprintf(&out, "results/%s", cfg->name) < 0)
 		out = NULL;
 	opt.out_dir = out;
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	opt.stop = stopsig_install();
 	signal(SIGPIPE, SIG_IGN);
 	if (ssh_global_init(&e) < 0 || testbed_open(cfg, &tb, &e) < 0)
 		goto fail;
@@ -200,11 +233,14 @@ int cmd_run(int argc, char **argv)
 		 opt.runs, (unsigned long long)cfg->seed, out);
 	if (report_refresher_start(out, &ro, report_period_s(), &refresher, &e) < 0)
 		goto fail;
-	if (engine_campaign(cfg, tb, &opt, &sum, &e) < 0)
+	if (harness_real_new(cfg, tb, &h, &e) < 0 ||
+	    engine_campaign(cfg, h, &opt, &sum, &e) < 0)
 		goto fail;
+	if (pc.tty)
+		fputc('\n', stderr);
 	report_refresher_stop(refresher);
 	refresher = NULL;
-	if (stop_requested)
+	if (*opt.stop)
 		log_info("stopped by a signal after %d runs; the same command resumes",
 			 sum.runs_done);
 	if (sum.infra_stop)
@@ -212,6 +248,10 @@ int cmd_run(int argc, char **argv)
 			  sum.infra_reason);
 	log_info("%d runs done; %d flaw runs, %d unique flaws (see '%s/flaws')",
 		 sum.runs_done, sum.flaws_total, sum.unique_flaws, out);
+	if (sum.unjudged || sum.set_aside)
+		log_warn("%d runs unjudged (an oracle could not say), %d set aside "
+			 "(failed the same way on a healthy testbed): see the report",
+			 sum.unjudged, sum.set_aside);
 	ret = final_report(out, &ro);
 	if (ret < 0)	/* no report: CI would lack its JUnit file */
 		ret = a.junit || a.baseline ? EXIT_INFRA : sum.flaws_total ? EXIT_FLAWS : EXIT_OK;
@@ -228,9 +268,10 @@ cleanup:
 
 		if (testbed_down(tb, &de) < 0)
 			log_warn("%s", de.msg);
-	} else if (tb && testbed_is_up(tb) && (stop_requested || sum.infra_stop)) {
+	} else if (tb && testbed_is_up(tb) && ((opt.stop && *opt.stop) || sum.infra_stop)) {
 		testbed_reset(tb, NULL, 0, NULL, NULL);
 	}
+	harness_real_free(h);
 	testbed_free(tb);
 	config_free(cfg);
 	free(out);

@@ -1,9 +1,21 @@
 /* engine.h - the run lifecycle: RESET, READY, WORKLOAD, INJECT, OBSERVE,
  * JUDGE, RECORD, for as many runs as the schedule and budget allow.
  *
- * The engine drives a testbed it is given; it records each finished run
- * in the journal (fsync'd) before the next reset, and each flaw in the
- * flaw store. Outcome classification is a pure function, unit-tested.
+ * The engine drives the world through a harness (harness.h): the real
+ * one over a testbed, or a test's fake. It records each finished run in
+ * the journal (fsync'd) before the next reset, and each flaw in the flaw
+ * store. It prints nothing: progress and infra events go to callbacks.
+ *
+ * The repair ladder, by scope:
+ *  - run: an attempt that fails (an infra error) is retried after the
+ *    testbed passed its health check; a run that fails the same way again
+ *    on a healthy testbed, or fails max_infra_retries times, is set aside
+ *    (recorded with its reason, never a flaw, never re-run) and the
+ *    campaign goes on;
+ *  - node: a node failing the health check is reverted, then rebuilt
+ *    alone (with a fresh golden cut of the testbed);
+ *  - testbed: then the whole testbed is rebuilt; if it still fails its
+ *    health check it is quarantined and the campaign stops (exit 3).
  */
 #ifndef CAMPAIGN_ENGINE_H
 #define CAMPAIGN_ENGINE_H
@@ -13,21 +25,24 @@
 
 #include "config.h"
 #include "err.h"
-#include "oracles.h"
+#include "harness.h"
+#include "outcome.h"
 #include "plan.h"
-#include "testbed.h"
 
-enum outcome { OUTCOME_NO_EFFECT, OUTCOME_RECOVERED, OUTCOME_FLAW,
-	       OUTCOME_INFRA_ERROR };
-
-const char *outcome_name(enum outcome o);
-
-/* From the oracles' verdicts and whether any probe saw the fault:
- * any failure is a flaw (its class is the first failing oracle's),
- * else a visible effect is "recovered", else "no-effect". *ret_first
- * is the index of the first failing verdict or -1. */
-enum outcome engine_classify(const struct oracle_verdict *v, int n,
-			     int effect_seen, int *ret_first);
+/* What the progress callback sees after each recorded run. */
+struct engine_progress {
+	int run;			/* the run just recorded */
+	int runs;			/* planned runs */
+	const char *outcome;		/* its outcome */
+	long long counts[OUTCOME_N];	/* whole journal */
+	long long infra_events;		/* whole journal */
+	long long recorded;		/* run records in the journal */
+	int unique_flaws;
+	int runs_this_process;
+	double runs_per_hour;		/* this process's runs */
+	double eta_s;			/* -1: unknown */
+	const char *flaw_id;		/* the run's flaw id, or NULL */
+};
 
 struct engine_options {
 	const char *out_dir;
@@ -35,24 +50,30 @@ struct engine_options {
 	double budget_s;	/* 0: none */
 	int max_examples;	/* traces kept per flaw */
 	volatile sig_atomic_t *stop;	/* set by a signal: finish and stop */
+	/* may be NULL; called from the engine's thread */
+	void (*on_progress)(void *ctx, const struct engine_progress *p);
+	void (*on_infra)(void *ctx, int run, const char *what, const char *action);
+	void *ctx;
 };
 
 struct engine_summary {
-	int runs_done;		/* in this invocation */
+	int runs_done;		/* recorded by this invocation */
 	int flaws_total;	/* flaw records in the whole journal */
 	int unique_flaws;
+	int unjudged;		/* unjudged runs in the whole journal */
+	int set_aside;		/* set-aside runs in the whole journal */
 	int infra_stop;		/* stopped by an infrastructure failure */
 	char infra_reason[1024];
 };
 
-/* Run (or resume) the campaign of cfg on tb, which is up. */
-int engine_campaign(const struct config *cfg, struct testbed *tb,
+/* Run (or resume) the campaign of cfg through h, whose testbed is up. */
+int engine_campaign(const struct config *cfg, struct harness *h,
 		    const struct engine_options *opt,
 		    struct engine_summary *ret, struct err *e);
 
 /* Execute one run's plan without recording it: for replay. The record
  * it would have written comes back in *ret_record (new). */
-int engine_replay(const struct config *cfg, struct testbed *tb,
+int engine_replay(const struct config *cfg, struct harness *h,
 		  const struct plan *plan, const char *run_dir,
 		  json_t **ret_record, struct err *e);
 

@@ -1,18 +1,38 @@
-/* engine_priv.h - what engine.c and engine_run.c share. */
+/* engine_priv.h - one run's state, shared by the phase files:
+ * engine_run.c (the run: reset, ready, workload, timeline), engine_inject.c
+ * (inject and observe, node states), engine_judge.c (judge, logs, record).
+ * engine.c (the campaign loop) sees only run_execute and run_ctx. */
 #ifndef CAMPAIGN_ENGINE_PRIV_H
 #define CAMPAIGN_ENGINE_PRIV_H
 
-#include <sys/types.h>
+#include <jansson.h>
+#include <stdint.h>
 
 #include "buf.h"
-#include "engine.h"
+#include "config.h"
+#include "err.h"
 #include "faults.h"
+#include "harness.h"
+#include "oracles.h"
+#include "plan.h"
 #include "probes.h"
+
+/* What became of a planned fault. */
+enum fault_fate {
+	FATE_PLANNED,		/* not yet due */
+	FATE_DEFERRED,		/* due, waiting for its node to come back */
+	FATE_APPLIED,
+	FATE_NOT_APPLIED,	/* the run's own faults stood in the way */
+};
 
 struct run_fault {
 	const struct fault_type *type;
 	struct fault_applied applied;
 	struct oracle_fault of;
+	enum fault_fate fate;
+	char *why;		/* owned: deferred or not applied because... */
+	int64_t due_ms;		/* when the plan wanted it (since t0) */
+	int node_epoch;		/* the node's epoch when applied */
 	json_t *undo_evidence;	/* owned */
 	char *target_how;	/* owned; how "leader"/"primary" was resolved */
 	json_t *target_answers;	/* owned; each node's answer when none claimed it */
@@ -20,13 +40,21 @@ struct run_fault {
 	int64_t end_at_ms;	/* when to end it (since t0) */
 };
 
+/* A node as the run's own faults left it. */
+struct run_node {
+	enum node_state state;
+	int held_by;		/* fault index holding it in state, or -1 */
+	int epoch;		/* bumped by every restore or power-cycle */
+	int dirty;		/* must be restored before the next run */
+};
+
 struct run_ctx {
 	const struct config *cfg;
-	struct testbed *tb;
+	struct harness *h;
 	struct plan *plan;		/* borrowed; targets resolved in place */
 	const char *run_dir;
 	int n_nodes;
-	const char **names, **roles;	/* borrowed from the testbed */
+	const char **names, **roles;	/* borrowed */
 	int64_t t0_ms;
 	json_t *timeline;		/* owned */
 	struct buf scratch;		/* run_lookup's value */
@@ -34,9 +62,10 @@ struct run_ctx {
 	struct probe_target *targets;
 	char **target_text;
 	int n_targets;
-	struct prober *prober;
-	pid_t workload_pid;
+	int probing;			/* probes_start succeeded */
+	int workload_running;
 	struct run_fault *faults;	/* one per plan fault */
+	struct run_node *nodes;		/* one per testbed node */
 	int reset_all;			/* isolated mode, or the first run */
 	const char *const *reset_nodes;	/* continuous mode: the dirty ones */
 	int n_reset_nodes;
@@ -47,17 +76,31 @@ struct run_ctx {
 	char **alive_detail;
 };
 
+static inline int64_t run_now(struct run_ctx *r)
+{
+	return r->h->ops->now_ms(r->h) - r->t0_ms;
+}
+
 /* Append an event (fields stolen, may be NULL) to the timeline, now or
  * at t_ms since the run's start. */
 void run_event(struct run_ctx *r, const char *event, json_t *fields);
 void run_event_at(struct run_ctx *r, int64_t t_ms, const char *event,
 		  json_t *fields);
+/* Template lookup: {run.dir}, {run.n}, {seed} and the node variables. */
 const char *run_lookup(void *arg, const char *name);
-int run_remote(const struct testbed_node *n, const char *cmd, int timeout_ms,
-	       struct buf *out, struct err *e);
+
+/* engine_inject.c: INJECT and OBSERVE. */
+int run_inject_and_observe(struct run_ctx *r, struct err *e);
+/* The faults as the record keeps them (new reference). */
+json_t *run_faults_json(struct run_ctx *r);
+
+/* engine_judge.c: JUDGE, and the logs a flaw keeps. */
+int run_judge(struct run_ctx *r, json_t *record, struct err *e);
+json_t *run_collect_logs(struct run_ctx *r);
 
 /* Execute the run; on success *ret_record is the run record (new) and
- * *ret_trace (new) the extra a flaw keeps (timeline, logs). */
+ * *ret_trace (new) the extra a flaw keeps (timeline, logs). -1: an infra
+ * error, e says the phase and what failed. */
 int run_execute(struct run_ctx *r, int keep_logs_on_flaw, json_t **ret_record,
 		json_t **ret_trace, struct err *e);
 void run_ctx_release(struct run_ctx *r);

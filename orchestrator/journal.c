@@ -113,6 +113,10 @@ static void count_outcome(struct journal_outcomes *o, json_t *rec)
 		o->flaw++;
 	else if (!strcmp(s, "infra-error"))
 		o->infra_error++;
+	else if (!strcmp(s, "unjudged"))
+		o->unjudged++;
+	else if (!strcmp(s, "set-aside"))
+		o->set_aside++;
 	else
 		o->other++;
 }

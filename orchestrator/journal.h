@@ -33,7 +33,9 @@ struct journal_outcomes {
 	long long no_effect;	/* "no-effect" */
 	long long recovered;	/* "recovered" */
 	long long flaw;		/* "flaw" */
-	long long infra_error;	/* "infra-error" */
+	long long infra_error;	/* "infra-error" (older journals) */
+	long long unjudged;	/* "unjudged": an oracle could not say */
+	long long set_aside;	/* "set-aside": doomed on a healthy testbed */
 	long long other;
 };
 

@@ -5,9 +5,15 @@
 
 #include "paths.h"
 
-static int forward_index(const struct testbed *tb, const char *name)
+struct nodeset {
+	const struct config_testbed *ct;
+	const struct testbed_node *nodes;
+	int n;
+};
+
+static int forward_index(const struct nodeset *tb, const char *name)
 {
-	const struct config_testbed *ct = testbed_config(tb);
+	const struct config_testbed *ct = tb->ct;
 
 	for (int k = 0; k < ct->n_forwards; k++)
 		if (!strcmp(ct->forward_names[k], name))
@@ -15,15 +21,15 @@ static int forward_index(const struct testbed *tb, const char *name)
 	return -1;
 }
 
-static void join(const struct testbed *tb, int skip, const char *what,
+static void join(const struct nodeset *tb, int skip, const char *what,
 		 const char *port, struct buf *out)
 {
 	int fwd = forward_index(tb, what);
 
 	int first = 1;
 
-	for (int i = 0; i < testbed_n_nodes(tb); i++) {
-		const struct testbed_node *n = testbed_node(tb, i);
+	for (int i = 0; i < tb->n; i++) {
+		const struct testbed_node *n = &tb->nodes[i];
 
 		if (i == skip)
 			continue;
@@ -43,10 +49,19 @@ static void join(const struct testbed *tb, int skip, const char *what,
 	}
 }
 
-int nodevars_lookup(const struct testbed *tb, int node, const char *name,
+int nodevars_lookup(const struct testbed *t, int node, const char *name,
 		    struct buf *out)
 {
-	const struct testbed_node *n = node >= 0 ? testbed_node(tb, node) : NULL;
+	return nodevars_lookup_nodes(testbed_config(t), testbed_node(t, 0),
+				     testbed_n_nodes(t), node, name, out);
+}
+
+int nodevars_lookup_nodes(const struct config_testbed *ct,
+			  const struct testbed_node *nodes, int n_nodes,
+			  int node, const char *name, struct buf *out)
+{
+	const struct nodeset set = { ct, nodes, n_nodes }, *tb = &set;
+	const struct testbed_node *n = node >= 0 && node < n_nodes ? &nodes[node] : NULL;
 
 	if (!strcmp(name, "build")) {
 		char *agent = paths_local_agent();	/* <build>/agents/campaign-agent */

@@ -18,4 +18,9 @@
 int nodevars_lookup(const struct testbed *tb, int node, const char *name,
 		    struct buf *out);
 
+/* The same over a node array (n_nodes long, testbed order; borrowed). */
+int nodevars_lookup_nodes(const struct config_testbed *ct,
+			  const struct testbed_node *nodes, int n_nodes,
+			  int node, const char *name, struct buf *out);
+
 #endif

@@ -18,11 +18,18 @@ static void silent_error(void *data, virErrorPtr error)
 	(void)error;	/* reported through struct err instead */
 }
 
+/* A copy, per thread: libvirt frees its last error at the entry of the
+ * next API call, and argument order is unspecified, so a message read
+ * straight from virGetLastError() beside virDomainGetName() in one call
+ * printed freed bytes ("no snapshot 'golden' on 'x': bQzT"). */
 const char *testbed_virt_error(void)
 {
+	static __thread char copy[512];
 	virErrorPtr err = virGetLastError();
 
-	return err && err->message ? err->message : "unknown error";
+	snprintf(copy, sizeof(copy), "%s", err && err->message ? err->message
+							       : "unknown error");
+	return copy;
 }
 
 const char *reset_path_name(enum reset_path p)
@@ -166,7 +173,6 @@ int testbed_open(const struct config *cfg, struct testbed **ret,
 {
 	struct testbed *tb = xcalloc(1, sizeof(*tb));
 	char *state = paths_state_dir();
-	const char *uri = cfg->testbed.uri ? cfg->testbed.uri : "qemu:///system";
 
 	tb->cfg = cfg;
 	tb->forced_path = -1;
@@ -180,13 +186,8 @@ int testbed_open(const struct config *cfg, struct testbed **ret,
 	if (init_nodes(tb, e) < 0)
 		goto fail;
 	virSetErrorFunc(NULL, silent_error);
-	tb->conn = virConnectOpen(uri);
-	if (!tb->conn) {
-		err_set(e, "cannot connect to libvirt at '%s': %s (is libvirtd "
-			"running? scripts/start-daemons starts it)", uri,
-			testbed_virt_error());
+	if (testbed_reconnect(tb, e) < 0)
 		goto fail;
-	}
 	tb->up = access(tb->state_path, F_OK) == 0;
 	if (tb->up && read_state(tb, e) < 0)
 		goto fail;
@@ -196,6 +197,22 @@ int testbed_open(const struct config *cfg, struct testbed **ret,
 fail:
 	testbed_free(tb);
 	return -1;
+}
+
+int testbed_reconnect(struct testbed *tb, struct err *e)
+{
+	const char *uri = tb->cfg->testbed.uri ? tb->cfg->testbed.uri : "qemu:///system";
+
+	if (tb->conn && virConnectIsAlive(tb->conn) == 1)
+		return 0;
+	if (tb->conn)
+		virConnectClose(tb->conn);
+	tb->conn = virConnectOpen(uri);
+	if (!tb->conn)
+		return err_set(e, "cannot connect to libvirt at '%s': %s (is libvirtd "
+			       "running? scripts/start-daemons starts it)", uri,
+			       testbed_virt_error());
+	return 0;
 }
 
 void testbed_free(struct testbed *tb)
@@ -283,9 +300,12 @@ int testbed_hmp(virDomainPtr dom, const char *cmd, int expect_silence,
 	char *reply = NULL;
 
 	if (virDomainQemuMonitorCommand(dom, cmd, &reply,
-			VIR_DOMAIN_QEMU_MONITOR_COMMAND_HMP) < 0)
+			VIR_DOMAIN_QEMU_MONITOR_COMMAND_HMP) < 0) {
+		const char *why = testbed_virt_error();	/* before GetName */
+
 		return err_set(e, "monitor command '%s' failed on '%s': %s", cmd,
-			       virDomainGetName(dom), testbed_virt_error());
+			       virDomainGetName(dom), why);
+	}
 	if (expect_silence && reply && reply[strspn(reply, " \r\n")]) {
 		struct buf b = BUF_INIT;
 

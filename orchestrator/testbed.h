@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "err.h"
+#include "buf.h"
 #include "ssh.h"
 
 struct testbed;
@@ -69,6 +70,12 @@ int testbed_reset(struct testbed *tb, const char *const *names, int n_names,
  * tests of the fallbacks); -1 restores the automatic choice. */
 void testbed_force_reset_path(struct testbed *tb, int path);
 
+/* Rebuild one node from the image: its domain and disk made anew, booted,
+ * bootstrapped, while the others are put back to the golden cut; then a
+ * new golden cut of the whole testbed so the nodes' states stay
+ * consistent. A user's domain (nodes[].domain) is refused. */
+int testbed_rebuild_node(struct testbed *tb, const char *name, struct err *e);
+
 /* Remove every domain, overlay, snapshot and helper process that `up`
  * created, and nothing else. Safe to call on a half-made testbed. */
 int testbed_down(struct testbed *tb, struct err *e);
@@ -90,6 +97,16 @@ const struct testbed_node *testbed_find(const struct testbed *tb,
 /* The acceleration chosen ("kvm" or "tcg") and why. Borrowed. */
 const char *testbed_accel(const struct testbed *tb);
 const char *testbed_accel_reason(const struct testbed *tb);
+
+/* Run cmd on node n over SSH within timeout_ms (connect, exec, close);
+ * a non-zero exit is an error quoting its stderr. stdout is appended to
+ * out (may be NULL). */
+int testbed_node_exec(const struct testbed_node *n, const char *cmd,
+		      int timeout_ms, struct buf *out, struct err *e);
+
+/* Reopen the libvirt connection if it died (libvirtd restarted); 0 when
+ * the connection is alive afterwards. */
+int testbed_reconnect(struct testbed *tb, struct err *e);
 
 /* Hypervisor-side primitives for faults and oracles. */
 int testbed_domain_state(struct testbed *tb, const char *node,

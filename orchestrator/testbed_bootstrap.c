@@ -154,16 +154,8 @@ static int run_steps(struct testbed *tb, int i, struct ssh_conn *c,
 static int bootstrap_node(void *arg, int i)
 {
 	struct boot_ctx *ctx = arg;
-	struct testbed *tb = ctx->tb;
-	struct ssh_conn *c = NULL;
-	struct err *e = &ctx->errs[i];
-	int ret = -1;
 
-	if (ssh_connect(&tb->nodes[i].ssh, 30000, &c, e) == 0)
-		ret = run_steps(tb, i, c, tb->cfg->testbed.bootstrap,
-				tb->cfg->testbed.n_bootstrap, "testbed.bootstrap", e);
-	ssh_close(c);
-	return ret;
+	return testbed_bootstrap_node(ctx->tb, i, &ctx->errs[i]);
 }
 
 int testbed_boot_node(struct testbed *tb, const char *name, struct err *e)
@@ -204,6 +196,18 @@ int testbed_boot_node(struct testbed *tb, const char *name, struct err *e)
 out:
 	ssh_close(c);
 	virDomainFree(dom);
+	return ret;
+}
+
+int testbed_bootstrap_node(struct testbed *tb, int i, struct err *e)
+{
+	struct ssh_conn *c = NULL;
+	int ret = -1;
+
+	if (ssh_connect(&tb->nodes[i].ssh, 30000, &c, e) == 0)
+		ret = run_steps(tb, i, c, tb->cfg->testbed.bootstrap,
+				tb->cfg->testbed.n_bootstrap, "testbed.bootstrap", e);
+	ssh_close(c);
 	return ret;
 }
 

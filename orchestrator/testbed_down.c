@@ -46,9 +46,12 @@ static int remove_domains(struct testbed *tb, struct err *e)
 				virDomainDestroy(doms[i]);
 			if (virDomainUndefineFlags(doms[i],
 					VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA |
-					VIR_DOMAIN_UNDEFINE_MANAGED_SAVE) < 0 && !failed++)
+					VIR_DOMAIN_UNDEFINE_MANAGED_SAVE) < 0 && !failed++) {
+				const char *why = testbed_virt_error();
+
 				err_set(e, "cannot undefine domain '%s': %s",
-					virDomainGetName(doms[i]), testbed_virt_error());
+					virDomainGetName(doms[i]), why);
+			}
 		}
 		virDomainFree(doms[i]);
 	}

@@ -43,6 +43,8 @@ void testbed_bind_ssh(struct testbed *tb);
 
 /* Run the config's bootstrap steps on every node, in parallel. */
 int testbed_bootstrap(struct testbed *tb, struct err *e);
+/* ... on node i alone (a rebuilt node). */
+int testbed_bootstrap_node(struct testbed *tb, int i, struct err *e);
 
 int testbed_node_index(const struct testbed *tb, const char *name);
 

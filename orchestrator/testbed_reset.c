@@ -48,13 +48,19 @@ static int revert(virDomainPtr dom, struct err *e)
 	virDomainSnapshotPtr snap = virDomainSnapshotLookupByName(dom, SNAPSHOT_NAME, 0);
 	int r;
 
-	if (!snap)
+	const char *why;
+
+	if (!snap) {
+		why = testbed_virt_error();	/* before virDomainGetName */
 		return err_set(e, "no snapshot '%s' on '%s': %s", SNAPSHOT_NAME,
-			       virDomainGetName(dom), testbed_virt_error());
+			       virDomainGetName(dom), why);
+	}
 	r = virDomainRevertToSnapshot(snap, VIR_DOMAIN_SNAPSHOT_REVERT_RUNNING);
-	if (r < 0)
+	if (r < 0) {
+		why = testbed_virt_error();
 		err_set(e, "cannot revert '%s' to snapshot '%s': %s",
-			virDomainGetName(dom), SNAPSHOT_NAME, testbed_virt_error());
+			virDomainGetName(dom), SNAPSHOT_NAME, why);
+	}
 	virDomainSnapshotFree(snap);
 	return r < 0 ? -1 : 0;
 }

@@ -289,9 +289,12 @@ static int clear_old_snapshot(struct testbed *tb, virDomainPtr dom,
 		r = err_set(e, "domain '%s' already has a snapshot '%s' that campaign "
 			    "did not make; rename or delete it", virDomainGetName(dom),
 			    SNAPSHOT_NAME);
-	else if (virDomainSnapshotDelete(snap, 0) < 0)
+	else if (virDomainSnapshotDelete(snap, 0) < 0) {
+		const char *why = testbed_virt_error();
+
 		r = err_set(e, "cannot delete the old snapshot of '%s': %s",
-			    virDomainGetName(dom), testbed_virt_error());
+			    virDomainGetName(dom), why);
+	}
 	virDomainSnapshotFree(snap);
 	(void)tb;
 	return r;
@@ -395,6 +398,86 @@ int testbed_up(struct testbed *tb, struct err *e)
 fail:
 	testbed_down(tb, NULL);
 out:
+	free(ctx.errs);
+	return ret;
+}
+
+/* The node's domain and its disk overlay, gone (a user's domain is never
+ * touched: the caller refuses those). */
+static int remove_node(struct testbed *tb, int i, struct err *e)
+{
+	virDomainPtr dom = virDomainLookupByName(tb->conn, tb->nodes[i].domain);
+	char *disk = xasprintf("%s/%s.qcow2", tb->dir, tb->nodes[i].name);
+	int r = 0;
+
+	if (dom) {
+		if (virDomainIsActive(dom) == 1)
+			virDomainDestroy(dom);
+		if (virDomainUndefineFlags(dom, VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA |
+					   VIR_DOMAIN_UNDEFINE_MANAGED_SAVE) < 0)
+			r = err_set(e, "cannot undefine '%s': %s", tb->nodes[i].domain,
+				    testbed_virt_error());
+		virDomainFree(dom);
+	}
+	if (r == 0 && unlink(disk) < 0 && errno != ENOENT)
+		r = err_errno(e, errno, "cannot remove '%s'", disk);
+	free(disk);
+	return r;
+}
+
+/* Delete node i's golden snapshot, if any, before a new cut. */
+static int drop_golden(void *arg, int i)
+{
+	struct up_ctx *ctx = arg;
+	virDomainPtr dom = testbed_lookup(ctx->tb, &ctx->tb->nodes[i], &ctx->errs[i]);
+	virDomainSnapshotPtr snap;
+	int r = 0;
+
+	if (!dom)
+		return -1;
+	snap = virDomainSnapshotLookupByName(dom, SNAPSHOT_NAME, 0);
+	if (snap && virDomainSnapshotDelete(snap, 0) < 0)
+		r = err_set(&ctx->errs[i], "cannot delete the snapshot of '%s': %s",
+			    ctx->tb->nodes[i].name, testbed_virt_error());
+	if (snap)
+		virDomainSnapshotFree(snap);
+	virDomainFree(dom);
+	return r;
+}
+
+int testbed_rebuild_node(struct testbed *tb, const char *name, struct err *e)
+{
+	int i = testbed_node_index(tb, name), ret = -1;
+	struct up_ctx ctx = { tb, xcalloc((size_t)tb->n_nodes, sizeof(struct err)) };
+	const char **others = xcalloc((size_t)tb->n_nodes, sizeof(char *));
+	int n_others = 0;
+
+	if (i < 0 || tb->nodes[i].existing) {
+		err_set(e, i < 0 ? "no node '%s' in testbed '%s'"
+			: "'%s' is a user's domain: campaign does not rebuild it (testbed '%s')",
+			name, tb->prefix);
+		goto out;
+	}
+	for (int k = 0; k < tb->n_nodes; k++)
+		if (k != i)
+			others[n_others++] = tb->nodes[k].name;
+	/* the others back to the golden cut the new node will join */
+	if ((n_others && testbed_reset(tb, others, n_others, NULL, e) < 0) ||
+	    (!tb->img && load_image(tb, e) < 0) || remove_node(tb, i, e) < 0)
+		goto out;
+	if (define_node(tb, i, &ctx.errs[i]) < 0 || wait_ready(&ctx, i) < 0 ||
+	    testbed_bootstrap_node(tb, i, &ctx.errs[i]) < 0) {
+		err_set(e, "%s", ctx.errs[i].msg);
+		goto out;
+	}
+	if (parallel_for(tb->n_nodes, drop_golden, &ctx) || snapshot_all(&ctx, e) < 0) {
+		if (!e || !e->msg[0])
+			first_error(&ctx, e);
+		goto out;
+	}
+	ret = 0;
+out:
+	free(others);
 	free(ctx.errs);
 	return ret;
 }

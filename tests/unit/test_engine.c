@@ -129,13 +129,21 @@ static void test_classify(void)
 				       { VERDICT_FAIL } };
 	int first;
 
-	is_int(engine_classify(v, 2, 0, &first), OUTCOME_NO_EFFECT, "passes, no effect");
+	is_int(outcome_classify(v, 1, 0, &first), OUTCOME_NO_EFFECT, "passes, no effect");
 	is_int(first, -1, "no failing oracle");
-	is_int(engine_classify(v, 2, 1, &first), OUTCOME_RECOVERED,
+	is_int(outcome_classify(v, 1, 1, &first), OUTCOME_RECOVERED,
 	       "passes with a visible effect: recovered");
-	is_int(engine_classify(v, 3, 0, &first), OUTCOME_FLAW, "a failure is a flaw");
+	is_int(outcome_classify(v, 2, 0, &first), OUTCOME_UNJUDGED,
+	       "a pass and an unknown: unjudged, never no-effect");
+	is_int(first, 1, "the unknown oracle is named");
+	is_int(outcome_classify(v, 2, 1, &first), OUTCOME_UNJUDGED,
+	       "a pass and an unknown with an effect: unjudged, never recovered");
+	is_int(outcome_classify(v, 3, 0, &first), OUTCOME_FLAW, "a failure is a flaw");
 	is_int(first, 2, "the first failing oracle gives the class");
-	is_str(outcome_name(OUTCOME_INFRA_ERROR), "infra-error", "outcome names");
+	is_str(outcome_name(OUTCOME_UNJUDGED), "unjudged", "outcome names");
+	is_str(outcome_name(OUTCOME_SET_ASIDE), "set-aside", "outcome names");
+	is_int(outcome_from_name("recovered"), OUTCOME_RECOVERED, "names back");
+	is_int(outcome_from_name("infra-error"), -1, "no infra-error outcome");
 }
 
 static const char *vars(void *ctx, const char *name)

@@ -1,0 +1,701 @@
+/* The run lifecycle against the fake harness: phase order, infra errors
+ * never flaws, the repair ladder rung by rung, doomed runs set aside,
+ * signals, resume after a kill at every point, continuous mode's dirty
+ * set, leader resolution, and every (hypervisor, guest) fault pair on
+ * one node in both orders. No VM: virtual time, milliseconds per test. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "engine.h"
+#include "fake_harness.h"
+#include "journal.h"
+#include "paths.h"
+#include "stopsig.h"
+#include "tap.h"
+
+#define diag(...) (printf("# "), printf(__VA_ARGS__), printf("\n"))
+
+static char verdict_file[64];
+
+struct cfg_opts {
+	const char *mode;	/* "isolated" or "continuous" */
+	const char *faults;	/* the faults array's entries */
+	int runs, per_run;
+	const char *workload_extra;	/* e.g. , "leader": "..." */
+};
+
+static struct config *load(const struct cfg_opts *o)
+{
+	char path[] = "/tmp/test-lifecycle-XXXXXX";
+	int fd = mkstemp(path);
+	struct config *c = NULL;
+	struct err e;
+	char *text = xasprintf(
+		"{\"name\": \"t\", \"seed\": 7, \"mode\": \"%s\",\n"
+		" \"testbed\": {\"image\": \".\", \"nodes\": [\n"
+		"   {\"name\": \"n1\"}, {\"name\": \"n2\"}, {\"name\": \"n3\"}]},\n"
+		" \"probes\": {\"health\": {\"ssh\": \"true\", \"every_ms\": 500}},\n"
+		" \"workload\": {\"start\": \"true\"%s},\n"
+		" \"faults\": [%s],\n"
+		" \"schedule\": {\"runs\": %d, \"faults_per_run\": %d, \"inject_at_s\": [1, 2],\n"
+		"   \"observe_s\": 2, \"max_infra_retries\": 2},\n"
+		" \"oracles\": [{\"type\": \"probe-recovers\", \"probe\": \"health\", \"within_s\": 3},\n"
+		"   {\"type\": \"containment\"},\n"
+		"   {\"type\": \"command\", \"run\": \"exit $(cat %s 2>/dev/null || echo 0)\"}]}\n",
+		o->mode ? o->mode : "isolated", o->workload_extra ? o->workload_extra : "",
+		o->faults, o->runs ? o->runs : 4, o->per_run ? o->per_run : 1, verdict_file);
+
+	if (write(fd, text, strlen(text)) < 0)
+		return NULL;
+	close(fd);
+	if (config_load(path, &c, &e) < 0)
+		diag("config: %s", e.msg);
+	unlink(path);
+	free(text);
+	return c;
+}
+
+static const char *KILL_N2 = "{\"type\": \"process-kill\", \"process\": \"x\", \"target\": \"n2\"}";
+
+static char *tmp_dir(void)
+{
+	char tmpl[] = "/tmp/test-lifecycle-out-XXXXXX";
+
+	return xstrdup(mkdtemp(tmpl));
+}
+
+/* What the journal holds, for assertions. */
+struct seen {
+	int runs[64];			/* records per run number */
+	char outcome[64][16];
+	int infra;
+	char actions[4096];		/* "retry;revert node;..." */
+	json_t *records[64];		/* run records (new references) */
+	int stops;
+};
+
+static int collect(json_t *rec, long long line, void *ctx, struct err *e)
+{
+	struct seen *s = ctx;
+	const char *type = json_string_value(json_object_get(rec, "type"));
+	int run = (int)json_integer_value(json_object_get(rec, "run"));
+
+	(void)line;
+	(void)e;
+	if (!strcmp(type, "run") && run > 0 && run < 64) {
+		s->runs[run]++;
+		snprintf(s->outcome[run], sizeof(s->outcome[run]), "%s",
+			 json_string_value(json_object_get(rec, "outcome")));
+		json_decref(s->records[run]);
+		s->records[run] = json_incref(rec);
+	} else if (!strcmp(type, "infra")) {
+		s->infra++;
+		snprintf(s->actions + strlen(s->actions), sizeof(s->actions) - strlen(s->actions),
+			 "%s;", json_string_value(json_object_get(rec, "action")));
+	} else if (!strcmp(type, "campaign") &&
+		   !strcmp(json_string_value(json_object_get(rec, "event")), "stop")) {
+		s->stops++;
+	}
+	return 0;
+}
+
+static void seen_read(const char *dir, struct seen *s)
+{
+	struct err e;
+
+	memset(s, 0, sizeof(*s));
+	if (journal_foreach(dir, collect, s, &e) < 0)
+		diag("journal: %s", e.msg);
+}
+
+static void seen_release(struct seen *s)
+{
+	for (int i = 0; i < 64; i++)
+		json_decref(s->records[i]);
+}
+
+static int campaign(struct config *cfg, struct fake *f, const char *dir, int runs,
+		    volatile sig_atomic_t *stop, struct engine_summary *sum)
+{
+	struct engine_options opt = { .out_dir = dir, .runs = runs, .max_examples = 2,
+				      .stop = stop };
+	struct err e = { "" };
+	int r = engine_campaign(cfg, &f->h, &opt, sum, &e);
+
+	if (r < 0)
+		diag("engine: %s", e.msg);
+	return r;
+}
+
+static int flaw_files(const char *dir)
+{
+	char *cmd = xasprintf("ls %s/flaws 2>/dev/null | grep -c json", dir);
+	FILE *p = popen(cmd, "r");
+	int n = 0;
+
+	if (p && fscanf(p, "%d", &n) != 1)
+		n = 0;
+	if (p)
+		pclose(p);
+	free(cmd);
+	return n;
+}
+
+static void cleanup(char *dir)
+{
+	paths_remove_tree(dir, NULL);
+	free(dir);
+}
+
+/* ---- the run's phases ---- */
+
+static const char *find_line(const char *log, const char *prefix, const char *from)
+{
+	for (const char *p = from ? from : log; p && *p;) {
+		if (!strncmp(p, prefix, strlen(prefix)))
+			return p;
+		p = strchr(p, '\n');
+		p = p ? p + 1 : NULL;
+	}
+	return NULL;
+}
+
+static void test_phase_order(void)
+{
+	struct cfg_opts o = { .faults = KILL_N2, .runs = 1 };
+	struct config *cfg = load(&o);
+	struct engine_summary sum;
+	struct fake f;
+	char *dir = tmp_dir();
+	const char *order[] = { "reset n1,n2,n3", "probes-check", "probes-start",
+				"workload-start", "apply process-kill n2", "workload-stop",
+				"probes-stop", "state n", "exec n1 true" };
+	const char *at = NULL;
+	struct seen s;
+	int in_order = 1;
+
+	fake_init(&f, cfg);
+	is_int(campaign(cfg, &f, dir, 1, NULL, &sum), 0, "phases: one run");
+	for (size_t i = 0; i < sizeof(order) / sizeof(*order); i++) {
+		const char *next = find_line(f.log.data, order[i], at);
+
+		if (!next) {
+			diag("'%s' missing after the previous phase:\n%s", order[i], f.log.data);
+			in_order = 0;
+			break;
+		}
+		at = next;
+	}
+	ok(in_order, "reset, ready, probes, workload, inject, stop, judge: in order");
+	seen_read(dir, &s);
+	is_int(s.runs[1], 1, "the run is recorded once");
+	is_str(s.outcome[1], "no-effect", "a kill nobody saw: no-effect");
+	is_str(json_string_value(json_object_get(json_array_get(json_object_get(
+		s.records[1], "faults"), 0), "fate")), "applied", "the fault's fate");
+	seen_release(&s);
+	fake_release(&f);
+	config_free(cfg);
+	cleanup(dir);
+}
+
+/* ---- infra errors ---- */
+
+static void test_infra_never_flaw(void)
+{
+	struct cfg_opts o = { .faults = KILL_N2, .runs = 3 };
+	struct config *cfg = load(&o);
+	struct engine_summary sum;
+	struct fake f;
+	char *dir = tmp_dir();
+	struct seen s;
+
+	fake_init(&f, cfg);
+	f.exec_fails[1] = 1;	/* SSH to n2 drops during inject, once */
+	is_int(campaign(cfg, &f, dir, 3, NULL, &sum), 0, "ssh drop: campaign ends");
+	seen_read(dir, &s);
+	is_int(s.runs[1] + s.runs[2] + s.runs[3], 3, "every run recorded once");
+	ok(strstr(s.actions, "retry;") != NULL, "the drop was retried: %s", s.actions);
+	is_int(sum.flaws_total, 0, "no flaw from an infra error");
+	is_int(flaw_files(dir), 0, "no flaw file");
+	is_int(sum.infra_stop, 0, "not stopped");
+	seen_release(&s);
+	fake_release(&f);
+
+	fake_init(&f, cfg);	/* a fault without evidence, once */
+	paths_remove_tree(dir, NULL);
+	f.apply_no_evidence = 1;
+	is_int(campaign(cfg, &f, dir, 2, NULL, &sum), 0, "no evidence: campaign ends");
+	seen_read(dir, &s);
+	ok(s.infra >= 1 && strstr(s.actions, "retry;"), "no evidence is an infra error, retried");
+	is_int(s.runs[1], 1, "and the run is then recorded once");
+	is_int(sum.flaws_total, 0, "never a flaw");
+	seen_release(&s);
+	fake_release(&f);
+
+	fake_init(&f, cfg);	/* the workload exits at once: the SUT's business */
+	paths_remove_tree(dir, NULL);
+	f.workload_exits_at_once = 1;
+	is_int(campaign(cfg, &f, dir, 1, NULL, &sum), 0, "workload exits at once");
+	seen_read(dir, &s);
+	is_int(s.infra, 0, "a workload that exits is no infra error");
+	is_int(s.runs[1], 1, "the run is recorded");
+	seen_release(&s);
+	fake_release(&f);
+	config_free(cfg);
+	cleanup(dir);
+}
+
+static void test_doomed_run(void)
+{
+	struct cfg_opts o = { .faults = KILL_N2, .runs = 3 };
+	struct config *cfg = load(&o);
+	struct engine_summary sum;
+	struct fake f;
+	char *dir = tmp_dir();
+	struct seen s;
+
+	fake_init(&f, cfg);
+	f.apply_fails = 2;	/* run 1's fault fails twice the same way */
+	is_int(campaign(cfg, &f, dir, 3, NULL, &sum), 0, "doomed: campaign goes on");
+	seen_read(dir, &s);
+	is_str(s.outcome[1], "set-aside", "run 1 failed the same way twice: set aside");
+	ok(strstr(json_string_value(json_object_get(s.records[1], "reason")),
+		  "no process matches") != NULL, "its reason is kept");
+	is_int(s.runs[2] + s.runs[3], 2, "the campaign went on: runs 2 and 3");
+	is_str(s.outcome[2], "no-effect", "run 2 is judged as usual");
+	is_int(sum.set_aside, 1, "the summary counts it");
+	is_int(sum.flaws_total, 0, "a set-aside run is not a flaw");
+	is_int(sum.infra_stop, 0, "the testbed was healthy: no stop");
+	is_int(f.rebuilds + f.rebuild_nodes, 0, "nothing rebuilt for a doomed run");
+	seen_release(&s);
+	fake_release(&f);
+
+	fake_init(&f, cfg);	/* different failures, past the retries */
+	paths_remove_tree(dir, NULL);
+	f.apply_fails = 1;
+	f.exec_fails[1] = 0;
+	f.apply_no_evidence = 0;
+	is_int(campaign(cfg, &f, dir, 1, NULL, &sum), 0, "one failure, then fine");
+	seen_read(dir, &s);
+	is_str(s.outcome[1], "no-effect", "a failure once, then the run: judged");
+	seen_release(&s);
+	fake_release(&f);
+	config_free(cfg);
+	cleanup(dir);
+}
+
+/* ---- the ladder ---- */
+
+struct rung_case {
+	const char *name;
+	enum fake_broken how;
+	const char *expect_action;	/* in the journal's infra actions */
+	int quarantined;
+};
+
+static void test_ladder(void)
+{
+	static const struct rung_case cases[] = {
+		{ "QEMU killed from outside", FAKE_FIXED_BY_RESET, "revert node;", 0 },
+		{ "golden snapshot deleted", FAKE_FIXED_BY_REBUILD_NODE, "rebuild node;", 0 },
+		{ "node beyond a node rebuild", FAKE_FIXED_BY_REBUILD, "rebuild testbed;", 0 },
+		{ "node made unbootable", FAKE_NEVER, "quarantine;", 1 },
+	};
+	struct cfg_opts o = { .faults = KILL_N2, .runs = 3 };
+	struct config *cfg = load(&o);
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		const struct rung_case *rc = &cases[i];
+		struct engine_summary sum;
+		struct fake f;
+		char *dir = tmp_dir();
+		struct seen s;
+		const char *at;
+
+		fake_init(&f, cfg);
+		/* n2 breaks during run 2, before its fault is applied */
+		ok(campaign(cfg, &f, dir, 1, NULL, &sum) == 0, "%s: run 1", rc->name);
+		/* run 2 makes the same calls: break n2 at its fault's apply */
+		at = find_line(f.log.data, "apply", NULL);
+		f.break_at_call = f.calls + 1;
+		for (const char *p = f.log.data; p && p < at; p = strchr(p, '\n') + 1)
+			f.break_at_call++;
+		f.break_node = 1;
+		f.break_how = rc->how;
+		ok(campaign(cfg, &f, dir, 3, NULL, &sum) == 0, "%s: campaign returns",
+		   rc->name);
+		seen_read(dir, &s);
+		ok(strstr(s.actions, rc->expect_action) != NULL, "%s: %s (%s)", rc->name,
+		   rc->expect_action, s.actions);
+		ok(sum.infra_stop == rc->quarantined, "%s: %s", rc->name,
+		   rc->quarantined ? "quarantined: exit 3" : "the campaign goes on");
+		if (rc->quarantined) {
+			ok(strstr(sum.infra_reason, "n2") != NULL, "the reason names the node: %s",
+			   sum.infra_reason);
+			is_int(s.runs[3], 0, "no run after the quarantine");
+		} else {
+			ok(s.runs[1] + s.runs[2] + s.runs[3] == 3, "%s: every run once",
+			   rc->name);
+			ok(strcmp(s.outcome[2], "set-aside"), "%s: run 2 is not set aside (%s)",
+			   rc->name, s.outcome[2]);
+		}
+		ok(sum.flaws_total == 0, "%s: no flaw", rc->name);
+		seen_release(&s);
+		fake_release(&f);
+		cleanup(dir);
+	}
+	config_free(cfg);
+}
+
+static void test_reset_fails_twice(void)
+{
+	struct cfg_opts o = { .faults = KILL_N2, .runs = 2 };
+	struct config *cfg = load(&o);
+	struct engine_summary sum;
+	struct fake f;
+	char *dir = tmp_dir();
+	struct seen s;
+
+	fake_init(&f, cfg);
+	f.reset_fails[1] = 2;
+	is_int(campaign(cfg, &f, dir, 2, NULL, &sum), 0, "n2's reset fails twice");
+	seen_read(dir, &s);
+	is_str(s.outcome[1], "no-effect", "then run 1 goes through, not set aside");
+	ok(s.infra == 2, "two infra events, both retries: %s", s.actions);
+	is_int(f.rebuilds, 0, "no rebuild");
+	seen_release(&s);
+	fake_release(&f);
+
+	fake_init(&f, cfg);	/* a reset that never works: rebuild, then stop */
+	paths_remove_tree(dir, NULL);
+	f.reset_fails[1] = 1000;
+	is_int(campaign(cfg, &f, dir, 2, NULL, &sum), 0, "n2's reset always fails");
+	is_int(sum.infra_stop, 1, "quarantined in the end");
+	is_int(f.rebuilds, 1, "after one testbed rebuild");
+	seen_read(dir, &s);
+	is_int(s.runs[1], 0, "and no run recorded as done");
+	seen_release(&s);
+	fake_release(&f);
+	config_free(cfg);
+	cleanup(dir);
+}
+
+/* ---- signals and kills ---- */
+
+static void test_sigint(void)
+{
+	struct cfg_opts o = { .faults = KILL_N2, .runs = 5 };
+	struct config *cfg = load(&o);
+	volatile sig_atomic_t stop = 0;
+	struct engine_summary sum;
+	struct fake f;
+	char *dir = tmp_dir();
+	struct seen s;
+	long per_run;
+
+	fake_init(&f, cfg);
+	campaign(cfg, &f, dir, 1, NULL, &sum);
+	per_run = f.calls;
+	fake_release(&f);
+	paths_remove_tree(dir, NULL);
+
+	fake_init(&f, cfg);
+	f.stop = &stop;
+	f.stop_at_call = per_run + per_run / 2;	/* a signal in run 2's middle */
+	is_int(campaign(cfg, &f, dir, 5, &stop, &sum), 0, "SIGINT: the engine returns");
+	seen_read(dir, &s);
+	is_int(s.runs[2], 1, "the run under way is finished and recorded");
+	is_int(s.runs[3], 0, "no run starts after the signal");
+	is_int(sum.runs_done, 2, "two runs done");
+	is_int(s.stops, 1, "a stop event closes the journal");
+	seen_release(&s);
+	fake_release(&f);
+	config_free(cfg);
+	cleanup(dir);
+
+	/* the second signal stops at once (the journal is consistent anyway) */
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		volatile sig_atomic_t *flag = stopsig_install();
+
+		raise(SIGINT);
+		if (!*flag)
+			_exit(1);
+		raise(SIGINT);
+		_exit(0);	/* not reached */
+	}
+	int status = 0;
+
+	waitpid(pid, &status, 0);
+	ok(WIFEXITED(status) && WEXITSTATUS(status) == 128 + SIGINT,
+	   "first signal sets the flag, the second exits 130 (status %d)", status);
+}
+
+static void test_resume_after_kill(void)
+{
+	struct cfg_opts o = { .faults = KILL_N2, .runs = 3 };
+	struct config *cfg = load(&o);
+	struct engine_summary sum;
+	struct fake f;
+	char *dir = tmp_dir();
+	long total;
+	int bad = 0, points = 0;
+
+	fake_init(&f, cfg);
+	campaign(cfg, &f, dir, 3, NULL, &sum);
+	total = f.calls;
+	fake_release(&f);
+	for (long k = 1; k <= total + 1; k++) {
+		struct seen s;
+		pid_t pid;
+		int status;
+
+		paths_remove_tree(dir, NULL);
+		pid = fork();
+		if (pid == 0) {
+			fake_init(&f, cfg);
+			f.exit_at_call = k;
+			campaign(cfg, &f, dir, 3, NULL, &sum);
+			_exit(0);
+		}
+		waitpid(pid, &status, 0);
+		fake_init(&f, cfg);	/* resume in a new "process" */
+		campaign(cfg, &f, dir, 3, NULL, &sum);
+		fake_release(&f);
+		seen_read(dir, &s);
+		for (int r = 1; r <= 3; r++)
+			if (s.runs[r] != 1) {
+				if (!bad++)
+					diag("killed at call %ld: run %d recorded %d times", k,
+					     r, s.runs[r]);
+			}
+		points++;
+		seen_release(&s);
+	}
+	ok(points > 20, "killed at %d points of a 3-run campaign", points);
+	is_int(bad, 0, "after every kill and a resume, each run is recorded exactly once");
+	config_free(cfg);
+	cleanup(dir);
+}
+
+/* ---- continuous mode, leaders ---- */
+
+static void test_continuous_dirty(void)
+{
+	struct cfg_opts o = { .mode = "continuous", .faults = KILL_N2, .runs = 3 };
+	struct config *cfg = load(&o);
+	struct engine_summary sum;
+	struct fake f;
+	char *dir = tmp_dir();
+
+	fake_init(&f, cfg);
+	f.alive_fails[2] = 1;	/* n3 does not answer at run 1's end */
+	is_int(campaign(cfg, &f, dir, 3, NULL, &sum), 0, "continuous: 3 runs");
+	is_int(fake_count(&f, "reset n1,n2,n3"), 1, "all nodes reset once, before run 1");
+	ok(find_line(f.log.data, "reset n3\n", NULL) != NULL,
+	   "n3, dead at run 1's end, alone is restored before run 2");
+	is_int(fake_count(&f, "reset n2"), 3, "n2 restored after each fault (continuous)");
+	fake_release(&f);
+	config_free(cfg);
+	cleanup(dir);
+}
+
+static void test_leader(void)
+{
+	struct cfg_opts o = { .faults = "{\"type\": \"process-kill\", \"process\": \"x\", "
+		"\"target\": \"leader\"}", .runs = 1,
+		.workload_extra = ", \"leader\": \"is-leader {node.name}\"" };
+	struct config *cfg = load(&o);
+	struct engine_summary sum;
+	struct fake f;
+	char *dir = tmp_dir();
+	struct seen s;
+	json_t *f0;
+
+	fake_init(&f, cfg);
+	f.leader = 1;
+	campaign(cfg, &f, dir, 1, NULL, &sum);
+	seen_read(dir, &s);
+	f0 = json_array_get(json_object_get(s.records[1], "faults"), 0);
+	is_str(json_string_value(json_object_get(f0, "node")), "n2", "the leader is n2");
+	is_str(json_string_value(json_object_get(json_object_get(f0, "target"), "how")),
+	       "workload.leader", "found by workload.leader");
+	seen_release(&s);
+	fake_release(&f);
+
+	fake_init(&f, cfg);
+	paths_remove_tree(dir, NULL);
+	campaign(cfg, &f, dir, 1, NULL, &sum);
+	seen_read(dir, &s);
+	f0 = json_array_get(json_object_get(s.records[1], "faults"), 0);
+	is_str(json_string_value(json_object_get(json_object_get(f0, "target"), "how")),
+	       "no node claimed it: seeded draw", "no leader: the seeded draw stands in");
+	ok(json_array_size(json_object_get(json_object_get(f0, "target"), "answers")) == 3,
+	   "each node's answer is kept");
+	ok(json_string_value(json_object_get(f0, "node")) != NULL, "a node was drawn");
+	seen_release(&s);
+	fake_release(&f);
+	config_free(cfg);
+	cleanup(dir);
+}
+
+/* ---- unjudged ---- */
+
+static void test_unjudged(void)
+{
+	struct cfg_opts o = { .faults = KILL_N2, .runs = 2 };
+	struct config *cfg = load(&o);
+	struct engine_summary sum;
+	struct fake f;
+	char *dir = tmp_dir();
+	struct seen s;
+	FILE *v = fopen(verdict_file, "w");
+
+	fputs("2\n", v);	/* the checker: "unknown" */
+	fclose(v);
+	fake_init(&f, cfg);
+	is_int(campaign(cfg, &f, dir, 2, NULL, &sum), 0, "unknown verdicts: campaign ends");
+	seen_read(dir, &s);
+	is_str(s.outcome[1], "unjudged", "an unknown verdict makes the run unjudged");
+	is_str(json_string_value(json_object_get(s.records[1], "unjudged_oracle")), "command",
+	       "the oracle that could not say is named");
+	ok(json_string_length(json_object_get(s.records[1], "reason")) > 0,
+	   "with a reason: %s", json_string_value(json_object_get(s.records[1], "reason")));
+	is_int(sum.unjudged, 2, "the summary counts unjudged runs");
+	is_int(sum.flaws_total, 0, "unjudged is not a flaw");
+	seen_release(&s);
+	fake_release(&f);
+	unlink(verdict_file);
+	config_free(cfg);
+	cleanup(dir);
+}
+
+/* ---- fault interactions ---- */
+
+static const char *const HV[] = { "vm-pause", "vm-crash", "vm-reset", "link-down" };
+static const char *const GUEST[] = { "process-kill", "process-hang" };
+
+static json_t *replay_pair(struct config *cfg, const char *first, int first_idx,
+			   int64_t first_ms, int64_t first_dur, const char *second,
+			   int second_idx, int64_t second_ms, int64_t second_dur,
+			   struct fake *f, int *ret)
+{
+	char *dir = tmp_dir();
+	char *text = xasprintf("{\"run\": 1, \"seed\": \"1\", \"faults\": ["
+		"{\"index\": %d, \"type\": \"%s\", \"target\": \"n2\", \"node\": \"n2\", "
+		"\"inject_at_ms\": %lld, \"duration_ms\": %lld, \"params\": %s, \"seed\": \"1\"},"
+		"{\"index\": %d, \"type\": \"%s\", \"target\": \"n2\", \"node\": \"n2\", "
+		"\"inject_at_ms\": %lld, \"duration_ms\": %lld, \"params\": %s, \"seed\": \"2\"}]}",
+		first_idx, first, (long long)first_ms, (long long)first_dur,
+		strstr(first, "process") ? "{\"process\": \"x\"}" : "{}",
+		second_idx, second, (long long)second_ms, (long long)second_dur,
+		strstr(second, "process") ? "{\"process\": \"x\"}" : "{}");
+	json_t *pj = json_loads(text, 0, NULL), *rec = NULL;
+	struct plan_node nodes[3] = { { "n1", "member" }, { "n2", "member" }, { "n3", "member" } };
+	struct plan plan;
+	struct err e = { "" };
+
+	*ret = plan_from_json(pj, nodes, 3, &plan, &e);
+	if (*ret == 0) {
+		*ret = engine_replay(cfg, &f->h, &plan, dir, &rec, &e);
+		plan_release(&plan);
+	}
+	if (*ret < 0)
+		diag("%s then %s: %s", first, second, e.msg);
+	json_decref(pj);
+	free(text);
+	cleanup(dir);
+	return rec;
+}
+
+static const char *fate_of(json_t *rec, const char *type)
+{
+	json_t *fl = json_object_get(rec, "faults"), *x;
+	size_t i;
+
+	json_array_foreach(fl, i, x)
+		if (!strcmp(json_string_value(json_object_get(x, "type")), type))
+			return json_string_value(json_object_get(x, "fate"));
+	return "missing";
+}
+
+static void test_fault_pairs(void)
+{
+	struct cfg_opts o = { .faults =
+		"{\"type\": \"vm-pause\", \"duration_s\": 3}, {\"type\": \"vm-crash\"},"
+		"{\"type\": \"vm-reset\"}, {\"type\": \"link-down\", \"duration_s\": 3},"
+		"{\"type\": \"process-kill\", \"process\": \"x\"},"
+		"{\"type\": \"process-hang\", \"process\": \"x\", \"duration_s\": 3}", .runs = 1 };
+	struct config *cfg = load(&o);
+	int cases = 0, clean = 0;
+
+	for (int hi = 0; hi < 4; hi++)
+		for (int gi = 0; gi < 2; gi++)
+			for (int order = 0; order < 3; order++) {
+				/* 0: hv first, guest inside it; 1: guest first, hv
+				 * inside it; 2: hv first and outlasting the guest's undo */
+				struct fake f;
+				int ret, ok_fates;
+				json_t *rec;
+				int64_t hdur = !strcmp(HV[hi], "vm-pause") || !strcmp(HV[hi], "link-down")
+					? (order == 2 ? 6000 : 3000) : 0;
+				int64_t gdur = gi == 1 ? 3000 : 0;
+
+				fake_init(&f, cfg);
+				if (order == 1)
+					rec = replay_pair(cfg, GUEST[gi], 4 + gi, 0, gdur, HV[hi], hi,
+							  1000, hdur, &f, &ret);
+				else
+					rec = replay_pair(cfg, HV[hi], hi, 0, hdur, GUEST[gi], 4 + gi,
+							  order == 2 ? 200 : 500, gdur, &f, &ret);
+				cases++;
+				ok_fates = rec && (!strcmp(fate_of(rec, HV[hi]), "applied")) &&
+					   (!strcmp(fate_of(rec, GUEST[gi]), "applied") ||
+					    !strcmp(fate_of(rec, GUEST[gi]), "not-applied"));
+				if (ret == 0 && ok_fates && f.dom[1] == FAKE_RUNNING)
+					clean++;
+				else
+					diag("%s + %s (order %d): ret %d, fates %s/%s, n2 %d", HV[hi],
+					     GUEST[gi], order, ret, rec ? fate_of(rec, HV[hi]) : "-",
+					     rec ? fate_of(rec, GUEST[gi]) : "-", f.dom[1]);
+				if (order == 0 && rec && hi == 0) {
+					json_t *g = json_array_get(json_object_get(rec, "faults"), 1);
+
+					ok(json_integer_value(json_object_get(g, "deferred_ms")) >= 2000,
+					   "%s inside a pause waits for the resume (%lld ms)", GUEST[gi],
+					   (long long)json_integer_value(json_object_get(g, "deferred_ms")));
+					ok(strstr(json_string_value(json_object_get(g, "why")),
+						  "paused by fault 1 (vm-pause)") != NULL,
+					   "and says why: %s", json_string_value(json_object_get(g, "why")));
+				}
+				json_decref(rec);
+				fake_release(&f);
+			}
+	ok(clean == cases, "every (hypervisor, guest) pair, both orders and overlapping: "
+	   "judged, no infra error, the node running at the end (%d of %d)", clean, cases);
+	config_free(cfg);
+}
+
+int main(void)
+{
+	snprintf(verdict_file, sizeof(verdict_file), "/tmp/test-lifecycle-verdict-%d",
+		 (int)getpid());
+	test_phase_order();
+	test_infra_never_flaw();
+	test_doomed_run();
+	test_ladder();
+	test_reset_fails_twice();
+	test_sigint();
+	test_resume_after_kill();
+	test_continuous_dirty();
+	test_leader();
+	test_unjudged();
+	test_fault_pairs();
+	return tap_done();
+}
