@@ -10,6 +10,7 @@
 #include "harness.h"
 #include "load.h"
 #include "log.h"
+#include "paths.h"
 #include "report.h"
 #include "ssh.h"
 #include "stopsig.h"
@@ -193,7 +194,7 @@ int cmd_run(int argc, char **argv)
 	struct config *cfg = NULL;
 	struct testbed *tb = NULL;
 	struct err e = { "" };
-	char *out = NULL;
+	char *out = NULL, *owner = NULL;
 	int brought_up = 0, ret = EXIT_INFRA;
 
 	if (parse(argc, argv, &a) < 0)
@@ -222,11 +223,20 @@ int cmd_run(int argc, char **argv)
 	if (ssh_global_init(&e) < 0 || testbed_open(cfg, &tb, &e) < 0)
 		goto fail;
 	log_info("acceleration: %s", testbed_accel_reason(tb));
+	owner = xasprintf("%s/testbed-owner", out);
 	if (!testbed_is_up(tb)) {
 		log_info("bringing up testbed '%s' (%d nodes)", testbed_prefix(tb),
 			 testbed_n_nodes(tb));
-		if (testbed_up(tb, &e) < 0)
+		/* the mark first: a kill during up still leaves it to clean */
+		if (paths_mkdirs(out, 0755, &e) < 0 ||
+		    paths_write_atomic(owner, testbed_prefix(tb), &e) < 0 ||
+		    testbed_up(tb, &e) < 0)
 			goto fail;
+		brought_up = 1;
+	} else if (access(owner, F_OK) == 0) {
+		/* brought up by this campaign before a crash: ours to take down */
+		log_info("adopting testbed '%s' that this campaign brought up",
+			 testbed_prefix(tb));
 		brought_up = 1;
 	}
 	log_info("campaign '%s': %d runs, seed %llu, results in '%s'", cfg->name,
@@ -268,6 +278,8 @@ cleanup:
 
 		if (testbed_down(tb, &de) < 0)
 			log_warn("%s", de.msg);
+		else
+			unlink(owner);
 	} else if (tb && testbed_is_up(tb) && ((opt.stop && *opt.stop) || sum.infra_stop)) {
 		testbed_reset(tb, NULL, 0, NULL, NULL);
 	}
@@ -275,5 +287,6 @@ cleanup:
 	testbed_free(tb);
 	config_free(cfg);
 	free(out);
+	free(owner);
 	return ret;
 }

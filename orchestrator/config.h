@@ -163,6 +163,9 @@ struct config_logs {
 	char **paths;		/* absolute guest paths collected on a flaw */
 	int n_paths;
 	int max_bytes;		/* per file, default 65536 */
+	/* "keep_runs": "flaws" (0, default) keeps runs/<n>/ (histories,
+	 * workload logs) of flaw runs only; "all" (1) of every run */
+	int keep_all_runs;
 };
 
 struct jsonpos;

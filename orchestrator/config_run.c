@@ -488,9 +488,17 @@ static int read_log_max(struct cfg_ctx *x, json_t *v, void *obj)
 			    &((struct config_logs *)obj)->max_bytes);
 }
 
+static int read_log_keep(struct cfg_ctx *x, json_t *v, void *obj)
+{
+	static const char *const names[] = { "flaws", "all", NULL };
+
+	return cfg_want_enum(x, v, names, &((struct config_logs *)obj)->keep_all_runs);
+}
+
 static const struct cfg_field logs_fields[] = {
 	{ "paths", read_log_paths },
 	{ "max_bytes", read_log_max },
+	{ "keep_runs", read_log_keep },
 	{ NULL, NULL },
 };
 

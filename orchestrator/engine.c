@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 
 #include "buf.h"
 #include "clock.h"
@@ -387,6 +388,24 @@ static int attempts(struct campaign *c, struct plan *plan, json_t **ret_record,
 	}
 }
 
+/* A record that could not be written: say where, and how much room is
+ * left when that is the cause. The campaign stops at this record
+ * boundary (exit 3): nothing recorded is lost, no line is torn (the
+ * journal cuts a failed write back), and the same command resumes with
+ * this run once there is room. Stopping, not waiting, because a wait
+ * would hold the testbed and hide the problem from whoever watches. */
+static int record_failed(struct campaign *c, int run, struct err *e)
+{
+	struct statvfs fs;
+
+	if (statvfs(c->opt->out_dir, &fs) == 0 && fs.f_bavail * fs.f_frsize < (4u << 20))
+		return err_prefix(e, "cannot record run %d: the results file system at '%s' "
+				  "is full (%llu bytes free); free space there and run the "
+				  "same command to resume", run, c->opt->out_dir,
+				  (unsigned long long)fs.f_bavail * fs.f_frsize);
+	return err_prefix(e, "cannot record run %d in '%s'", run, c->opt->out_dir);
+}
+
 static void remove_run_dir(struct campaign *c, int run)
 {
 	char *dir = run_dir(c, run);
@@ -436,14 +455,15 @@ static int one_run(struct campaign *c, int run, struct engine_summary *sum,
 	else
 		c->first_run_done = 1;
 	mark_dirty(c, record);
-	if (outcome_from_name(outcome) != OUTCOME_FLAW)
-		remove_run_dir(c, run);	/* kept for flaws only */
+	if (outcome_from_name(outcome) != OUTCOME_FLAW && !c->cfg->logs.keep_all_runs)
+		remove_run_dir(c, run);	/* kept for flaws only, by default */
 	sum->runs_done++;
 	c->runs_here++;
 	progress(c, run, outcome, json_string_value(json_object_get(record, "flaw")));
 	json_decref(record);
 	return 0;
 fail:
+	record_failed(c, run, e);
 	json_decref(trace);
 	json_decref(record);
 	return -1;

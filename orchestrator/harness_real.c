@@ -204,6 +204,8 @@ static int health_one(void *arg, int i)
 		ok = 0;
 	}
 	if (ok)
+		ok = testbed_has_golden(R(c->h)->tb, c->h->nodes[i].name, &c->errs[i]) == 0;
+	if (ok)
 		ok = testbed_node_exec(&c->h->nodes[i], "campaign-agent ping", 10000,
 				       NULL, &c->errs[i]) == 0;
 	free(state);

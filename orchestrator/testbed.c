@@ -215,6 +215,26 @@ int testbed_reconnect(struct testbed *tb, struct err *e)
 	return 0;
 }
 
+int testbed_has_golden(struct testbed *tb, const char *node, struct err *e)
+{
+	const struct testbed_node *n = testbed_find(tb, node);
+	virDomainPtr dom = n ? testbed_lookup(tb, n, e) : NULL;
+	virDomainSnapshotPtr snap;
+
+	if (!n)
+		return err_set(e, "no node '%s' in testbed '%s'", node, tb->prefix);
+	if (!dom)
+		return -1;
+	snap = virDomainSnapshotLookupByName(dom, SNAPSHOT_NAME, 0);
+	if (!snap)
+		err_set(e, "'%s' has no snapshot '%s': %s", node, SNAPSHOT_NAME,
+			testbed_virt_error());
+	else
+		virDomainSnapshotFree(snap);
+	virDomainFree(dom);
+	return snap ? 0 : -1;
+}
+
 void testbed_free(struct testbed *tb)
 {
 	if (!tb)

@@ -108,6 +108,9 @@ int testbed_node_exec(const struct testbed_node *n, const char *cmd,
  * the connection is alive afterwards. */
 int testbed_reconnect(struct testbed *tb, struct err *e);
 
+/* 0 when node's golden snapshot is there (a reset can use it). */
+int testbed_has_golden(struct testbed *tb, const char *node, struct err *e);
+
 /* Hypervisor-side primitives for faults and oracles. */
 int testbed_domain_state(struct testbed *tb, const char *node,
 			 char **ret_state, struct err *e);

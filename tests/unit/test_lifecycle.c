@@ -3,7 +3,9 @@
  * signals, resume after a kill at every point, continuous mode's dirty
  * set, leader resolution, and every (hypervisor, guest) fault pair on
  * one node in both orders. No VM: virtual time, milliseconds per test. */
+#include <sched.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -682,6 +684,88 @@ static void test_fault_pairs(void)
 	config_free(cfg);
 }
 
+/* ---- the results file system fills up ---- */
+
+static int full_child(struct config *cfg, const char *mnt)
+{
+	struct engine_options opt = { .out_dir = mnt, .runs = 60, .max_examples = 2 };
+	struct engine_summary sum;
+	struct err e = { "" };
+	struct fake f;
+	struct seen s;
+	int r, torn = 0, recorded = 0;
+	char *cmd;
+
+	if (unshare(CLONE_NEWNS) < 0 ||
+	    mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+	    mount("tmpfs", mnt, "tmpfs", 0, "size=40k") < 0)
+		return 10;
+	fake_init(&f, cfg);
+	r = engine_campaign(cfg, &f.h, &opt, &sum, &e);
+	printf("# full: r=%d %s\n", r, e.msg);
+	fflush(stdout);
+	if (r != -1 || !strstr(e.msg, "is full") || !strstr(e.msg, mnt) ||
+	    !strstr(e.msg, "bytes free"))
+		return 11;
+	seen_read(mnt, &s);
+	for (int i = 1; i < 64; i++) {
+		recorded += s.runs[i] == 1;
+		if (s.runs[i] > 1)
+			return 12;
+	}
+	seen_release(&s);
+	/* the journal has no torn line: every line is JSON */
+	cmd = xasprintf("tail -c 1 %s/journal.jsonl | od -c | grep -q '\\n'", mnt);
+	torn = system(cmd) != 0;
+	free(cmd);
+	if (torn)
+		return 13;
+	if (recorded < 1 || recorded >= 60)
+		return 14;
+	/* room again: the same campaign resumes and finishes */
+	cmd = xasprintf("mount -o remount,size=4m %s", mnt);
+	if (system(cmd) != 0)
+		return 15;
+	free(cmd);
+	fake_release(&f);
+	fake_init(&f, cfg);
+	if (engine_campaign(cfg, &f.h, &opt, &sum, &e) < 0)
+		return 16;
+	seen_read(mnt, &s);
+	for (int i = 1; i <= 60; i++)
+		if (s.runs[i] != 1)
+			return 17;
+	seen_release(&s);
+	fake_release(&f);
+	return 0;
+}
+
+static void test_results_full(void)
+{
+	struct cfg_opts o = { .faults = KILL_N2, .runs = 60 };
+	struct config *cfg = load(&o);
+	char *mnt = tmp_dir();
+	pid_t pid;
+	int status = 0;
+
+	if (geteuid() != 0) {
+		ok(1, "# SKIP results-full test needs root (a tmpfs in a mount namespace)");
+		goto out;
+	}
+	pid = fork();
+	if (pid == 0)
+		_exit(full_child(cfg, mnt));
+	waitpid(pid, &status, 0);
+	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	   "a full results file system stops the campaign at a record boundary with "
+	   "the path and the free space, no torn line, no run lost; with room again "
+	   "the same campaign resumes and records each run once (child status %d)",
+	   WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+out:
+	config_free(cfg);
+	cleanup(mnt);
+}
+
 int main(void)
 {
 	snprintf(verdict_file, sizeof(verdict_file), "/tmp/test-lifecycle-verdict-%d",
@@ -697,5 +781,6 @@ int main(void)
 	test_leader();
 	test_unjudged();
 	test_fault_pairs();
+	test_results_full();
 	return tap_done();
 }
