@@ -1,6 +1,8 @@
 /* history.c - parse, validate and export operation histories. */
 #include "history.h"
 
+#include "paths.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -520,29 +522,39 @@ int history_parse(const char *name, const char *text, size_t len,
 	return 0;
 }
 
-static int read_all(const char *path, struct buf *b, struct err *e)
+/* The size limit of a history file: $CAMPAIGN_HISTORY_MAX_BYTES, else
+ * HISTORY_MAX_BYTES. */
+static int max_bytes(size_t *ret, struct err *e)
 {
-	char chunk[65536];
-	size_t n;
-	FILE *f;
+	const char *s = getenv("CAMPAIGN_HISTORY_MAX_BYTES");
+	unsigned long long v;
+	char *end;
 
-	f = fopen(path, "re");
-	if (!f)
-		return err_errno(e, errno, "cannot open '%s'", path);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_add(b, chunk, n);
-	if (ferror(f)) {
-		fclose(f);
-		return err_set(e, "cannot read '%s': input/output error", path);
-	}
-	fclose(f);
+	*ret = HISTORY_MAX_BYTES;
+	if (!s || !*s)
+		return 0;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || *end || v == 0 || *s == '-' || *s == '+')
+		return err_set(e, "CAMPAIGN_HISTORY_MAX_BYTES must be a positive number "
+			       "of bytes, not '%s'", s);
+	*ret = v > SIZE_MAX ? SIZE_MAX : (size_t)v;
 	return 0;
+}
+
+static int read_file(const char *path, const char *what, struct buf *b, struct err *e)
+{
+	size_t max;
+
+	if (max_bytes(&max, e) < 0)
+		return -1;
+	return paths_read_file(path, what, max, b, e);
 }
 
 int history_load(const char *path, struct history **ret, struct err *e)
 {
 	struct buf b = BUF_INIT;
-	int r = read_all(path, &b, e);
+	int r = read_file(path, "history", &b, e);
 
 	if (r == 0)
 		r = history_parse(path, b.data, b.len, ret, e);
@@ -591,7 +603,8 @@ int history_load_with_faults(const char *path, const char *faults_path,
 	size_t i = 0, j = 0;
 	int r = -1;
 
-	if (read_all(path, &hb, e) < 0 || read_all(faults_path, &fb, e) < 0 ||
+	if (read_file(path, "history", &hb, e) < 0 ||
+	    read_file(faults_path, "faults file", &fb, e) < 0 ||
 	    history_parse(path, hb.data, hb.len, &h, e) < 0 ||
 	    history_parse(faults_path, fb.data, fb.len, &f, e) < 0)
 		goto out;

@@ -21,6 +21,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The largest history file read, unless $CAMPAIGN_HISTORY_MAX_BYTES (a
+ * positive number of bytes) says otherwise: 1 GiB. */
+#define HISTORY_MAX_BYTES ((size_t)1 << 30)
+
 enum history_type {
 	HISTORY_INVOKE,
 	HISTORY_OK,
@@ -80,12 +84,15 @@ struct history {
 
 /* Parse the file at path. On success *ret is a new history owned by the
  * caller (history_free); on failure *ret is untouched and e says
- * "path:line: cause". */
+ * "path:line: cause", or why the file cannot be read: it is not a regular
+ * file (a FIFO, a device), or it is larger than the limit (HISTORY_MAX_BYTES,
+ * "history 'path' is larger than N bytes"). */
 int history_load(const char *path, struct history **ret, struct err *e);
 
 /* Parse the history at path and the fault events of faults_path (only
  * "fault"/"nemesis" lines, e.g. the engine's {run.dir}/faults.jsonl),
- * merged by time; events keep the line numbers of their own file. */
+ * merged by time; events keep the line numbers of their own file. Both
+ * files are read as history_load reads one. */
 int history_load_with_faults(const char *path, const char *faults_path,
 			     struct history **ret, struct err *e);
 

@@ -4,9 +4,13 @@
 #include "history.h"
 #include "tap.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #define HISTORIES CAMPAIGN_SOURCE_DIR "/tests/unit/histories/"
 
@@ -102,8 +106,93 @@ static void test_load_errors(void)
 	struct err e;
 
 	ok(history_load(HISTORIES "no-such-file.jsonl", &h, &e) < 0 && !h, "missing file");
-	is_str(e.msg, "cannot open '" HISTORIES "no-such-file.jsonl': No such file or directory",
-	       "missing file message");
+	is_str(e.msg, "cannot open history '" HISTORIES "no-such-file.jsonl': No such file or "
+	       "directory", "missing file message");
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Devices and FIFOs are refused at once, without reading them: /dev/zero
+ * would fill memory, a FIFO without writer would block forever (the alarm
+ * turns a hang into a failure). */
+static void test_not_regular(void)
+{
+	char dir[] = "/tmp/campaign-test-history-XXXXXX", *fifo;
+	struct history *h = NULL;
+	struct err e = { "" };
+	double t0 = now_s();
+
+	alarm(20);
+	ok(history_load("/dev/zero", &h, &e) < 0 && !h, "/dev/zero refused");
+	is_str(e.msg, "cannot read history '/dev/zero': a character device, not a regular file",
+	       "/dev/zero message");
+	ok(history_load(HISTORIES, &h, &e) < 0 && !h, "a directory refused");
+	is_str(e.msg, "cannot read history '" HISTORIES "': a directory, not a regular file",
+	       "directory message");
+	if (!ok(mkdtemp(dir) != NULL, "temporary directory"))
+		return;
+	fifo = xasprintf("%s/history.jsonl", dir);
+	if (ok(mkfifo(fifo, 0600) == 0, "FIFO made")) {
+		char *want = xasprintf("cannot read history '%s': a FIFO, not a regular file", fifo);
+
+		ok(history_load(fifo, &h, &e) < 0 && !h, "a FIFO refused");
+		is_str(e.msg, want, "FIFO message");
+		ok(history_load_with_faults(HISTORIES "av_split_ops.jsonl", fifo, &h, &e) < 0 && !h,
+		   "a FIFO as the faults file refused");
+		ok(strstr(e.msg, "cannot read faults file '") && strstr(e.msg, "a FIFO"),
+		   "names the faults file: %s", e.msg);
+		free(want);
+		unlink(fifo);
+	}
+	ok(now_s() - t0 < 5, "refused at once (%.3f s)", now_s() - t0);
+	alarm(0);
+	rmdir(dir);
+	free(fifo);
+}
+
+/* CAMPAIGN_HISTORY_MAX_BYTES lowers the 1 GiB limit. */
+static void test_size_cap(void)
+{
+	struct history *h = NULL;
+	struct err e = { "" };
+	struct stat st;
+	char *limit;
+
+	if (!ok(stat(HISTORIES "lw_set_lost.jsonl", &st) == 0, "fixture size"))
+		return;
+	ok(HISTORY_MAX_BYTES == 1073741824, "default limit 1 GiB");
+	limit = xasprintf("%lld", (long long)st.st_size - 1);
+	setenv("CAMPAIGN_HISTORY_MAX_BYTES", limit, 1);
+	ok(history_load(HISTORIES "lw_set_lost.jsonl", &h, &e) < 0 && !h, "one byte over the limit");
+	free(limit);
+	limit = xasprintf("history '" HISTORIES "lw_set_lost.jsonl' is larger than %lld bytes",
+			  (long long)st.st_size - 1);
+	is_str(e.msg, limit, "names the file and the limit");
+	free(limit);
+	ok(history_load_with_faults(HISTORIES "av_split_ops.jsonl", HISTORIES "lw_set_lost.jsonl",
+				    &h, &e) < 0 && !h && strstr(e.msg, "is larger than"),
+	   "the faults file has the same limit: %s", e.msg);
+	limit = xasprintf("%lld", (long long)st.st_size);
+	setenv("CAMPAIGN_HISTORY_MAX_BYTES", limit, 1);
+	free(limit);
+	if (ok(history_load(HISTORIES "lw_set_lost.jsonl", &h, &e) == 0, "exactly at the limit: %s",
+	       e.msg))
+		is_int((long long)h->n_events, 10, "all of it read");
+	history_free(h);
+	h = NULL;
+	setenv("CAMPAIGN_HISTORY_MAX_BYTES", "12k", 1);
+	ok(history_load(HISTORIES "lw_set_lost.jsonl", &h, &e) < 0 && !h, "a bad limit");
+	is_str(e.msg, "CAMPAIGN_HISTORY_MAX_BYTES must be a positive number of bytes, not '12k'",
+	       "bad limit message");
+	setenv("CAMPAIGN_HISTORY_MAX_BYTES", "0", 1);
+	ok(history_load(HISTORIES "lw_set_lost.jsonl", &h, &e) < 0 && !h, "a zero limit");
+	unsetenv("CAMPAIGN_HISTORY_MAX_BYTES");
 }
 
 static void test_pairing(void)
@@ -203,6 +292,8 @@ int main(void)
 {
 	test_malformed();
 	test_load_errors();
+	test_not_regular();
+	test_size_cap();
 	test_pairing();
 	test_export();
 	test_export_escapes();
