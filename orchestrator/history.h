@@ -7,9 +7,13 @@
  *    "value": 5, "time": 1234}
  *
  * history_load() parses and validates the whole file; every error names
- * the file and the line. Invokes are paired with their completions into
- * operations (struct history_op); checkers read events and operations but
- * never change them.
+ * the file and the line. Lines need not be in time order (a client's
+ * threads appending to one file are not): the events are sorted by time,
+ * a stable sort, each keeping its line number, and history.reordered
+ * counts the lines that were out of order. Only the events of one process
+ * must be in time order in the file. Invokes are then paired with their
+ * completions into operations (struct history_op); checkers read events
+ * and operations but never change them.
  */
 #ifndef CAMPAIGN_HISTORY_H
 #define CAMPAIGN_HISTORY_H
@@ -72,8 +76,11 @@ struct history_op {
 
 struct history {
 	char *name;		/* the file name used in messages */
-	struct history_event *events;
+	struct history_event *events;	/* in time order, ties in file order */
 	size_t n_events;
+	/* Lines earlier than a line above them in their file: out of time
+	 * order in the file, put in order in events. */
+	size_t reordered;
 	struct history_op *ops;
 	size_t n_ops;
 	/* Distinct keys in order of first appearance; NULL entry for
@@ -91,8 +98,9 @@ int history_load(const char *path, struct history **ret, struct err *e);
 
 /* Parse the history at path and the fault events of faults_path (only
  * "fault"/"nemesis" lines, e.g. the engine's {run.dir}/faults.jsonl),
- * merged by time; events keep the line numbers of their own file. Both
- * files are read as history_load reads one. */
+ * merged by time (on a tie the history's line first); events keep the
+ * line numbers of their own file. Both files are read as history_load
+ * reads one. */
 int history_load_with_faults(const char *path, const char *faults_path,
 			     struct history **ret, struct err *e);
 

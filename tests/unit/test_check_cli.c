@@ -98,6 +98,21 @@ static void test_bad_history(struct buf *out)
 	unlink(path);
 }
 
+/* Lines out of time order (a client's threads sharing one file) are
+ * sorted; a malformed line is still refused with its line. */
+static void test_unsorted(struct buf *out)
+{
+	is_int(run("check lost-writes " HISTORIES "lw_unsorted_lost.jsonl --json", out), 1,
+	       "lost writes seen once sorted: exit 1");
+	ok(strstr(out->data, "\"reordered\":2") != NULL, "the verdict counts reordered lines");
+	ok(strstr(out->data, "; 2 lines out of time order were sorted by time\"") != NULL,
+	   "the explanation says so");
+	is_int(run("check lost-writes " HISTORIES "lw_unsorted_bad.jsonl", out), 2,
+	       "a malformed line: exit 2");
+	is_str(out->data, "campaign: error: " HISTORIES "lw_unsorted_bad.jsonl:6: invalid JSON at "
+	       "column 81: '}' expected near end of file\n", "file and line");
+}
+
 /* What cannot be a history is refused at once with a message, exit 2. */
 static void test_not_a_history(struct buf *out)
 {
@@ -151,6 +166,7 @@ int main(void)
 	}
 	test_check(&out);
 	test_bad_history(&out);
+	test_unsorted(&out);
 	test_not_a_history(&out);
 	test_export(&out);
 	buf_release(&out);
