@@ -231,7 +231,7 @@ int check_availability(const struct history *h, const struct checker_opts *opts,
 	(void)e;
 	scan(&a);
 	result = judge(&a, opts, &text);
-	v = checker_verdict_new("availability", result, text, checker_count_ops(h));
+	v = checker_verdict_new("availability", result, text, h);
 	free(text);
 	json_object_set_new(v, "overall", tally_json(&a.all));
 	json_object_set_new(v, "during_faults", tally_json(&a.during));

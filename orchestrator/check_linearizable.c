@@ -813,8 +813,7 @@ static json_t *summary_verdict(const struct history *h, struct summary *sum)
 			: sum->n_checked ? xasprintf("all %zu registers are linearizable", sum->n_checked)
 			: xstrdup("no register operations to check");
 	}
-	v = checker_verdict_new("linearizable-register", result, text,
-				checker_count_ops(h));
+	v = checker_verdict_new("linearizable-register", result, text, h);
 	json_object_set_new(v, "keys", json_integer((json_int_t)sum->n_checked));
 	json_object_set_new(v, "configurations", json_integer((json_int_t)sum->configurations));
 	json_object_set_new(v, "peak_memory_bytes", json_integer((json_int_t)sum->peak_bytes));

@@ -338,7 +338,7 @@ static json_t *verdict(struct report *r)
 		text = xasprintf("every add or write acknowledged before its key's final read "
 				 "is in it (%zu acknowledged, %zu indeterminate)", r->acknowledged,
 				 r->indeterminate);
-	v = checker_verdict_new("lost-writes", result, text, checker_count_ops(r->h));
+	v = checker_verdict_new("lost-writes", result, text, r->h);
 	free(text);
 	json_object_set_new(v, "keys", json_integer((json_int_t)r->keys));
 	json_object_set_new(v, "acknowledged", json_integer((json_int_t)r->acknowledged));

@@ -1,6 +1,7 @@
 /* checkers.c - the checker table and the verdict helpers they share. */
 #include "checkers.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 const struct checker checkers[] = {
@@ -35,16 +36,23 @@ void checker_opts_init(struct checker_opts *opts)
 }
 
 json_t *checker_verdict_new(const char *checker, enum checker_result result,
-			    const char *explanation, size_t ops)
+			    const char *explanation, const struct history *h)
 {
 	json_t *v = json_object();
+	char *text = h->reordered == 1
+		? xasprintf("%s; 1 line out of time order was sorted by time", explanation)
+		: h->reordered ? xasprintf("%s; %zu lines out of time order were sorted by time",
+					   explanation, h->reordered)
+		: xstrdup(explanation);
 
 	json_object_set_new(v, "checker", json_string(checker));
 	json_object_set_new(v, "valid", result == CHECKER_VALID ? json_true()
 					: result == CHECKER_INVALID ? json_false()
 					: json_string("unknown"));
-	json_object_set_new(v, "explanation", json_string(explanation));
-	json_object_set_new(v, "ops", json_integer((json_int_t)ops));
+	json_object_set_new(v, "explanation", json_string(text));
+	json_object_set_new(v, "ops", json_integer((json_int_t)checker_count_ops(h)));
+	json_object_set_new(v, "reordered", json_integer((json_int_t)h->reordered));
+	free(text);
 	return v;
 }
 

@@ -4,7 +4,8 @@
  * A checker reads a history and returns a verdict, a JSON object:
  *
  *   {"checker": "linearizable-register", "valid": true | false | "unknown",
- *    "explanation": "...", "ops": 1234, ...checker-specific fields}
+ *    "explanation": "...", "ops": 1234, "reordered": 0,
+ *    ...checker-specific fields}
  *
  * For an invalid history the specific fields name the offending
  * operations as their events, each with its "line" in the file
@@ -59,9 +60,12 @@ const struct checker *checker_find(const char *name);
 
 void checker_opts_init(struct checker_opts *opts);
 
-/* A new verdict object with the common fields (new reference). */
+/* A new verdict object with the common fields (new reference): "ops"
+ * (checker_count_ops) and "reordered" (h->reordered); when lines were out
+ * of time order the explanation ends with how many were sorted. h is
+ * borrowed. */
 json_t *checker_verdict_new(const char *checker, enum checker_result result,
-			    const char *explanation, size_t ops);
+			    const char *explanation, const struct history *h);
 /* The result recorded in a verdict made by checker_verdict_new. */
 enum checker_result checker_verdict_result(const json_t *verdict);
 /* The process exit status for a result: 0 valid, 1 invalid, 2 unknown. */

@@ -1,6 +1,8 @@
 /* history.c - parse, validate and export operation histories. */
 #include "history.h"
 
+#include "paths.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -109,17 +111,32 @@ const char *history_f_name(enum history_f f)
 	return f_names[f];
 }
 
-/* ---- parsing ---- */
+/* ---- parsing ----
+ *
+ * Two passes. Reading checks each line on its own and appends its event.
+ * Then the events are put in time order, a stable sort (ties keep file
+ * order; a faults file's lines come after the history's), and invokes are
+ * paired with completions in that order. A client whose threads append to
+ * one file writes lines a little out of time order; but one process is one
+ * thread, so its own events must be in time order in the file.
+ */
 
 struct parser {
 	struct history *h;
-	size_t cap_events, cap_ops, cap_keys;
+	const char *name;	/* the file being read, for messages */
+	int line;
+	struct err *e;
+	/* reading */
+	size_t cap_events;
+	json_t **raw_keys;	/* per event: its "key" (new reference) or NULL */
+	bool faults_only;	/* a faults file: nothing but fault events */
+	int64_t max_time;	/* latest time so far in this file */
+	struct pmap last;	/* process -> index + 1 of its latest event */
+	/* pairing */
+	size_t cap_ops, cap_keys;
 	json_t *key_index;	/* dumped key -> index */
 	int unnamed_key;	/* index of the NULL key, or -1 */
 	struct pmap outstanding;	/* process -> op index + 1 (0: none) */
-	int64_t last_time;
-	int line;
-	struct err *e;
 };
 
 static int perr(struct parser *p, const char *fmt, ...)
@@ -133,7 +150,7 @@ static int perr(struct parser *p, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	return err_set(p->e, "%s:%d: %s", p->h->name, p->line, msg);
+	return err_set(p->e, "%s:%d: %s", p->name, p->line, msg);
 }
 
 static bool is_scalar(const json_t *v)
@@ -232,10 +249,29 @@ static int parse_time(struct parser *p, json_t *o, struct history_event *ev)
 	if (!json_is_integer(t))
 		return perr(p, "'time' must be an integer (nanoseconds)");
 	ev->time = json_integer_value(t);
-	if (ev->time < p->last_time)
-		return perr(p, "'time' goes backwards (%lld after %lld)",
-			    (long long)ev->time, (long long)p->last_time);
-	p->last_time = ev->time;
+	return 0;
+}
+
+/* Count a line earlier than one above it; refuse a process going back in
+ * time: the lines of one thread cannot be out of order. */
+static int check_order(struct parser *p, const struct history_event *ev, int ev_idx)
+{
+	const struct history_event *prev;
+	int64_t last;
+
+	if (ev->time < p->max_time)
+		p->h->reordered++;
+	else
+		p->max_time = ev->time;
+	if (ev->type == HISTORY_FAULT)
+		return 0;
+	last = pmap_get(&p->last, ev->process, 0);
+	prev = last ? &p->h->events[last - 1] : NULL;
+	if (prev && ev->time < prev->time)
+		return perr(p, "'time' of process %lld goes backwards (%lld after %lld at line %d)",
+			    (long long)ev->process, (long long)ev->time,
+			    (long long)prev->time, prev->line);
+	pmap_put(&p->last, ev->process, ev_idx + 1);
 	return 0;
 }
 
@@ -384,6 +420,7 @@ static int pair_completion(struct parser *p, struct history_event *ev, int ev_id
 	return 0;
 }
 
+/* The fields of a client event; its key is kept for pairing. */
 static int parse_client(struct parser *p, json_t *o, struct history_event *ev, int ev_idx)
 {
 	json_t *proc = json_object_get(o, "process");
@@ -396,16 +433,32 @@ static int parse_client(struct parser *p, json_t *o, struct history_event *ev, i
 	ev->process = json_integer_value(proc);
 	if (parse_f(p, o, ev) < 0 || parse_key(p, o, &key) < 0 || check_value(p, ev) < 0)
 		return -1;
-	if (ev->type == HISTORY_INVOKE) {
-		ev->key = intern_key(p, key);
-		return pair_invoke(p, ev, ev_idx);
+	p->raw_keys[ev_idx] = key ? json_incref(key) : NULL;
+	return 0;
+}
+
+static struct history_event *new_event(struct parser *p, int *ret_idx)
+{
+	struct history *h = p->h;
+	struct history_event *ev;
+
+	if (h->n_events == p->cap_events) {
+		p->cap_events = p->cap_events ? p->cap_events * 2 : 1024;
+		h->events = xrealloc(h->events, p->cap_events * sizeof(*h->events));
+		p->raw_keys = xrealloc(p->raw_keys, p->cap_events * sizeof(*p->raw_keys));
 	}
-	return pair_completion(p, ev, ev_idx, key);
+	*ret_idx = (int)h->n_events++;
+	ev = &h->events[*ret_idx];
+	memset(ev, 0, sizeof(*ev));
+	p->raw_keys[*ret_idx] = NULL;
+	ev->line = p->line;
+	ev->key = -1;
+	ev->op = -1;
+	return ev;
 }
 
 static int parse_line(struct parser *p, const char *s, size_t len)
 {
-	struct history *h = p->h;
 	struct history_event *ev;
 	json_error_t jerr;
 	json_t *o, *v;
@@ -418,24 +471,20 @@ static int parse_line(struct parser *p, const char *s, size_t len)
 		json_decref(o);
 		return perr(p, "an event must be a JSON object");
 	}
-	if (h->n_events == p->cap_events) {
-		p->cap_events = p->cap_events ? p->cap_events * 2 : 1024;
-		h->events = xrealloc(h->events, p->cap_events * sizeof(*h->events));
-	}
-	idx = (int)h->n_events++;
-	ev = &h->events[idx];
-	memset(ev, 0, sizeof(*ev));
-	ev->line = p->line;
-	ev->key = -1;
-	ev->op = -1;
+	ev = new_event(p, &idx);
 	v = json_object_get(o, "value");
 	ev->value = v ? json_incref(v) : NULL;
 	r = parse_type(p, o, &ev->type);
+	if (!r && p->faults_only && ev->type != HISTORY_FAULT)
+		r = perr(p, "only fault events belong in a faults file, not '%s'",
+			 type_names[ev->type]);
 	if (!r)
 		r = parse_time(p, o, ev);
 	if (!r)
 		r = ev->type == HISTORY_FAULT ? parse_fault(p, o, ev)
 					      : parse_client(p, o, ev, idx);
+	if (!r)
+		r = check_order(p, ev, idx);
 	json_decref(o);
 	return r;
 }
@@ -490,59 +539,169 @@ static void finish_ops(struct history *h)
 	assign_logical(h);
 }
 
-int history_parse(const char *name, const char *text, size_t len,
-		  struct history **ret, struct err *e)
+/* Check every line of text, the contents of the file name, on its own. */
+static int read_lines(struct parser *p, const char *name, const char *text, size_t len)
 {
-	struct parser p = { .unnamed_key = -1, .last_time = INT64_MIN, .e = e };
 	size_t pos = 0;
-	int r = 0;
 
-	p.h = xcalloc(1, sizeof(*p.h));
-	p.h->name = xstrdup(name);
-	p.key_index = json_object();
-	while (pos < len && !r) {
+	p->name = name;
+	p->line = 0;
+	p->max_time = INT64_MIN;
+	pmap_release(&p->last);
+	while (pos < len) {
 		const char *nl = memchr(text + pos, '\n', len - pos);
 		size_t end = nl ? (size_t)(nl - text) : len;
 
-		p.line++;
-		if (!is_blank(text + pos, end - pos))
-			r = parse_line(&p, text + pos, end - pos);
+		p->line++;
+		if (!is_blank(text + pos, end - pos) && parse_line(p, text + pos, end - pos) < 0)
+			return -1;
 		pos = end + 1;
 	}
-	json_decref(p.key_index);
-	pmap_release(&p.outstanding);
-	if (r) {
-		history_free(p.h);
-		return -1;
-	}
-	finish_ops(p.h);
-	*ret = p.h;
 	return 0;
 }
 
-static int read_all(const char *path, struct buf *b, struct err *e)
-{
-	char chunk[65536];
-	size_t n;
-	FILE *f;
+struct slot {
+	int64_t time;
+	size_t idx;	/* position in the files as read */
+};
 
-	f = fopen(path, "re");
-	if (!f)
-		return err_errno(e, errno, "cannot open '%s'", path);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_add(b, chunk, n);
-	if (ferror(f)) {
-		fclose(f);
-		return err_set(e, "cannot read '%s': input/output error", path);
+static int by_time(const void *a, const void *b)
+{
+	const struct slot *x = a, *y = b;
+
+	if (x->time != y->time)
+		return x->time < y->time ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* Put the events (and their keys) in time order, ties in file order. */
+static void sort_by_time(struct parser *p)
+{
+	struct history *h = p->h;
+	size_t i, n = h->n_events;
+	struct slot *slots = xmalloc((n + 1) * sizeof(*slots));
+	struct history_event *events = xmalloc((n + 1) * sizeof(*events));
+	json_t **keys = xmalloc((n + 1) * sizeof(*keys));
+
+	for (i = 0; i < n; i++)
+		slots[i] = (struct slot){ h->events[i].time, i };
+	qsort(slots, n, sizeof(*slots), by_time);
+	for (i = 0; i < n; i++) {
+		events[i] = h->events[slots[i].idx];
+		keys[i] = p->raw_keys[slots[i].idx];
 	}
-	fclose(f);
+	free(slots);
+	free(h->events);
+	free(p->raw_keys);
+	h->events = events;
+	p->raw_keys = keys;
+	p->cap_events = n + 1;
+}
+
+/* Pair invokes and completions in time order. Only the history's own
+ * lines can fail here: a faults file holds fault events alone. */
+static int pair_all(struct parser *p)
+{
+	struct history *h = p->h;
+	size_t i;
+
+	p->name = h->name;
+	for (i = 0; i < h->n_events; i++) {
+		struct history_event *ev = &h->events[i];
+		int r;
+
+		if (ev->type == HISTORY_FAULT)
+			continue;
+		p->line = ev->line;
+		if (ev->type == HISTORY_INVOKE) {
+			ev->key = intern_key(p, p->raw_keys[i]);
+			r = pair_invoke(p, ev, (int)i);
+		} else {
+			r = pair_completion(p, ev, (int)i, p->raw_keys[i]);
+		}
+		if (r < 0)
+			return -1;
+	}
 	return 0;
+}
+
+static void parser_init(struct parser *p, const char *name, struct err *e)
+{
+	memset(p, 0, sizeof(*p));
+	p->h = xcalloc(1, sizeof(*p->h));
+	p->h->name = xstrdup(name);
+	p->key_index = json_object();
+	p->unnamed_key = -1;
+	p->e = e;
+}
+
+/* Sort and pair when r is 0; then *ret is the history (0), or it is
+ * freed (-1). */
+static int parser_finish(struct parser *p, int r, struct history **ret)
+{
+	size_t i;
+
+	if (!r) {
+		sort_by_time(p);
+		r = pair_all(p);
+	}
+	for (i = 0; i < p->h->n_events; i++)
+		json_decref(p->raw_keys[i]);
+	free(p->raw_keys);
+	json_decref(p->key_index);
+	pmap_release(&p->outstanding);
+	pmap_release(&p->last);
+	if (r) {
+		history_free(p->h);
+		return -1;
+	}
+	finish_ops(p->h);
+	*ret = p->h;
+	return 0;
+}
+
+int history_parse(const char *name, const char *text, size_t len,
+		  struct history **ret, struct err *e)
+{
+	struct parser p;
+
+	parser_init(&p, name, e);
+	return parser_finish(&p, read_lines(&p, name, text, len), ret);
+}
+
+/* The size limit of a history file: $CAMPAIGN_HISTORY_MAX_BYTES, else
+ * HISTORY_MAX_BYTES. */
+static int max_bytes(size_t *ret, struct err *e)
+{
+	const char *s = getenv("CAMPAIGN_HISTORY_MAX_BYTES");
+	unsigned long long v;
+	char *end;
+
+	*ret = HISTORY_MAX_BYTES;
+	if (!s || !*s)
+		return 0;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || *end || v == 0 || *s == '-' || *s == '+')
+		return err_set(e, "CAMPAIGN_HISTORY_MAX_BYTES must be a positive number "
+			       "of bytes, not '%s'", s);
+	*ret = v > SIZE_MAX ? SIZE_MAX : (size_t)v;
+	return 0;
+}
+
+static int read_file(const char *path, const char *what, struct buf *b, struct err *e)
+{
+	size_t max;
+
+	if (max_bytes(&max, e) < 0)
+		return -1;
+	return paths_read_file(path, what, max, b, e);
 }
 
 int history_load(const char *path, struct history **ret, struct err *e)
 {
 	struct buf b = BUF_INIT;
-	int r = read_all(path, &b, e);
+	int r = read_file(path, "history", &b, e);
 
 	if (r == 0)
 		r = history_parse(path, b.data, b.len, ret, e);
@@ -550,86 +709,24 @@ int history_load(const char *path, struct history **ret, struct err *e)
 	return r;
 }
 
-/* A non-blank line of one of the merged files. */
-struct src_line {
-	const char *text;
-	size_t len;
-	int line;
-	int64_t time;
-};
-
-/* The non-blank lines of text, with the times h parsed from them. */
-static struct src_line *src_lines(const char *text, size_t len,
-				  const struct history *h)
-{
-	struct src_line *out = xcalloc(h->n_events + 1, sizeof(*out));
-	size_t pos = 0, k = 0;
-	int line = 0;
-
-	while (pos < len && k < h->n_events) {
-		const char *nl = memchr(text + pos, '\n', len - pos);
-		size_t end = nl ? (size_t)(nl - text) : len;
-
-		line++;
-		if (!is_blank(text + pos, end - pos)) {
-			out[k] = (struct src_line){ text + pos, end - pos, line,
-						    h->events[k].time };
-			k++;
-		}
-		pos = end + 1;
-	}
-	return out;
-}
-
 int history_load_with_faults(const char *path, const char *faults_path,
 			     struct history **ret, struct err *e)
 {
 	struct buf hb = BUF_INIT, fb = BUF_INIT;
-	struct history *h = NULL, *f = NULL;
-	struct src_line *hl = NULL, *fl = NULL;
-	struct parser p = { .unnamed_key = -1, .last_time = INT64_MIN, .e = e };
-	size_t i = 0, j = 0;
+	struct parser p;
 	int r = -1;
 
-	if (read_all(path, &hb, e) < 0 || read_all(faults_path, &fb, e) < 0 ||
-	    history_parse(path, hb.data, hb.len, &h, e) < 0 ||
-	    history_parse(faults_path, fb.data, fb.len, &f, e) < 0)
+	if (read_file(path, "history", &hb, e) < 0 ||
+	    read_file(faults_path, "faults file", &fb, e) < 0)
 		goto out;
-	for (size_t k = 0; k < f->n_events; k++)
-		if (f->events[k].type != HISTORY_FAULT) {
-			err_set(e, "%s:%d: only fault events belong in a faults file, "
-				"not '%s'", faults_path, f->events[k].line,
-				history_type_name(f->events[k].type));
-			goto out;
-		}
-	/* both are valid and in time order: merge them by time, each line
-	 * keeping its own line number (fault lines: the faults file's) */
-	hl = src_lines(hb.data, hb.len, h);
-	fl = src_lines(fb.data, fb.len, f);
-	p.h = xcalloc(1, sizeof(*p.h));
-	p.h->name = xstrdup(path);
-	p.key_index = json_object();
-	r = 0;
-	while (!r && (i < h->n_events || j < f->n_events)) {
-		struct src_line *l = j >= f->n_events ||
-			(i < h->n_events && hl[i].time <= fl[j].time) ? &hl[i++] : &fl[j++];
-
-		p.line = l->line;
-		r = parse_line(&p, l->text, l->len);
+	parser_init(&p, path, e);
+	r = read_lines(&p, path, hb.data, hb.len);
+	if (!r) {
+		p.faults_only = true;
+		r = read_lines(&p, faults_path, fb.data, fb.len);
 	}
-	json_decref(p.key_index);
-	pmap_release(&p.outstanding);
-	if (r) {
-		history_free(p.h);
-		goto out;
-	}
-	finish_ops(p.h);
-	*ret = p.h;
+	r = parser_finish(&p, r, ret);
 out:
-	free(hl);
-	free(fl);
-	history_free(h);
-	history_free(f);
 	buf_release(&hb);
 	buf_release(&fb);
 	return r;

@@ -7,9 +7,13 @@
  *    "value": 5, "time": 1234}
  *
  * history_load() parses and validates the whole file; every error names
- * the file and the line. Invokes are paired with their completions into
- * operations (struct history_op); checkers read events and operations but
- * never change them.
+ * the file and the line. Lines need not be in time order (a client's
+ * threads appending to one file are not): the events are sorted by time,
+ * a stable sort, each keeping its line number, and history.reordered
+ * counts the lines that were out of order. Only the events of one process
+ * must be in time order in the file. Invokes are then paired with their
+ * completions into operations (struct history_op); checkers read events
+ * and operations but never change them.
  */
 #ifndef CAMPAIGN_HISTORY_H
 #define CAMPAIGN_HISTORY_H
@@ -20,6 +24,10 @@
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* The largest history file read, unless $CAMPAIGN_HISTORY_MAX_BYTES (a
+ * positive number of bytes) says otherwise: 1 GiB. */
+#define HISTORY_MAX_BYTES ((size_t)1 << 30)
 
 enum history_type {
 	HISTORY_INVOKE,
@@ -68,8 +76,11 @@ struct history_op {
 
 struct history {
 	char *name;		/* the file name used in messages */
-	struct history_event *events;
+	struct history_event *events;	/* in time order, ties in file order */
 	size_t n_events;
+	/* Lines earlier than a line above them in their file: out of time
+	 * order in the file, put in order in events. */
+	size_t reordered;
 	struct history_op *ops;
 	size_t n_ops;
 	/* Distinct keys in order of first appearance; NULL entry for
@@ -80,12 +91,16 @@ struct history {
 
 /* Parse the file at path. On success *ret is a new history owned by the
  * caller (history_free); on failure *ret is untouched and e says
- * "path:line: cause". */
+ * "path:line: cause", or why the file cannot be read: it is not a regular
+ * file (a FIFO, a device), or it is larger than the limit (HISTORY_MAX_BYTES,
+ * "history 'path' is larger than N bytes"). */
 int history_load(const char *path, struct history **ret, struct err *e);
 
 /* Parse the history at path and the fault events of faults_path (only
  * "fault"/"nemesis" lines, e.g. the engine's {run.dir}/faults.jsonl),
- * merged by time; events keep the line numbers of their own file. */
+ * merged by time (on a tie the history's line first); events keep the
+ * line numbers of their own file. Both files are read as history_load
+ * reads one. */
 int history_load_with_faults(const char *path, const char *faults_path,
 			     struct history **ret, struct err *e);
 

@@ -208,8 +208,27 @@ static int judge_containment(const json_t *params, const struct oracle_input *in
 	return 0;
 }
 
+/* The checker's own words, one line: the "explanation" of its JSON
+ * output, else the last line of its stderr (where `campaign check` says
+ * why a history is malformed), else the last line of its stdout. */
+static void command_evidence(const json_t *doc, struct buf *out, const char *tail,
+			     char *ret, size_t size)
+{
+	const char *why = json_string_value(json_object_get(doc, "explanation"));
+
+	if (!why || !*why)
+		why = tail;
+	if (!*why) {
+		buf_rtrim(out);
+		why = strrchr(out->data, '\n') ? strrchr(out->data, '\n') + 1 : out->data;
+	}
+	snprintf(ret, size, "%s", *why ? why : "no output");
+	ret[strcspn(ret, "\n")] = '\0';
+}
+
 /* A checker on the controller: exit 0 valid, 1 invalid (a flaw), other
- * statuses unknown. Its JSON output ("explanation") becomes the reason. */
+ * statuses unknown; so is a checker that cannot run or finish. The reason
+ * always says what happened, with the checker's own words. */
 static int judge_command(const json_t *params, const struct oracle_input *in,
 			 struct oracle_verdict *ret, struct err *e)
 {
@@ -217,6 +236,7 @@ static int judge_command(const json_t *params, const struct oracle_input *in,
 	const json_t *timeout = json_object_get(params, "timeout_s");
 	struct buf cmd = BUF_INIT, out = BUF_INIT;
 	struct err pe = { "" };
+	char tail[400], why[400];
 	json_t *doc;
 	int status;
 
@@ -225,30 +245,22 @@ static int judge_command(const json_t *params, const struct oracle_input *in,
 		return -1;
 	}
 	status = proc_run_status((char *[]){ "/bin/sh", "-c", cmd.data, NULL }, &out,
-				 timeout ? (int)(json_number_value(timeout) * 1000)
-					 : 120000, &pe);
+				 tail, sizeof(tail), timeout
+				 ? (int)(json_number_value(timeout) * 1000) : 120000, &pe);
 	buf_release(&cmd);
-	if (status < 0) {
-		buf_release(&out);
-		return err_set(e, "oracle command failed to run: %s", pe.msg);
-	}
-	doc = json_loads(out.data, 0, NULL);
+	doc = status < 0 ? NULL : json_loads(out.data, 0, NULL);
 	ret->data = doc;
 	ret->verdict = status == 0 ? VERDICT_PASS
 		     : status == 1 ? VERDICT_FAIL : VERDICT_UNKNOWN;
-	{
-		const char *why = json_string_value(json_object_get(doc, "explanation"));
-		char line[400];
-
-		if (!why) {
-			buf_rtrim(&out);
-			why = out.data;
-		}
-		snprintf(line, sizeof(line), "%s", why);
-		line[strcspn(line, "\n")] = '\0';
-		snprintf(ret->reason, sizeof(ret->reason), "checker exit %d: %s",
-			 status, line);
-	}
+	command_evidence(doc, &out, tail, why, sizeof(why));
+	if (status < 0)
+		snprintf(ret->reason, sizeof(ret->reason), "checker did not run to its end: %s%s%s",
+			 pe.msg, *tail ? "; its stderr: " : "", tail);
+	else if (status > 128)
+		snprintf(ret->reason, sizeof(ret->reason), "checker killed by signal %d: %s",
+			 status - 128, why);
+	else
+		snprintf(ret->reason, sizeof(ret->reason), "checker exited %d: %s", status, why);
 	buf_release(&out);
 	return 0;
 }

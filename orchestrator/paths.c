@@ -96,6 +96,75 @@ int paths_write_atomic(const char *path, const char *data, struct err *e)
 	return 0;
 }
 
+static const char *file_kind(mode_t mode)
+{
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISCHR(mode))
+		return "a character device";
+	if (S_ISBLK(mode))
+		return "a block device";
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	return "a special file";
+}
+
+/* Read fd to its end into out, at most max_bytes; subject names the file
+ * in messages ("history 'h.jsonl'"). */
+static int read_capped(int fd, const char *subject, size_t max_bytes,
+		       struct buf *out, struct err *e)
+{
+	char chunk[65536];
+	size_t total = 0;
+
+	for (;;) {
+		ssize_t n = read(fd, chunk, sizeof(chunk));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return err_errno(e, errno, "cannot read %s", subject);
+		if (n == 0)
+			return 0;
+		total += (size_t)n;
+		if (total > max_bytes)	/* it grew after fstat */
+			return err_set(e, "%s is larger than %zu bytes", subject, max_bytes);
+		buf_add(out, chunk, (size_t)n);
+	}
+}
+
+int paths_read_file(const char *path, const char *what, size_t max_bytes,
+		    struct buf *out, struct err *e)
+{
+	char *subject = what ? xasprintf("%s '%s'", what, path) : xasprintf("'%s'", path);
+	struct stat st;
+	int fd, r;
+
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0) {
+		r = err_errno(e, errno, "cannot open %s", subject);
+		goto out;
+	}
+	if (fstat(fd, &st) < 0)
+		r = err_errno(e, errno, "cannot read %s", subject);
+	else if (!S_ISREG(st.st_mode))
+		r = err_set(e, "cannot read %s: %s, not a regular file", subject,
+			    file_kind(st.st_mode));
+	else if ((unsigned long long)st.st_size > max_bytes)
+		r = err_set(e, "%s is larger than %zu bytes", subject, max_bytes);
+	else {
+		buf_grow(out, (size_t)st.st_size);
+		r = read_capped(fd, subject, max_bytes, out, e);
+	}
+	close(fd);
+out:
+	free(subject);
+	return r;
+}
+
 int paths_fsync_dir(const char *dir, struct err *e)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -23,6 +23,19 @@ static void last_line(struct buf *errout, char *out, size_t size)
 	snprintf(out, size, "%s", start ? start + 1 : errout->data);
 }
 
+/* Only the last line of stderr is reported: keep its end, so that a
+ * program writing without end cannot fill memory. */
+static void keep_end(struct buf *b)
+{
+	const size_t most = 65536, keep = 4096;
+
+	if (b->len <= most)
+		return;
+	memmove(b->data, b->data + b->len - keep, keep);
+	b->len = keep;
+	b->data[keep] = '\0';
+}
+
 static int drain(int fd, struct buf *b)
 {
 	char chunk[4096];
@@ -55,6 +68,7 @@ static int collect(pid_t pid, int out_fd, int err_fd, struct buf *out,
 				fds[i].fd = -1;
 				open_fds--;
 			}
+			keep_end(errout);
 		}
 	}
 	while (waitpid(pid, ret_status, 0) < 0 && errno == EINTR)
@@ -72,6 +86,7 @@ static int run(char *const argv[], struct buf *out, int timeout_ms,
 	struct buf errout = BUF_INIT;
 	pid_t pid;
 
+	tail[0] = '\0';
 	if (pipe2(out_pipe, O_CLOEXEC) < 0)
 		return err_errno(e, errno, "cannot run '%s'", argv[0]);
 	if (pipe2(err_pipe, O_CLOEXEC) < 0) {
@@ -103,15 +118,16 @@ static int run(char *const argv[], struct buf *out, int timeout_ms,
 	return 0;
 }
 
-int proc_run_status(char *const argv[], struct buf *out, int timeout_ms,
-		    struct err *e)
+int proc_run_status(char *const argv[], struct buf *out, char *ret_tail,
+		    size_t tail_size, int timeout_ms, struct err *e)
 {
 	char tail[512];
-	int status;
+	int status, r;
 
-	if (run(argv, out, timeout_ms, &status, tail, sizeof(tail), e) < 0)
-		return -1;
-	return status;
+	r = run(argv, out, timeout_ms, &status, tail, sizeof(tail), e);
+	if (ret_tail && tail_size)
+		snprintf(ret_tail, tail_size, "%s", tail);
+	return r < 0 ? -1 : status;
 }
 
 int proc_run(char *const argv[], struct buf *out, int timeout_ms,

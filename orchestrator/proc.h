@@ -14,8 +14,10 @@ int proc_run(char *const argv[], struct buf *out, int timeout_ms,
 
 /* Like proc_run, but a non-zero exit is not a failure: returns the exit
  * status (128+N for signal N), or -1 when the program could not run or
- * was killed at timeout_ms. */
-int proc_run_status(char *const argv[], struct buf *out, int timeout_ms,
-		    struct err *e);
+ * was killed at timeout_ms. ret_tail (tail_size bytes; NULL: not wanted)
+ * gets the last line of its stderr, cut to fit ("" when none), also when
+ * it was killed at timeout_ms. */
+int proc_run_status(char *const argv[], struct buf *out, char *ret_tail,
+		    size_t tail_size, int timeout_ms, struct err *e);
 
 #endif

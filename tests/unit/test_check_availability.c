@@ -215,6 +215,25 @@ static void test_faults_file(void)
 	json_decref(v);
 	history_free(h);
 
+	/* the same history with two invokes written out of time order */
+	h = NULL;
+	v = NULL;
+	if (!ok(history_load_with_faults(HISTORIES "av_split_ops_unsorted.jsonl",
+					 HISTORIES "av_split_faults.jsonl", &h, &e) == 0,
+		"unsorted history + faults file load: %s", e.msg))
+		return;
+	if (check_availability(h, &opts, &v, &e) == 0) {
+		is_int(checker_verdict_result(v), CHECKER_VALID, "unsorted: valid");
+		ok(fabs(real(v, "recovery_s") - 1.0) < 1e-6, "unsorted: recovery 1 s");
+		is_int(json_integer_value(json_object_get(v, "reordered")), 1, "unsorted: one line reordered");
+		ok(strstr(json_string_value(json_object_get(v, "explanation")),
+			  "; 1 line out of time order was sorted by time") != NULL, "unsorted: said so");
+	} else {
+		ok(0, "check: %s", e.msg);
+	}
+	json_decref(v);
+	history_free(h);
+
 	h = NULL;
 	ok(history_load_with_faults(HISTORIES "av_split_ops.jsonl",
 				    HISTORIES "av_split_bad_faults.jsonl", &h, &e) < 0 && !h,

@@ -98,6 +98,34 @@ static void test_bad_history(struct buf *out)
 	unlink(path);
 }
 
+/* Lines out of time order (a client's threads sharing one file) are
+ * sorted; a malformed line is still refused with its line. */
+static void test_unsorted(struct buf *out)
+{
+	is_int(run("check lost-writes " HISTORIES "lw_unsorted_lost.jsonl --json", out), 1,
+	       "lost writes seen once sorted: exit 1");
+	ok(strstr(out->data, "\"reordered\":2") != NULL, "the verdict counts reordered lines");
+	ok(strstr(out->data, "; 2 lines out of time order were sorted by time\"") != NULL,
+	   "the explanation says so");
+	is_int(run("check lost-writes " HISTORIES "lw_unsorted_bad.jsonl", out), 2,
+	       "a malformed line: exit 2");
+	is_str(out->data, "campaign: error: " HISTORIES "lw_unsorted_bad.jsonl:6: invalid JSON at "
+	       "column 81: '}' expected near end of file\n", "file and line");
+}
+
+/* What cannot be a history is refused at once with a message, exit 2. */
+static void test_not_a_history(struct buf *out)
+{
+	is_int(run("check lost-writes /dev/zero", out), 2, "/dev/zero: exit 2");
+	is_str(out->data, "campaign: error: cannot read history '/dev/zero': a character device, "
+	       "not a regular file\n", "/dev/zero refused");
+	setenv("CAMPAIGN_HISTORY_MAX_BYTES", "100", 1);
+	is_int(run("check lost-writes " HISTORIES "lw_set_lost.jsonl", out), 2, "over the limit: exit 2");
+	is_str(out->data, "campaign: error: history '" HISTORIES "lw_set_lost.jsonl' is larger than "
+	       "100 bytes\n", "the limit named");
+	unsetenv("CAMPAIGN_HISTORY_MAX_BYTES");
+}
+
 static void test_export(struct buf *out)
 {
 	char path[] = "/tmp/campaign-test-export-XXXXXX";
@@ -138,6 +166,8 @@ int main(void)
 	}
 	test_check(&out);
 	test_bad_history(&out);
+	test_unsorted(&out);
+	test_not_a_history(&out);
 	test_export(&out);
 	buf_release(&out);
 	return tap_done();

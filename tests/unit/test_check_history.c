@@ -4,9 +4,13 @@
 #include "history.h"
 #include "tap.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #define HISTORIES CAMPAIGN_SOURCE_DIR "/tests/unit/histories/"
 
@@ -89,7 +93,20 @@ static void test_malformed(void)
 	       "history.jsonl:2: 'value' of a read must be a scalar, null or an array of scalars",
 	       "read of nested arrays");
 	is_str(parse_error(INV(0, "write", "1", 5) DONE(0, "ok", "write", "1", 4)),
-	       "history.jsonl:2: 'time' goes backwards (4 after 5)", "time going backwards");
+	       "history.jsonl:2: 'time' of process 0 goes backwards (4 after 5 at line 1)",
+	       "one process going back in time");
+	is_str(parse_error(INV(0, "write", "1", 1) DONE(0, "ok", "write", "1", 8)
+			   INV(1, "read", "null", 9) INV(0, "write", "2", 7)),
+	       "history.jsonl:4: 'time' of process 0 goes backwards (7 after 8 at line 2)",
+	       "an invoke before its own process's last completion");
+	is_str(parse_error(INV(1, "read", "null", 9) INV(0, "write", "1", 2)
+			   DONE(1, "ok", "read", "1", 10) "{\"process\": 0, \"type\": \"ok\"\n"),
+	       "history.jsonl:4: invalid JSON at column 27: '}' expected near end of file",
+	       "a malformed line in an out-of-order history");
+	is_str(parse_error(INV(1, "read", "null", 9) INV(0, "write", "1", 2)
+			   DONE(2, "ok", "write", "1", 5) DONE(1, "ok", "read", "1", 10)),
+	       "history.jsonl:3: process 2 completes ('ok') with no operation outstanding",
+	       "a completion without invoke, after sorting");
 	is_str(parse_error("{\"type\": \"fault\", \"time\": 1}\n"),
 	       "history.jsonl:1: missing field 'f'", "fault without f");
 	is_str(parse_error(""), "", "an empty history is fine");
@@ -102,8 +119,154 @@ static void test_load_errors(void)
 	struct err e;
 
 	ok(history_load(HISTORIES "no-such-file.jsonl", &h, &e) < 0 && !h, "missing file");
-	is_str(e.msg, "cannot open '" HISTORIES "no-such-file.jsonl': No such file or directory",
-	       "missing file message");
+	is_str(e.msg, "cannot open history '" HISTORIES "no-such-file.jsonl': No such file or "
+	       "directory", "missing file message");
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Devices and FIFOs are refused at once, without reading them: /dev/zero
+ * would fill memory, a FIFO without writer would block forever (the alarm
+ * turns a hang into a failure). */
+static void test_not_regular(void)
+{
+	char dir[] = "/tmp/campaign-test-history-XXXXXX", *fifo;
+	struct history *h = NULL;
+	struct err e = { "" };
+	double t0 = now_s();
+
+	alarm(20);
+	ok(history_load("/dev/zero", &h, &e) < 0 && !h, "/dev/zero refused");
+	is_str(e.msg, "cannot read history '/dev/zero': a character device, not a regular file",
+	       "/dev/zero message");
+	ok(history_load(HISTORIES, &h, &e) < 0 && !h, "a directory refused");
+	is_str(e.msg, "cannot read history '" HISTORIES "': a directory, not a regular file",
+	       "directory message");
+	if (!ok(mkdtemp(dir) != NULL, "temporary directory"))
+		return;
+	fifo = xasprintf("%s/history.jsonl", dir);
+	if (ok(mkfifo(fifo, 0600) == 0, "FIFO made")) {
+		char *want = xasprintf("cannot read history '%s': a FIFO, not a regular file", fifo);
+
+		ok(history_load(fifo, &h, &e) < 0 && !h, "a FIFO refused");
+		is_str(e.msg, want, "FIFO message");
+		ok(history_load_with_faults(HISTORIES "av_split_ops.jsonl", fifo, &h, &e) < 0 && !h,
+		   "a FIFO as the faults file refused");
+		ok(strstr(e.msg, "cannot read faults file '") && strstr(e.msg, "a FIFO"),
+		   "names the faults file: %s", e.msg);
+		free(want);
+		unlink(fifo);
+	}
+	ok(now_s() - t0 < 5, "refused at once (%.3f s)", now_s() - t0);
+	alarm(0);
+	rmdir(dir);
+	free(fifo);
+}
+
+/* CAMPAIGN_HISTORY_MAX_BYTES lowers the 1 GiB limit. */
+static void test_size_cap(void)
+{
+	struct history *h = NULL;
+	struct err e = { "" };
+	struct stat st;
+	char *limit;
+
+	if (!ok(stat(HISTORIES "lw_set_lost.jsonl", &st) == 0, "fixture size"))
+		return;
+	ok(HISTORY_MAX_BYTES == 1073741824, "default limit 1 GiB");
+	limit = xasprintf("%lld", (long long)st.st_size - 1);
+	setenv("CAMPAIGN_HISTORY_MAX_BYTES", limit, 1);
+	ok(history_load(HISTORIES "lw_set_lost.jsonl", &h, &e) < 0 && !h, "one byte over the limit");
+	free(limit);
+	limit = xasprintf("history '" HISTORIES "lw_set_lost.jsonl' is larger than %lld bytes",
+			  (long long)st.st_size - 1);
+	is_str(e.msg, limit, "names the file and the limit");
+	free(limit);
+	ok(history_load_with_faults(HISTORIES "av_split_ops.jsonl", HISTORIES "lw_set_lost.jsonl",
+				    &h, &e) < 0 && !h && strstr(e.msg, "is larger than"),
+	   "the faults file has the same limit: %s", e.msg);
+	limit = xasprintf("%lld", (long long)st.st_size);
+	setenv("CAMPAIGN_HISTORY_MAX_BYTES", limit, 1);
+	free(limit);
+	if (ok(history_load(HISTORIES "lw_set_lost.jsonl", &h, &e) == 0, "exactly at the limit: %s",
+	       e.msg))
+		is_int((long long)h->n_events, 10, "all of it read");
+	history_free(h);
+	h = NULL;
+	setenv("CAMPAIGN_HISTORY_MAX_BYTES", "12k", 1);
+	ok(history_load(HISTORIES "lw_set_lost.jsonl", &h, &e) < 0 && !h, "a bad limit");
+	is_str(e.msg, "CAMPAIGN_HISTORY_MAX_BYTES must be a positive number of bytes, not '12k'",
+	       "bad limit message");
+	setenv("CAMPAIGN_HISTORY_MAX_BYTES", "0", 1);
+	ok(history_load(HISTORIES "lw_set_lost.jsonl", &h, &e) < 0 && !h, "a zero limit");
+	unsetenv("CAMPAIGN_HISTORY_MAX_BYTES");
+}
+
+/* Threads of one client append to one file: lines a little out of time
+ * order are sorted by time, stably, each keeping its line number. */
+static void test_out_of_order(void)
+{
+	static const char text[] =
+		INV(0, "write", "1", 10)	/* line 1 */
+		INV(1, "read", "null", 30)	/* line 2 */
+		DONE(0, "ok", "write", "1", 20)	/* line 3: before line 2 */
+		INV(2, "write", "2", 30)	/* line 4: ties line 2 */
+		"\n"				/* line 5 */
+		DONE(2, "ok", "write", "2", 25)	/* line 6: impossible for process 2 */
+		;
+	static const char shuffled[] =
+		INV(0, "write", "1", 10)	/* line 1 */
+		INV(1, "read", "null", 30)	/* line 2 */
+		DONE(0, "ok", "write", "1", 20)	/* line 3 */
+		INV(2, "write", "2", 30)	/* line 4: ties line 2 */
+		DONE(1, "ok", "read", "1", 35)	/* line 5 */
+		INV(3, "write", "3", 5)		/* line 6: first of all */
+		DONE(2, "ok", "write", "2", 31)	/* line 7: before line 5 */
+		DONE(3, "fail", "write", "3", 40);	/* line 8 */
+	static const int want_lines[] = { 6, 1, 3, 2, 4, 7, 5, 8 };
+	struct history *h = NULL;
+	struct err e = { "" };
+	size_t i;
+
+	ok(history_parse("h", text, strlen(text), &h, &e) < 0, "a process cannot go back in time");
+	is_str(e.msg, "h:6: 'time' of process 2 goes backwards (25 after 30 at line 4)",
+	       "names both lines");
+	if (!ok(history_parse("h", shuffled, strlen(shuffled), &h, &e) == 0, "parses: %s", e.msg))
+		return;
+	is_int((long long)h->reordered, 3, "lines 3, 6 and 7 were out of order");
+	is_int((long long)h->n_events, 8, "all events");
+	for (i = 0; i < 8; i++)
+		is_int(h->events[i].line, want_lines[i], "time order, ties in file order");
+	for (i = 1; i < 8; i++)
+		ok(h->events[i - 1].time <= h->events[i].time, "event %zu in time order", i);
+	is_int((long long)h->n_ops, 4, "four ops");
+	is_int(h->events[h->ops[0].invoke].line, 6, "the first op is the earliest invoke");
+	is_int(h->events[h->ops[0].complete].line, 8, "paired with its completion");
+	is_int(h->ops[0].outcome, HISTORY_FAIL, "its outcome");
+	is_int(h->events[h->ops[1].complete].line, 3, "process 0's write paired");
+	is_int(h->events[h->ops[2].complete].line, 5, "process 1's read paired");
+	ok(json_integer_value(h->ops[2].value) == 1, "the read's value");
+	char *t = history_op_text(h, 3);
+	is_str(t, "ok write 2 by process 2 on key 'k' (lines 4-7)", "messages use file lines");
+	free(t);
+	history_free(h);
+
+	h = NULL;
+	if (!ok(history_load_with_faults(HISTORIES "av_split_ops_unsorted.jsonl",
+					 HISTORIES "av_split_faults.jsonl", &h, &e) == 0,
+		"an unsorted history merged with a faults file: %s", e.msg))
+		return;
+	is_int((long long)h->reordered, 1, "one history line out of order");
+	is_int(h->events[2].type, HISTORY_FAULT, "the start sits at its time");
+	is_int(h->events[3].line, 4, "then the earlier invoke, written after");
+	is_int(h->events[4].line, 3, "then the later one");
+	history_free(h);
 }
 
 static void test_pairing(void)
@@ -203,6 +366,9 @@ int main(void)
 {
 	test_malformed();
 	test_load_errors();
+	test_not_regular();
+	test_size_cap();
+	test_out_of_order();
 	test_pairing();
 	test_export();
 	test_export_escapes();

@@ -86,6 +86,30 @@ static void test_stale_read(void)
 	json_decref(v);
 }
 
+/* Sorted by time first: a read that looks concurrent with a write in
+ * file order may follow it in time. */
+static void test_out_of_order(void)
+{
+	json_t *v = check_file("lin_unsorted.jsonl");
+
+	if (v) {
+		is_int(checker_verdict_result(v), CHECKER_VALID, "reading 2 after write 2 is fine");
+		is_int(json_integer_value(json_object_get(v, "reordered")), 2, "two lines reordered");
+		is_str(json_string_value(json_object_get(v, "explanation")),
+		       "the register is linearizable; 2 lines out of time order were sorted by time",
+		       "explanation");
+		json_decref(v);
+	}
+	v = check_file("lin_unsorted_stale.jsonl");
+	if (v) {
+		is_int(checker_verdict_result(v), CHECKER_INVALID,
+		       "reading 1 after write 2 ended is stale, once sorted");
+		is_int(json_integer_value(json_object_get(v, "reordered")), 2, "two lines reordered");
+		is_int(line_of(json_object_get(failure(v), "op"), 1), 4, "the stale read's own line");
+		json_decref(v);
+	}
+}
+
 static void test_invalid(void)
 {
 	json_t *v, *f;
@@ -451,6 +475,7 @@ int main(void)
 	checker_opts_init(&opts);
 	test_valid();
 	test_stale_read();
+	test_out_of_order();
 	test_invalid();
 	test_bounds();
 	test_many_info_writes();

@@ -210,6 +210,53 @@ static void test_inline(void)
 	json_decref(v);
 }
 
+/* Lines out of time order (threads appending to one file) are sorted:
+ * an add acknowledged before the final read began but written after it
+ * is lost; in file order it would look concurrent with the read. */
+static void test_out_of_order(void)
+{
+	struct history *h = NULL;
+	struct err e = { "" };
+	json_t *v;
+
+	v = check_file("lw_unsorted_lost.jsonl");
+	if (v) {
+		is_int(checker_verdict_result(v), CHECKER_INVALID, "the add of 2 is lost once sorted");
+		is_int(checker_exit_status(checker_verdict_result(v)), 1, "exit 1");
+		is_int(field(v, "lost_count"), 1, "one lost");
+		is_int(field(v, "reordered"), 2, "two lines were out of order");
+		ok(json_integer_value(json_object_get(json_array_get(json_object_get(v, "lost"), 0),
+						      "value")) == 2, "the lost element is 2");
+		is_int(line_in(v, "lost", "op", 1), 6, "its acknowledgement keeps its line");
+		is_int(line_in(v, "lost", "final_read", 0), 5, "the final read's invoke line");
+		is_str(text(v, "explanation"), "1 lost, 0 unexpected, 0 failed but present, "
+		       "0 duplicated (first: lost: 2 on key 's'); 2 lines out of time order "
+		       "were sorted by time", "explanation says what was sorted");
+		json_decref(v);
+	}
+	v = check_file("lw_unsorted_valid.jsonl");
+	if (v) {
+		is_int(checker_verdict_result(v), CHECKER_VALID, "every acknowledged add is there");
+		is_int(field(v, "reordered"), 2, "two lines were out of order");
+		is_int(field(v, "acknowledged"), 3, "three acknowledged adds");
+		json_decref(v);
+	}
+	v = check_file("lw_set_valid.jsonl");
+	if (v) {
+		is_int(field(v, "reordered"), 0, "a sorted file: nothing reordered");
+		ok(strstr(text(v, "explanation"), "sorted") == NULL, "and nothing said about it");
+		json_decref(v);
+	}
+	ok(history_load(HISTORIES "lw_unsorted_bad.jsonl", &h, &e) < 0 && !h,
+	   "a malformed line is still refused");
+	is_str(e.msg, HISTORIES "lw_unsorted_bad.jsonl:6: invalid JSON at column 81: "
+	       "'}' expected near end of file", "with its line");
+	ok(history_load(HISTORIES "lw_unsorted_orphan.jsonl", &h, &e) < 0 && !h,
+	   "a completion without invoke is still refused");
+	is_str(e.msg, HISTORIES "lw_unsorted_orphan.jsonl:4: process 2 completes ('ok') with no "
+	       "operation outstanding", "with its line");
+}
+
 int main(void)
 {
 	checker_opts_init(&opts);
@@ -217,5 +264,6 @@ int main(void)
 	test_invalid();
 	test_unknown();
 	test_inline();
+	test_out_of_order();
 	return tap_done();
 }
