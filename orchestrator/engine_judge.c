@@ -19,6 +19,9 @@ static int alive_one(void *arg, int i)
 	ok = r->h->ops->domain_state(r->h, i, &state, &e) == 0 &&
 	     !strcmp(state, "running") &&
 	     r->h->ops->exec(r->h, i, "true", 5000, NULL, &e) == 0;
+	/* powered off, and none of the run's faults did it: not the SUT */
+	r->vanished[i] = state && (!strcmp(state, "shut off") || !strcmp(state, "crashed")) &&
+			 r->nodes[i].state != NODE_DOWN;
 	if (!ok && !e.msg[0])
 		snprintf(e.msg, sizeof(e.msg), "domain is %s", state ? state : "unknown");
 	free(state);
@@ -113,8 +116,15 @@ int run_judge(struct run_ctx *r, json_t *record, struct err *e)
 	int n_samples = 0, n_of = 0, ret = -1;
 
 	r->alive = xcalloc((size_t)r->n_nodes, sizeof(int));
+	r->vanished = xcalloc((size_t)r->n_nodes, sizeof(int));
 	r->alive_detail = xcalloc((size_t)r->n_nodes, sizeof(char *));
 	parallel_for(r->n_nodes, alive_one, r);
+	for (int i = 0; i < r->n_nodes; i++)
+		if (r->vanished[i]) {
+			err_set(e, "'%s' is powered off and no fault of this run did that "
+				"(its QEMU killed from outside?)", r->names[i]);
+			goto cleanup;
+		}
 	for (int k = 0; k < r->plan->n_faults; k++)
 		if (r->faults[k].fate == FATE_APPLIED)
 			ofs[n_of++] = r->faults[k].of;

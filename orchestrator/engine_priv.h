@@ -73,6 +73,7 @@ struct run_ctx {
 	json_t *phases;			/* name -> ms */
 	json_t *resets;			/* per node reset reports */
 	int *alive;			/* per node, at the end of the run */
+	int *vanished;			/* per node: off, but not by our faults */
 	char **alive_detail;
 };
 

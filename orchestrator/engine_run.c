@@ -392,6 +392,7 @@ void run_ctx_release(struct run_ctx *r)
 		free(r->alive_detail[i]);
 	free(r->alive_detail);
 	free(r->alive);
+	free(r->vanished);
 	json_decref(r->timeline);
 	json_decref(r->phases);
 	json_decref(r->resets);

@@ -354,6 +354,38 @@ static void test_ladder(void)
 	config_free(cfg);
 }
 
+/* A node's QEMU killed from outside while the run observes: the judge
+ * sees a domain that no fault of the run powered off: infra, not a flaw. */
+static void test_vanished_node(void)
+{
+	struct cfg_opts o = { .faults = KILL_N2, .runs = 2 };
+	struct config *cfg = load(&o);
+	struct engine_summary sum;
+	struct fake f;
+	char *dir = tmp_dir();
+	const char *at;
+	struct seen s;
+
+	fake_init(&f, cfg);
+	campaign(cfg, &f, dir, 1, NULL, &sum);
+	at = find_line(f.log.data, "workload-stop", NULL);
+	f.break_at_call = f.calls + 1;
+	for (const char *p = f.log.data; p && p < at; p = strchr(p, '\n') + 1)
+		f.break_at_call++;
+	f.break_node = 2;
+	f.break_how = FAKE_FIXED_BY_RESET;
+	is_int(campaign(cfg, &f, dir, 2, NULL, &sum), 0, "QEMU killed while observing");
+	seen_read(dir, &s);
+	ok(strstr(s.actions, "revert node;retry;") != NULL, "revert, then retry: %s",
+	   s.actions);
+	is_str(s.outcome[2], "no-effect", "run 2, retried, is judged as usual");
+	is_int(sum.flaws_total, 0, "a node killed from outside is no flaw");
+	seen_release(&s);
+	fake_release(&f);
+	config_free(cfg);
+	cleanup(dir);
+}
+
 static void test_reset_fails_twice(void)
 {
 	struct cfg_opts o = { .faults = KILL_N2, .runs = 2 };
@@ -774,6 +806,7 @@ int main(void)
 	test_infra_never_flaw();
 	test_doomed_run();
 	test_ladder();
+	test_vanished_node();
 	test_reset_fails_twice();
 	test_sigint();
 	test_resume_after_kill();
