@@ -14,7 +14,7 @@
 
 #include "buf.h"
 #include "clock.h"
-#include "engine_priv.h"
+#include "run.h"
 #include "flaws.h"
 #include "journal.h"
 #include "paths.h"

@@ -22,7 +22,7 @@
 #include <string.h>
 
 #include "clock.h"
-#include "engine_priv.h"
+#include "run.h"
 #include "parallel.h"
 #include "template.h"
 

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine_priv.h"
+#include "run.h"
 #include "outcome.h"
 #include "parallel.h"
 #include "ssh.h"

@@ -21,6 +21,7 @@ integration_test(testbed_down testbed_down.sh FIXTURES_CLEANUP tb3 RESOURCE_LOCK
 integration_test(campaign_counter campaign_counter.sh FIXTURES_SETUP counter RESOURCE_LOCK vms)
 integration_test(campaign_resume campaign_resume.sh FIXTURES_REQUIRED counter RESOURCE_LOCK vms)
 integration_test(campaign_continuous campaign_continuous.sh FIXTURES_REQUIRED counter RESOURCE_LOCK vms)
+integration_test(campaign_unattended campaign_unattended.sh FIXTURES_REQUIRED counter RESOURCE_LOCK vms)
 integration_test(counter_down counter_down.sh FIXTURES_CLEANUP counter RESOURCE_LOCK vms)
 
 # More integration tests, one .cmake file per area (faults, workloads...),

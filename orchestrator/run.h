@@ -1,9 +1,10 @@
-/* engine_priv.h - one run's state, shared by the phase files:
- * engine_run.c (the run: reset, ready, workload, timeline), engine_inject.c
- * (inject and observe, node states), engine_judge.c (judge, logs, record).
- * engine.c (the campaign loop) sees only run_execute and run_ctx. */
-#ifndef CAMPAIGN_ENGINE_PRIV_H
-#define CAMPAIGN_ENGINE_PRIV_H
+/* run.h - one run's state, below the phase files that share it:
+ * engine_run.c (the run in order: reset, ready, workload, then the
+ * others), engine_inject.c (inject and observe, node states),
+ * engine_judge.c (judge, logs). run.c holds the timeline and the template
+ * variables they all use. engine.c (the campaign loop) calls run_execute. */
+#ifndef CAMPAIGN_RUN_H
+#define CAMPAIGN_RUN_H
 
 #include <jansson.h>
 #include <stdint.h>
@@ -82,8 +83,8 @@ static inline int64_t run_now(struct run_ctx *r)
 	return r->h->ops->now_ms(r->h) - r->t0_ms;
 }
 
-/* Append an event (fields stolen, may be NULL) to the timeline, now or
- * at t_ms since the run's start. */
+/* run.c: append an event (fields stolen, may be NULL) to the timeline,
+ * now or at t_ms since the run's start. */
 void run_event(struct run_ctx *r, const char *event, json_t *fields);
 void run_event_at(struct run_ctx *r, int64_t t_ms, const char *event,
 		  json_t *fields);
@@ -99,7 +100,7 @@ json_t *run_faults_json(struct run_ctx *r);
 int run_judge(struct run_ctx *r, json_t *record, struct err *e);
 json_t *run_collect_logs(struct run_ctx *r);
 
-/* Execute the run; on success *ret_record is the run record (new) and
+/* engine_run.c: execute the run; on success *ret_record is the run record (new) and
  * *ret_trace (new) the extra a flaw keeps (timeline, logs). -1: an infra
  * error, e says the phase and what failed. */
 int run_execute(struct run_ctx *r, int keep_logs_on_flaw, json_t **ret_record,
