@@ -83,7 +83,6 @@ static int do_up(struct testbed *tb)
 static int do_ssh(struct testbed *tb, struct testbed_args *a)
 {
 	const struct testbed_node *n = testbed_find(tb, a->node);
-	struct ssh_conn *c = NULL;
 	struct ssh_result r;
 	struct err e = { "" };
 	int ret = 255;
@@ -98,8 +97,7 @@ static int do_ssh(struct testbed *tb, struct testbed_args *a)
 		return EXIT_USAGE;
 	}
 	ssh_result_init(&r);
-	if (ssh_connect(&n->ssh, 10000, &c, &e) < 0 ||
-	    ssh_exec(c, a->command.data, NULL, 0, 600000, &r, &e) < 0) {
+	if (testbed_node_run(n, a->command.data, 10000, 600000, &r, &e) < 0) {
 		log_error("%s", e.msg);
 		goto cleanup;
 	}
@@ -108,7 +106,6 @@ static int do_ssh(struct testbed *tb, struct testbed_args *a)
 	ret = r.status;
 cleanup:
 	ssh_result_release(&r);
-	ssh_close(c);
 	return ret;
 }
 

@@ -53,7 +53,6 @@ static int agent_call(const struct testbed_node *node, const char *verb,
 {
 	char *text = json_dumps(request, JSON_COMPACT);
 	struct buf cmd = BUF_INIT;
-	struct ssh_conn *c = NULL;
 	struct ssh_result r;
 	json_t *reply = NULL;
 	int ret = -1;
@@ -61,8 +60,7 @@ static int agent_call(const struct testbed_node *node, const char *verb,
 	ssh_result_init(&r);
 	buf_addf(&cmd, "campaign-agent %s ", verb);
 	shell_quote(&cmd, text);
-	if (ssh_connect(&node->ssh, 10000, &c, e) < 0 ||
-	    ssh_exec(c, cmd.data, NULL, 0, 30000, &r, e) < 0)
+	if (testbed_node_run(node, cmd.data, 10000, 30000, &r, e) < 0)
 		goto cleanup;
 	reply = json_loads(r.out.data, 0, NULL);
 	if (!reply || !json_is_object(reply)) {
@@ -83,7 +81,6 @@ static int agent_call(const struct testbed_node *node, const char *verb,
 cleanup:
 	json_decref(reply);
 	ssh_result_release(&r);
-	ssh_close(c);
 	buf_release(&cmd);
 	free(text);
 	return ret;

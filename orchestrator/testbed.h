@@ -98,6 +98,13 @@ const struct testbed_node *testbed_find(const struct testbed *tb,
 const char *testbed_accel(const struct testbed *tb);
 const char *testbed_accel_reason(const struct testbed *tb);
 
+/* Run cmd on node n over SSH: connect within connect_ms, run within
+ * exec_ms, close. res (initialised by the caller) gets the exit status
+ * and both outputs whatever the status; -1 only when it could not run. */
+int testbed_node_run(const struct testbed_node *n, const char *cmd,
+		     int connect_ms, int exec_ms, struct ssh_result *res,
+		     struct err *e);
+
 /* Run cmd on node n over SSH within timeout_ms (connect, exec, close);
  * a non-zero exit is an error quoting its stderr. stdout is appended to
  * out (may be NULL). */
