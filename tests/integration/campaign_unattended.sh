@@ -147,3 +147,23 @@ grep -q "campaign stopped by an infrastructure failure: .*n2" "$TMP/b4.err" ||
 a=$(actions "$OUT/journal.jsonl")
 case $a in *"rebuild node"*"rebuild testbed"*quarantine*) ;; *) fail "ladder: $a" ;; esac
 pass "n2 unbootable: revert, rebuild node, rebuild testbed, quarantine: exit 3 ($(grep 'stopped by' "$TMP/b4.err" | head -1))"
+
+# ---- B5: a campaign that brought its testbed up, killed and resumed,
+# takes the testbed down when it finishes (no VMs leak per crash) ----
+OUT=$TMP/b5
+"$CAMPAIGN" testbed down "$CFG" >/dev/null 2>&1 || true
+"$CAMPAIGN" run "$CFG" --out "$OUT" --runs 2 2>"$TMP/b5.err" &
+pid=$!
+wait_runs "$OUT/journal.jsonl" 1
+kill -9 $pid
+wait $pid 2>/dev/null || true
+[ -f "$OUT/testbed-owner" ] || fail "no testbed-owner mark in the results directory"
+set +e
+"$CAMPAIGN" run "$CFG" --out "$OUT" --runs 2 2>>"$TMP/b5.err"
+rc=$?
+set -e
+[ $rc = 0 ] || { cat "$TMP/b5.err"; fail "resumed campaign exited $rc"; }
+runs_once "$OUT/journal.jsonl" 2
+left=$(virsh -q -c qemu:///system list --all --name | grep -c '^cmp-it-counter-' || true)
+[ "$left" = 0 ] || fail "$left domains left after the resumed campaign finished"
+pass "killed and resumed: the campaign that brought the testbed up took it down at the end"
