@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "nodevars.h"
 #include "proc.h"
 #include "template.h"
 
@@ -78,10 +79,9 @@ static int check_none(const struct config *c, const json_t *params,
 static int check_command(const struct config *c, const json_t *params,
 			 const char **ret_key, struct err *e)
 {
-	const char *key;
+	const char *key, *run;
 	json_t *v;
 
-	(void)c;
 	json_object_foreach((json_t *)params, key, v)
 		if (strcmp(key, "run") && strcmp(key, "class") &&
 		    strcmp(key, "timeout_s")) {
@@ -89,8 +89,12 @@ static int check_command(const struct config *c, const json_t *params,
 			return err_set(e, "unknown parameter '%s'", key);
 		}
 	*ret_key = "run";
-	if (!json_is_string(json_object_get(params, "run")))
+	run = json_string_value(json_object_get(params, "run"));
+	if (!run || !*run)
 		return err_set(e, "needs \"run\": a command template");
+	/* expanded once per run, for no node in particular */
+	if (nodevars_check_template(&c->testbed, NODEVARS_RUN, run, e) < 0)
+		return -1;
 	return 0;
 }
 

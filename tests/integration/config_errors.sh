@@ -31,3 +31,22 @@ expect_fail_with "oracles[0].probe: no probe named 'nope'" \
 printf '{"name": "x", "testbed": {"image": "%s/workloads/tiny", "nodes": [{"name": "n1"}]},\n "faults": [{"type": "vm-crash", "recover": "reboot"}]}\n' "$PWD" > "$tmp/badrecover.json"
 expect_fail_with "2: faults[0].recover: parameter 'recover' must be one of \"snapshot\", \"boot\"" \
 	"$CAMPAIGN" validate "$tmp/badrecover.json"
+
+# validate refuses what run would refuse later: exit 2 and
+# FILE:LINE: PATH: problem, for templates.
+expect_usage_error() {	# expect_usage_error NAME TEXT: validate $tmp/NAME.json
+	set +e
+	out=$("$CAMPAIGN" validate "$tmp/$1.json" 2>&1)
+	rc=$?
+	set -e
+	[ $rc = 2 ] || fail "validate $1.json exited $rc, want 2: $out"
+	case $out in
+	*"$tmp/$1.json:$2"*) pass "validate $1.json: $out" ;;
+	*) fail "validate $1.json does not say '$1.json:$2': $out" ;;
+	esac
+}
+head='{"name": "x", "testbed": {"image": "'$PWD'/workloads/tiny", "nodes": [{"name": "n1"}]},'
+printf '%s\n "probes": {"p": {"http": "http://{node.ip}/{nope}"}}}\n' "$head" >"$tmp/placeholder.json"
+expect_usage_error placeholder "2: probes.p.http: unknown placeholder '{nope}'"
+printf '%s\n "workload": {"start": "client {nodes.ip"}}\n' "$head" >"$tmp/unterminated.json"
+expect_usage_error unterminated "2: workload.start: unterminated placeholder '{nodes.ip'"

@@ -6,6 +6,7 @@
  * stand-in ssh key ("id"), so "image": "." and "key": "id" resolve. */
 #include "config.h"
 #include "jsonpos.h"
+#include "load.h"
 #include "tap.h"
 
 #include <limits.h>
@@ -528,6 +529,87 @@ static void test_checkers(void)
 	}
 }
 
+/* load_campaign_config (as validate and run) must fail with "FILE:" +
+ * want: the registries' checks of faults and oracles too. */
+static void load_fails(const char *text, const char *want, const char *what)
+{
+	char *path = config_file(text);
+	struct config *c = NULL;
+	struct err e = { "" };
+	size_t n = strlen(path);
+
+	if (!ok(load_campaign_config(path, &c, &e) == -1, "%s: fails", what))
+		config_free(c);
+	else
+		is_str(strncmp(e.msg, path, n) || e.msg[n] != ':' ? e.msg : e.msg + n + 1,
+		       want, what);
+	free(path);
+}
+
+static void load_passes(const char *text, const char *what)
+{
+	char *path = config_file(text);
+	struct config *c = NULL;
+	struct err e = { "" };
+
+	if (!ok(load_campaign_config(path, &c, &e) == 0, "%s: passes", what))
+		printf("#   %s\n", e.msg);
+	config_free(c);
+	free(path);
+}
+
+/* Every template: placeholders known where it is expanded, braces closed. */
+static void test_templates(void)
+{
+	fails(HEAD NODES1 ", 'probes': {'p': {'http': 'http://{node.ip}:80/{nope}'}}\n}\n",
+	      "4: probes.p.http: unknown placeholder '{nope}' (known here: {run.dir}, "
+	      "{run.n}, {seed}, {build}, {nodes.name}, {nodes.ip}, {nodes.ssh}, {peers.ip}, "
+	      "{peers.ip:PORT}, {node.name}, {node.ip}, {node.role}, {node.ssh})",
+	      "an unknown placeholder in a probe");
+	fails(HEAD NODES1 ", 'probes': {'p': {'ssh': 'curl {node.ip'}}\n}\n",
+	      "4: probes.p.ssh: unterminated placeholder '{node.ip' (write '{{' for a "
+	      "literal '{')", "an unterminated placeholder in a probe");
+	fails(HEAD NODES1 ", 'workload': {'start': 'client {node.ip}'}\n}\n",
+	      "4: workload.start: unknown placeholder '{node.ip}' (this template is not "
+	      "expanded for one node; {nodes.ip} has every node's)",
+	      "a per-node placeholder in workload.start");
+	fails(HEAD NODES1 ", 'workload': {'start': 'go', 'stop': 'pkill {}'}\n}\n",
+	      "4: workload.stop: empty placeholder '{}' (write '{{}}' for literal braces)",
+	      "an empty placeholder in workload.stop");
+	fails(HEAD NODES1 ", 'workload': {'start': 'go', 'leader': 'is {node.rol}'}\n}\n",
+	      "4: workload.leader: unknown placeholder '{node.rol}' (known here: {run.dir}, "
+	      "{run.n}, {seed}, {build}, {nodes.name}, {nodes.ip}, {nodes.ssh}, {peers.ip}, "
+	      "{peers.ip:PORT}, {node.name}, {node.ip}, {node.role}, {node.ssh})",
+	      "an unknown placeholder in workload.leader");
+	fails(HEAD NODES1T ",\n    'bootstrap': [{'run': 'a'}, {'wait': 'ls {run.dir}'}]}\n}\n",
+	      "4: testbed.bootstrap[1].wait: unknown placeholder '{run.dir}' (known only to "
+	      "templates expanded in a run)", "a run placeholder in a bootstrap step");
+	fails(HEAD NODES1T ",\n    'on_boot': [{'upload': '{build}/x{', 'to': '/x'}]}\n}\n",
+	      "4: testbed.on_boot[0].upload: unterminated placeholder '{' (write '{{' for a "
+	      "literal '{')", "an unterminated placeholder in an on_boot upload");
+	fails(HEAD NODES1T ",\n    'forwards': {'api': 2379}},\n"
+	      "  'probes': {'p': {'http': 'http://{node.apl}/'}}\n}\n",
+	      "5: probes.p.http: unknown placeholder '{node.apl}' (known here: {run.dir}, "
+	      "{run.n}, {seed}, {build}, {nodes.name}, {nodes.ip}, {nodes.ssh}, {peers.ip}, "
+	      "{peers.ip:PORT}, {nodes.api}, {node.name}, {node.ip}, {node.role}, "
+	      "{node.ssh}, {node.api})", "the forwards are placeholders");
+	load_fails(HEAD NODES1 ", 'oracles': [{'type': 'command',\n  'run': 'check {nope}'}]\n}\n",
+		   "5: oracles[0].run: unknown placeholder '{nope}' (known here: {run.dir}, "
+		   "{run.n}, {seed}, {build}, {nodes.name}, {nodes.ip}, {nodes.ssh}, "
+		   "{peers.ip}, {peers.ip:PORT})", "an unknown placeholder in a command oracle");
+	load_fails(HEAD NODES1 ", 'oracles': [{'type': 'command', 'run': 'check {run.dir'}]\n}\n",
+		   "4: oracles[0].run: unterminated placeholder '{run.dir' (write '{{' for a "
+		   "literal '{')", "an unterminated placeholder in a command oracle");
+	load_passes(HEAD NODES1T ",\n    'forwards': {'api': 2379},\n"
+		    "    'bootstrap': [{'run': 'a {node.name} {node.ip} {node.role} {node.ssh} "
+		    "{node.api} {nodes.api} {peers.ip:2380} {build} {{x}}'}]},\n"
+		    "  'workload': {'start': 'go {run.dir} {run.n} {seed} {nodes.ip} {peers.ip}',\n"
+		    "    'leader': 'is {node.ip} {run.dir}'},\n"
+		    "  'probes': {'p': {'http': 'http://{node.api}/?run={run.n}'}},\n"
+		    "  'oracles': [{'type': 'command', 'run': 'c {run.dir} {nodes.api}'}]\n}\n",
+		    "every placeholder where it is known");
+}
+
 static void test_durations(void)
 {
 	static const struct {
@@ -670,6 +752,7 @@ int main(void)
 	test_network();
 	test_sections();
 	test_checkers();
+	test_templates();
 	test_durations();
 	test_jsonpos();
 	test_misc();
