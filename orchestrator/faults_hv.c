@@ -376,54 +376,64 @@ static int guest_mem_bitflip(const struct fault_env *env,
 	return gdb_flip(env, ret, "guest-mem-bitflip", e);
 }
 
+static const char *const recover_choices[] = { "snapshot", "boot", NULL };
+
 #define RECOVER_PARAM \
-	"{\"name\": \"recover\", \"type\": \"enum\", \"choices\": [\"snapshot\", " \
-	"\"boot\"], \"default\": \"snapshot\", \"help\": \"snapshot: restore the node " \
-	"from the golden snapshot; boot: power-cycle it and boot from its disk as " \
-	"the fault left it, then run testbed.on_boot\"}"
+	{ "recover", FAULT_PARAM_ENUM, 0, 0, "\"snapshot\"", recover_choices, \
+	  "snapshot: restore the node from the golden snapshot; boot: power-cycle " \
+	  "it and boot from its disk as the fault left it, then run testbed.on_boot" }
+#define END_PARAMS { NULL, 0, 0, 0, NULL, NULL, NULL }
 
-#define VCPU_BITFLIP_PARAMS "[" RECOVER_PARAM ", " \
-	"{\"name\": \"register\", \"type\": \"string\", \"min\": null, \"max\": null, " \
-	"\"default\": \"random\", \"help\": \"register name from QEMU's target " \
-	"description (rip, rsp, rax, eflags, cr3...); random: one of rax..r15 and rip\"}," \
-	"{\"name\": \"bit\", \"type\": \"integer\", \"min\": 0, \"max\": 63, " \
-	"\"default\": null, \"help\": \"bit to flip, below the register's width; " \
-	"default: seeded random\"}," \
-	"{\"name\": \"vcpu\", \"type\": \"integer\", \"min\": 0, \"max\": 1023, " \
-	"\"default\": null, \"help\": \"vCPU index; default: seeded random among the VM's\"}]"
+static const struct fault_param no_params[] = { END_PARAMS };
 
-#define GUEST_MEM_BITFLIP_PARAMS "[" RECOVER_PARAM ", " \
-	"{\"name\": \"address\", \"type\": \"integer\", \"min\": 0, " \
-	"\"max\": 281474976710655, \"default\": null, \"help\": \"guest physical " \
-	"address, below the VM's memory size; default: seeded random in RAM " \
-	"between 1 MiB and min(memory, 2 GiB)\"}," \
-	"{\"name\": \"bit\", \"type\": \"integer\", \"min\": 0, \"max\": 7, " \
-	"\"default\": null, \"help\": \"bit of the byte to flip; default: seeded random\"}]"
+static const struct fault_param recover_params[] = { RECOVER_PARAM, END_PARAMS };
+
+static const struct fault_param vcpu_bitflip_params[] = {
+	RECOVER_PARAM,
+	{ "register", FAULT_PARAM_STRING, 1, 32, "\"random\"", NULL,
+	  "register name from QEMU's target description (rip, rsp, rax, eflags, "
+	  "cr3...); random: one of rax..r15 and rip" },
+	{ "bit", FAULT_PARAM_INTEGER, 0, 63, NULL, NULL,
+	  "bit to flip, below the register's width; default: seeded random" },
+	{ "vcpu", FAULT_PARAM_INTEGER, 0, 1023, NULL, NULL,
+	  "vCPU index; default: seeded random among the VM's" },
+	END_PARAMS
+};
+
+static const struct fault_param guest_mem_bitflip_params[] = {
+	RECOVER_PARAM,
+	{ "address", FAULT_PARAM_INTEGER, 0, 281474976710655.0, NULL, NULL,
+	  "guest physical address, below the VM's memory size; default: seeded "
+	  "random in RAM between 1 MiB and min(memory, 2 GiB)" },
+	{ "bit", FAULT_PARAM_INTEGER, 0, 7, NULL, NULL,
+	  "bit of the byte to flip; default: seeded random" },
+	END_PARAMS
+};
 
 const struct fault_type faults_hypervisor[] = {
 	{ "vm-crash", FAULT_HYPERVISOR,
 	  "destroy the node's VM (virDomainDestroy), as a power cut",
-	  "restored from its golden snapshot, or booted from its disk", "[" RECOVER_PARAM "]",
+	  "restored from its golden snapshot, or booted from its disk", recover_params,
 	  vm_crash, NULL },
 	{ "vm-pause", FAULT_HYPERVISOR,
 	  "suspend the node's VM for duration_s (virDomainSuspend)",
-	  "virDomainResume at the end of duration_s", "[]",
+	  "virDomainResume at the end of duration_s", no_params,
 	  vm_pause, vm_pause_undo },
 	{ "vm-reset", FAULT_HYPERVISOR,
 	  "hard-reset the node's VM (QEMU system_reset)",
-	  "restored from its golden snapshot, or booted from its disk", "[" RECOVER_PARAM "]",
+	  "restored from its golden snapshot, or booted from its disk", recover_params,
 	  vm_reset, NULL },
 	{ "link-down", FAULT_HYPERVISOR,
 	  "take the node's cluster NIC link down for duration_s (QEMU set_link)",
-	  "set_link on at the end of duration_s", "[]",
+	  "set_link on at the end of duration_s", no_params,
 	  link_down, link_up },
 	{ "vcpu-bitflip", FAULT_HYPERVISOR,
 	  "flip one bit of one vCPU register through QEMU's gdbstub (Gigan)",
-	  "restored from its golden snapshot, or booted from its disk", VCPU_BITFLIP_PARAMS,
+	  "restored from its golden snapshot, or booted from its disk", vcpu_bitflip_params,
 	  vcpu_bitflip, NULL },
 	{ "guest-mem-bitflip", FAULT_HYPERVISOR,
 	  "flip one bit of guest physical memory through QEMU's gdbstub (Gigan)",
-	  "restored from its golden snapshot, or booted from its disk", GUEST_MEM_BITFLIP_PARAMS,
+	  "restored from its golden snapshot, or booted from its disk", guest_mem_bitflip_params,
 	  guest_mem_bitflip, NULL },
 	{ NULL, 0, NULL, NULL, NULL, NULL, NULL },
 };

@@ -33,7 +33,8 @@ expect_fail_with "2: faults[0].recover: parameter 'recover' must be one of \"sna
 	"$CAMPAIGN" validate "$tmp/badrecover.json"
 
 # validate refuses what run would refuse later: exit 2 and
-# FILE:LINE: PATH: problem, for templates.
+# FILE:LINE: PATH: problem, for fault parameters (the agent's catalogue)
+# and templates.
 expect_usage_error() {	# expect_usage_error NAME TEXT: validate $tmp/NAME.json
 	set +e
 	out=$("$CAMPAIGN" validate "$tmp/$1.json" 2>&1)
@@ -46,7 +47,13 @@ expect_usage_error() {	# expect_usage_error NAME TEXT: validate $tmp/NAME.json
 	esac
 }
 head='{"name": "x", "testbed": {"image": "'$PWD'/workloads/tiny", "nodes": [{"name": "n1"}]},'
+printf '%s\n "faults": [{"type": "process-kill",\n   "process": 12}]}\n' "$head" >"$tmp/proctype.json"
+expect_usage_error proctype "3: faults[0].process: parameter 'process' must be a string, got 12"
+printf '%s\n "faults": [{"type": "process-kill", "process": "x", "signal": "FOO"}]}\n' "$head" >"$tmp/signal.json"
+expect_usage_error signal "2: faults[0].signal: parameter 'signal' must be a signal name"
 printf '%s\n "probes": {"p": {"http": "http://{node.ip}/{nope}"}}}\n' "$head" >"$tmp/placeholder.json"
 expect_usage_error placeholder "2: probes.p.http: unknown placeholder '{nope}'"
 printf '%s\n "workload": {"start": "client {nodes.ip"}}\n' "$head" >"$tmp/unterminated.json"
 expect_usage_error unterminated "2: workload.start: unterminated placeholder '{nodes.ip'"
+printf '%s\n "faults": [{"type": "partition", "peers": "{peers.ip"}]}\n' "$head" >"$tmp/faultbrace.json"
+expect_usage_error faultbrace "2: faults[0].peers: parameter 'peers': unterminated placeholder"

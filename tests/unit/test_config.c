@@ -558,6 +558,86 @@ static void load_passes(const char *text, const char *what)
 	free(path);
 }
 
+#define KILL "'type': 'process-kill', 'process': 'x'"
+
+/* Fault parameters against the agent's catalogue and the hypervisor's
+ * specs: what the agent or faults_hv.c would refuse at injection. */
+static void test_fault_params(void)
+{
+	load_fails(HEAD NODES1 ", 'faults': [{'type': 'process-kill',\n  'process': 12}]\n}\n",
+		   "5: faults[0].process: parameter 'process' must be a string, got 12",
+		   "a number for a string parameter");
+	load_fails(HEAD NODES1 ", 'faults': [{" KILL ",\n  'signal': 'FOO'}]\n}\n",
+		   "5: faults[0].signal: parameter 'signal' must be a signal name (KILL, "
+		   "SIGTERM, RTMIN+2) or number 1..64, got \"FOO\"", "an unknown signal");
+	load_fails(HEAD NODES1 ", 'faults': [{" KILL ",\n  'signal': ['TERM', 'HUPP']}]\n}\n",
+		   "5: faults[0].signal: parameter 'signal' must be a signal name (KILL, "
+		   "SIGTERM, RTMIN+2) or number 1..64, got \"HUPP\"",
+		   "an unknown signal among choices");
+	load_fails(HEAD NODES1 ", 'faults': [{" KILL ", 'signal': [1, 65]}]\n}\n",
+		   "4: faults[0].signal: parameter 'signal' must be a signal name (KILL, "
+		   "SIGTERM, RTMIN+2) or number 1..64, got 65", "a range past the last signal");
+	load_passes(HEAD NODES1 ", 'faults': [{" KILL ", 'signal': 'sigterm'},\n"
+		    "  {" KILL ", 'signal': ['RTMIN+2', 'SIGKILL', 'cont']},\n"
+		    "  {" KILL ", 'signal': 9}, {" KILL ", 'signal': [1, 15]}]\n}\n",
+		    "signals as the agent takes them");
+	load_fails(HEAD NODES1 ", 'faults': [{'type': 'syscall-error', 'pid': 1,\n"
+		   "  'syscall': 'fsnyc'}]\n}\n",
+		   "5: faults[0].syscall: parameter 'syscall' must be an x86_64 system call "
+		   "name (openat, write) or number, got \"fsnyc\"", "an unknown syscall");
+	load_passes(HEAD NODES1 ", 'faults': [{'type': 'syscall-error', 'pid': 1,\n"
+		    "  'syscall': 257, 'errno': 'enospc'}]\n}\n", "a syscall by number");
+	load_fails(HEAD NODES1 ", 'faults': [{'type': 'netem', 'loss_pct': [5, 150]}]\n}\n",
+		   "4: faults[0].loss_pct: parameter 'loss_pct' is 150, outside [0, 100]",
+		   "a range past the maximum");
+	load_fails(HEAD NODES1 ", 'faults': [{'type': 'cpu-hog', 'workers': 1.5}]\n}\n",
+		   "4: faults[0].workers: parameter 'workers' must be an integer, got 1.5",
+		   "a real for an integer");
+	load_fails(HEAD NODES1 ", 'faults': [{'type': 'mem-pressure', 'mlock': 'yes'}]\n}\n",
+		   "4: faults[0].mlock: parameter 'mlock' must be true or false, got \"yes\"",
+		   "a string for a boolean");
+	load_fails(HEAD NODES1 ", 'faults': [{'type': 'process-kill'}]\n}\n",
+		   "4: faults[0].type: fault 'process-kill' needs exactly one of 'process', "
+		   "'pid', 'pidfile' or 'cgroup', got 0", "no process target");
+	load_fails(HEAD NODES1 ", 'faults': [{" KILL ",\n  'pid': 7}]\n}\n",
+		   "5: faults[0].pid: fault 'process-kill' needs exactly one of 'process', "
+		   "'pid', 'pidfile' or 'cgroup', got 2", "two process targets");
+	load_fails(HEAD NODES1 ", 'faults': [{'type': 'partition'}]\n}\n",
+		   "4: faults[0].type: fault 'partition' needs parameter 'peers'",
+		   "a required parameter");
+	load_fails(HEAD NODES1 ", 'faults': [{'type': 'partition', 'peers': '{peer.ip}'}]\n}\n",
+		   "4: faults[0].peers: parameter 'peers': unknown placeholder '{peer.ip}' "
+		   "(known here: {build}, {nodes.name}, {nodes.ip}, {nodes.ssh}, {peers.ip}, "
+		   "{peers.ip:PORT}, {node.name}, {node.ip}, {node.role}, {node.ssh})",
+		   "an unknown placeholder in a fault parameter");
+	load_fails(HEAD NODES1 ", 'faults': [{'type': 'partition', 'peers': '{peers.ip'}]\n}\n",
+		   "4: faults[0].peers: parameter 'peers': unterminated placeholder "
+		   "'{peers.ip' (write '{{' for a literal '{')",
+		   "an unterminated placeholder in a fault parameter");
+	load_passes(HEAD NODES1 ", 'faults': [{'type': 'partition', 'peers': '{peers.ip}'},\n"
+		    "  {'type': 'partition', 'peers': ['{node.ip}', '10.0.0.1, 10.0.0.2']}]\n}\n",
+		    "templated and literal lists");
+	/* hypervisor faults: struct fault_param, the same validator */
+	load_fails(HEAD NODES1 ", 'faults': [{'type': 'vcpu-bitflip', 'bit': 64}]\n}\n",
+		   "4: faults[0].bit: parameter 'bit' is 64, outside [0, 63]",
+		   "a hypervisor integer out of range");
+	load_fails(HEAD NODES1 ", 'faults': [{'type': 'guest-mem-bitflip', 'bit': 'x'}]\n}\n",
+		   "4: faults[0].bit: parameter 'bit' must be an integer, got \"x\"",
+		   "a hypervisor integer of the wrong type");
+	load_fails(HEAD NODES1 ", 'faults': [{'type': 'vcpu-bitflip', 'register': 5}]\n}\n",
+		   "4: faults[0].register: parameter 'register' must be a string, got 5",
+		   "a hypervisor string of the wrong type");
+	load_fails(HEAD NODES1 ", 'faults': [{'type': 'vm-crash', 'recover': 'reboot'}]\n}\n",
+		   "4: faults[0].recover: parameter 'recover' must be one of \"snapshot\", "
+		   "\"boot\", got \"reboot\"", "a hypervisor enum");
+	load_fails(HEAD NODES1 ", 'faults': [{'type': 'vm-pause', 'bit': 1}]\n}\n",
+		   "4: faults[0].bit: fault 'vm-pause' has no parameter 'bit'",
+		   "a hypervisor fault without parameters");
+	load_passes(HEAD NODES1 ", 'faults': [{'type': 'vcpu-bitflip', 'bit': [0, 63],\n"
+		    "  'register': ['rip', 'rsp'], 'recover': 'boot'}]\n}\n",
+		    "hypervisor ranges and choices");
+}
+
 /* Every template: placeholders known where it is expanded, braces closed. */
 static void test_templates(void)
 {
@@ -752,6 +832,7 @@ int main(void)
 	test_network();
 	test_sections();
 	test_checkers();
+	test_fault_params();
 	test_templates();
 	test_durations();
 	test_jsonpos();
