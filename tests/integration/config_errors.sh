@@ -32,9 +32,9 @@ printf '{"name": "x", "testbed": {"image": "%s/workloads/tiny", "nodes": [{"name
 expect_fail_with "2: faults[0].recover: parameter 'recover' must be one of \"snapshot\", \"boot\"" \
 	"$CAMPAIGN" validate "$tmp/badrecover.json"
 
-# validate refuses what run would refuse later: exit 2 and
-# FILE:LINE: PATH: problem, for fault parameters (the agent's catalogue)
-# and templates.
+# validate refuses what run would refuse at injection: exit 2 and
+# FILE:LINE: PATH: problem, for fault parameters (the agent's catalogue),
+# templates and oracle parameters.
 expect_usage_error() {	# expect_usage_error NAME TEXT: validate $tmp/NAME.json
 	set +e
 	out=$("$CAMPAIGN" validate "$tmp/$1.json" 2>&1)
@@ -57,3 +57,7 @@ printf '%s\n "workload": {"start": "client {nodes.ip"}}\n' "$head" >"$tmp/unterm
 expect_usage_error unterminated "2: workload.start: unterminated placeholder '{nodes.ip'"
 printf '%s\n "faults": [{"type": "partition", "peers": "{peers.ip"}]}\n' "$head" >"$tmp/faultbrace.json"
 expect_usage_error faultbrace "2: faults[0].peers: parameter 'peers': unterminated placeholder"
+printf '%s\n "oracles": [{"type": "command", "run": "check {run.dir}",\n   "timeout_s": "abc"}]}\n' "$head" >"$tmp/timeout.json"
+expect_usage_error timeout "3: oracles[0].timeout_s: expected a number of seconds greater than 0"
+printf '%s\n "oracles": [{"type": "command", "run": "check {run.dir}", "timeout_s": -5}]}\n' "$head" >"$tmp/negative.json"
+expect_usage_error negative "2: oracles[0].timeout_s: expected a number of seconds greater than 0 and at most 86400, got -5"

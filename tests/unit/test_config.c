@@ -690,6 +690,39 @@ static void test_templates(void)
 		    "every placeholder where it is known");
 }
 
+/* Oracle parameters: numbers of seconds that cannot overflow a
+ * conversion to milliseconds. */
+static void test_oracle_params(void)
+{
+	load_fails(HEAD NODES1 ", 'oracles': [{'type': 'command', 'run': 'c',\n"
+		   "  'timeout_s': 'abc'}]\n}\n",
+		   "5: oracles[0].timeout_s: expected a number of seconds greater than 0 and "
+		   "at most 86400, got \"abc\"", "timeout_s not a number");
+	load_fails(HEAD NODES1 ", 'oracles': [{'type': 'command', 'run': 'c',\n"
+		   "  'timeout_s': -5}]\n}\n",
+		   "5: oracles[0].timeout_s: expected a number of seconds greater than 0 and "
+		   "at most 86400, got -5", "timeout_s negative");
+	load_fails(HEAD NODES1 ", 'oracles': [{'type': 'command', 'run': 'c',\n"
+		   "  'timeout_s': 1e303}]\n}\n",
+		   "5: oracles[0].timeout_s: expected a number of seconds greater than 0 and "
+		   "at most 86400, got 1e303", "timeout_s huge");
+	load_fails(HEAD NODES1 ", 'probes': {'p': {'ssh': 'true'}},\n"
+		   "  'oracles': [{'type': 'probe-recovers', 'probe': 'p', 'within_s': 1e303}]\n}\n",
+		   "5: oracles[0].within_s: expected a number of seconds greater than 0 and "
+		   "at most 86400, got 1e303", "within_s huge");
+	load_fails(HEAD NODES1 ", 'probes': {'p': {'ssh': 'true'}},\n"
+		   "  'oracles': [{'type': 'node-rejoins', 'probe': 'p', 'within_s': 5,\n"
+		   "  'boot_within_s': 0}]\n}\n",
+		   "6: oracles[0].boot_within_s: expected a number of seconds greater than 0 "
+		   "and at most 86400, got 0", "boot_within_s zero");
+	load_fails(HEAD NODES1 ", 'oracles': [{'type': 'command', 'run': ''}]\n}\n",
+		   "4: oracles[0].run: needs \"run\": a command template", "an empty command");
+	load_passes(HEAD NODES1 ", 'probes': {'p': {'ssh': 'true'}},\n"
+		    "  'oracles': [{'type': 'probe-recovers', 'probe': 'p', 'within_s': 86400,\n"
+		    "  'boot_within_s': 0.5}, {'type': 'command', 'run': 'c', 'timeout_s': 30}]\n}\n",
+		    "seconds within bounds");
+}
+
 static void test_durations(void)
 {
 	static const struct {
@@ -834,6 +867,7 @@ int main(void)
 	test_checkers();
 	test_fault_params();
 	test_templates();
+	test_oracle_params();
 	test_durations();
 	test_jsonpos();
 	test_misc();
