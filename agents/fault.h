@@ -32,6 +32,13 @@ struct param_format {
 	int accepts_int;
 	/* value borrowed; *ret_norm a new reference on success. */
 	int (*check)(json_t *value, json_t **ret_norm, struct agent_err *e);
+	/* Optional, for formats that accept a closed set (signals, errno
+	 * names, syscalls, registers): that set as the catalogue shows it,
+	 * from the same tables check uses (new reference):
+	 *   {"names": [...], "ignore_case": bool, "prefix": "SIG" (optional,
+	 *    dropped before matching), "integers": [lo, hi] (any integer in
+	 *    it), "numbers": [...] (or these: the names' numbers)} */
+	json_t *(*values)(void);
 };
 
 struct param_spec {

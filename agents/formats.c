@@ -278,15 +278,80 @@ static int check_dmname(json_t *v, json_t **ret, struct agent_err *e)
 	return 0;
 }
 
+/* ---- the closed sets, for the catalogue ---- */
+
+static json_t *names_of(const struct name_num *t, int ignore_case, int numbers)
+{
+	json_t *d = json_object(), *names = json_array(), *nums = json_array();
+
+	for (; t->name; t++) {
+		json_array_append_new(names, json_string(t->name));
+		json_array_append_new(nums, json_integer(t->num));
+	}
+	json_object_set_new(d, "names", names);
+	json_object_set_new(d, "ignore_case", json_boolean(ignore_case));
+	if (numbers)
+		json_object_set_new(d, "numbers", nums);
+	else
+		json_decref(nums);
+	return d;
+}
+
+static json_t *integers(long long lo, long long hi)
+{
+	return json_pack("[I, I]", (json_int_t)lo, (json_int_t)hi);
+}
+
+/* What check_signal takes: a name with or without "SIG", RTMIN+N, 1..SIGRTMAX. */
+static json_t *signal_values(void)
+{
+	json_t *d = names_of(signals, 1, 0), *names = json_object_get(d, "names");
+	char rt[16];
+
+	for (int n = 0; n <= SIGRTMAX - SIGRTMIN; n++) {
+		snprintf(rt, sizeof(rt), "RTMIN+%d", n);
+		json_array_append_new(names, json_string(rt));
+	}
+	json_object_set_new(d, "prefix", json_string("SIG"));
+	json_object_set_new(d, "integers", integers(1, SIGRTMAX));
+	return d;
+}
+
+static json_t *errno_values(void)
+{
+	json_t *d = names_of(errnos, 1, 0);
+
+	json_object_set_new(d, "integers", integers(1, 4095));
+	return d;
+}
+
+static json_t *syscall_values(void)
+{
+	return names_of(syscalls, 0, 1);
+}
+
+static json_t *register_values(void)
+{
+	json_t *d = json_object(), *names = json_array();
+
+	for (const char *const *r = registers; *r; r++)
+		json_array_append_new(names, json_string(*r));
+	json_object_set_new(d, "names", names);
+	json_object_set_new(d, "ignore_case", json_false());
+	return d;
+}
+
 const struct param_format fmt_signal = { "signal",
-	"a signal name (KILL, SIGTERM, RTMIN+2) or number 1..64", 1, check_signal };
+	"a signal name (KILL, SIGTERM, RTMIN+2) or number 1..64", 1, check_signal,
+	signal_values };
 const struct param_format fmt_errno = { "errno",
-	"an errno name (EIO, ENOSPC) or number 1..4095", 1, check_errno };
+	"an errno name (EIO, ENOSPC) or number 1..4095", 1, check_errno, errno_values };
 const struct param_format fmt_syscall = { "syscall",
-	"an x86_64 system call name (openat, write) or number", 1, check_syscall };
+	"an x86_64 system call name (openat, write) or number", 1, check_syscall,
+	syscall_values };
 const struct param_format fmt_register = { "register",
 	"random, rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp, r8..r15, rip, eflags, "
-	"orig_rax, fs_base or gs_base", 0, check_register };
+	"orig_rax, fs_base or gs_base", 0, check_register, register_values };
 const struct param_format fmt_ip = { "ip",
 	"an IPv4 or IPv6 address, optionally with a /prefix", 0, check_ip };
 const struct param_format fmt_ifname = { "ifname",

@@ -278,6 +278,9 @@ static json_t *describe_param(const struct param_spec *p)
 	if (p->format) {
 		json_object_set_new(d, "format", json_string(p->format->name));
 		json_object_set_new(d, "format_help", json_string(p->format->help));
+		json_object_set_new(d, "format_integers", json_boolean(p->format->accepts_int));
+		if (p->format->values)
+			json_object_set_new(d, "format_values", p->format->values());
 	}
 	json_object_set_new(d, "help", json_string(p->help));
 	return d;

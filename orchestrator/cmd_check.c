@@ -14,162 +14,111 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void usage(FILE *out)
-{
-	const struct checker *c;
-
-	fprintf(out, "usage: campaign check CHECKER HISTORY [--json] [--faults FILE]\n"
-		     "         [--time-limit-s S] [--memory-limit-mib M] [--min-ok-ratio R]\n"
-		     "         [--max-recovery-s S]\n"
-		     "       campaign check --list\n\ncheckers:\n");
-	for (c = checkers; c->name; c++)
-		fprintf(out, "  %-22s %s\n", c->name, c->help);
-}
-
-/* Parse a finite number, at least 0, or above 0 when positive is set. */
-static int parse_number(const char *opt, const char *s, bool positive, double *ret)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || *end || !isfinite(v) || v < 0 || (positive && v == 0)) {
-		log_error("'%s' needs a number %s 0, not '%s'", opt,
-			  positive ? "greater than" : "of at least", s);
-		return -1;
-	}
-	*ret = v;
-	return 0;
-}
-
-struct args {
-	const char *checker, *history;
-	const char *faults;	/* --faults: fault events merged by time */
-	bool json;
-	unsigned given;		/* CHECKER_OPT_* of the options given */
-	const char *given_name[2];	/* an option given, per CHECKER_OPT_ bit */
-	struct checker_opts opts;
+struct check_args {
+	int json, list;
+	const char *faults;	/* fault events merged by time */
+	double time_limit_s, memory_limit_mib;	/* NAN: not given */
+	double min_ok_ratio, max_recovery_s;
 };
 
-/* Parse one option at argv[*i] (with its value). */
-static int parse_option(int argc, char **argv, int *i, struct args *a)
+static void list_checkers(struct buf *out)
 {
-	static const struct {
-		const char *name;
-		unsigned group;
-	} numeric[] = {
-		{ "--time-limit-s", CHECKER_OPT_LIMITS },
-		{ "--memory-limit-mib", CHECKER_OPT_LIMITS },
-		{ "--min-ok-ratio", CHECKER_OPT_AVAILABILITY },
-		{ "--max-recovery-s", CHECKER_OPT_AVAILABILITY },
-	};
-	const char *opt = argv[*i];
-	double v;
-	size_t k;
-
-	if (!strcmp(opt, "--json")) {
-		a->json = true;
-		return 0;
-	}
-	if (!strcmp(opt, "--faults")) {
-		if (*i + 1 >= argc) {
-			log_error("'%s' needs a file", opt);
-			return -1;
-		}
-		a->faults = argv[++*i];
-		return 0;
-	}
-	for (k = 0; k < sizeof(numeric) / sizeof(numeric[0]); k++)
-		if (!strcmp(opt, numeric[k].name))
-			break;
-	if (k == sizeof(numeric) / sizeof(numeric[0])) {
-		log_error("unknown option '%s'", opt);
-		return -1;
-	}
-	if (*i + 1 >= argc) {
-		log_error("'%s' needs a value", opt);
-		return -1;
-	}
-	if (parse_number(opt, argv[++*i], numeric[k].group == CHECKER_OPT_LIMITS, &v) < 0)
-		return -1;
-	a->given |= numeric[k].group;
-	a->given_name[numeric[k].group == CHECKER_OPT_LIMITS ? 0 : 1] = opt;
-	if (k == 0)
-		a->opts.time_limit_s = v;
-	else if (k == 1)
-		a->opts.memory_limit_bytes = v < (double)(SIZE_MAX >> 21)
-			? (size_t)(v * 1048576.0) : SIZE_MAX >> 1;
-	else if (k == 2)
-		a->opts.min_ok_ratio = v;
-	else
-		a->opts.max_recovery_s = v;
-	return 0;
+	buf_adds(out, "checkers:\n");
+	for (const struct checker *c = checkers; c->name; c++)
+		buf_addf(out, "  %-22s %s\n", c->name, c->help);
 }
 
-static int parse_args(int argc, char **argv, struct args *a)
-{
-	int i, positional = 0;
+static const struct option_spec check_options[] = {
+	OPT_FLAG(0, "json", struct check_args, json,
+		 "the verdict on one line (default: indented)"),
+	OPT_STRING(0, "faults", struct check_args, faults, "FILE",
+		   "fault windows (a run's faults.jsonl) merged in by time"),
+	OPT_POSITIVE(0, "time-limit-s", struct check_args, time_limit_s, "S",
+		     "search time before the verdict is unknown (default 10)"),
+	OPT_POSITIVE(0, "memory-limit-mib", struct check_args, memory_limit_mib, "M",
+		     "search memory before the verdict is unknown (default 512)"),
+	OPT_NUMBER(0, "min-ok-ratio", struct check_args, min_ok_ratio, "R", 0, INFINITY,
+		   "availability: the least share of ok operations"),
+	OPT_NUMBER(0, "max-recovery-s", struct check_args, max_recovery_s, "S", 0,
+		   INFINITY, "availability: the longest time without an ok "
+		   "operation after a fault window"),
+	OPT_FLAG(0, "list", struct check_args, list, "list the checkers"),
+	OPT_END(),
+};
 
-	checker_opts_init(&a->opts);
-	for (i = 1; i < argc; i++) {
-		if (argv[i][0] == '-' && argv[i][1]) {
-			if (parse_option(argc, argv, &i, a) < 0)
-				return -1;
-		} else if (positional == 0) {
-			a->checker = argv[i];
-			positional++;
-		} else if (positional == 1) {
-			a->history = argv[i];
-			positional++;
-		} else {
-			log_error("unexpected argument '%s'", argv[i]);
-			return -1;
-		}
+static const struct options_cmd check_cmd = {
+	"check", "check CHECKER HISTORY [options]\ncheck --list", check_options,
+	0, 2, 0, list_checkers,
+};
+
+static const struct options_cmd *const check_forms[] = { &check_cmd, NULL };
+
+/* An option given that checker c does not read, or NULL. */
+static const char *misapplied(const struct check_args *a, const struct checker *c)
+{
+	if (!(c->options & CHECKER_OPT_LIMITS)) {
+		if (!isnan(a->time_limit_s))
+			return "--time-limit-s";
+		if (!isnan(a->memory_limit_mib))
+			return "--memory-limit-mib";
 	}
-	if (positional < 2) {
-		log_error("check needs a CHECKER and a HISTORY");
-		return -1;
+	if (!(c->options & CHECKER_OPT_AVAILABILITY)) {
+		if (!isnan(a->min_ok_ratio))
+			return "--min-ok-ratio";
+		if (!isnan(a->max_recovery_s))
+			return "--max-recovery-s";
 	}
-	return 0;
+	return NULL;
 }
 
-int cmd_check(int argc, char **argv)
+static void apply_options(const struct check_args *a, struct checker_opts *o)
 {
+	checker_opts_init(o);
+	if (!isnan(a->time_limit_s))
+		o->time_limit_s = a->time_limit_s;
+	if (!isnan(a->memory_limit_mib))
+		o->memory_limit_bytes = a->memory_limit_mib < (double)(SIZE_MAX >> 21)
+			? (size_t)(a->memory_limit_mib * 1048576.0) : SIZE_MAX >> 1;
+	if (!isnan(a->min_ok_ratio))
+		o->min_ok_ratio = a->min_ok_ratio;
+	if (!isnan(a->max_recovery_s))
+		o->max_recovery_s = a->max_recovery_s;
+}
+
+static int cmd_check(int argc, char **argv)
+{
+	struct check_args a = { .time_limit_s = NAN, .memory_limit_mib = NAN,
+				.min_ok_ratio = NAN, .max_recovery_s = NAN };
+	const char *history, *wrong;
 	const struct checker *c;
+	struct checker_opts opts;
 	struct history *h = NULL;
-	struct args a = { 0 };
 	json_t *verdict = NULL;
 	struct err e;
 	int status;
 
-	if (argc == 2 && (!strcmp(argv[1], "--list") || !strcmp(argv[1], "--help") ||
-			  !strcmp(argv[1], "-h"))) {
-		usage(stdout);
-		return EXIT_OK;
-	}
-	if (parse_args(argc, argv, &a) < 0) {
-		usage(stderr);
+	if (command_options(&check_cmd, &argc, argv, &a, &status) < 0)
+		return status;
+	if (a.list)
+		return command_print_help(check_forms);
+	if (argc < 2)
+		return command_usage_error(&check_cmd, "needs a CHECKER and a HISTORY");
+	history = argv[1];
+	c = checker_find(argv[0]);
+	if (!c)
+		return command_usage_error(&check_cmd, "unknown checker '%s'", argv[0]);
+	if ((wrong = misapplied(&a, c))) {
+		log_error("'%s' does not apply to checker '%s'", wrong, c->name);
 		return EXIT_USAGE;
 	}
-	c = checker_find(a.checker);
-	if (!c) {
-		log_error("unknown checker '%s'", a.checker);
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	if (a.given & ~c->options) {
-		log_error("'%s' does not apply to checker '%s'",
-			  a.given_name[(a.given & ~c->options & CHECKER_OPT_LIMITS) ? 0 : 1], c->name);
-		return EXIT_USAGE;
-	}
-	if ((a.faults ? history_load_with_faults(a.history, a.faults, &h, &e)
-		      : history_load(a.history, &h, &e)) < 0) {
+	apply_options(&a, &opts);
+	if ((a.faults ? history_load_with_faults(history, a.faults, &h, &e)
+		      : history_load(history, &h, &e)) < 0) {
 		log_error("%s", e.msg);
 		return EXIT_USAGE;
 	}
-	if (c->fn(h, &a.opts, &verdict, &e) < 0) {
-		log_error("checker '%s' failed on '%s': %s", c->name, a.history, e.msg);
+	if (c->fn(h, &opts, &verdict, &e) < 0) {
+		log_error("checker '%s' failed on '%s': %s", c->name, history, e.msg);
 		history_free(h);
 		return EXIT_USAGE;
 	}
@@ -185,3 +134,8 @@ int cmd_check(int argc, char **argv)
 	history_free(h);
 	return status;
 }
+
+const struct command command_check = {
+	"check", cmd_check, "check an operation history (lost-writes, "
+	"linearizable-register, availability)", check_forms,
+};

@@ -11,10 +11,22 @@
 #include <string.h>
 #include <unistd.h>
 
-static void usage(FILE *out)
-{
-	fprintf(out, "usage: campaign export-history HISTORY --format jepsen [--out FILE]\n");
-}
+struct export_args {
+	const char *format, *out;
+};
+
+static const struct option_spec export_options[] = {
+	OPT_STRING(0, "format", struct export_args, format, "FORMAT",
+		   "the output format; only 'jepsen' (EDN for Knossos and Elle)"),
+	OPT_STRING(0, "out", struct export_args, out, "FILE",
+		   "write to FILE (replaced atomically) instead of standard output"),
+	OPT_END(),
+};
+
+static const struct options_cmd export_cmd = {
+	"export-history", "export-history HISTORY --format jepsen [options]",
+	export_options, 1, 1,
+};
 
 /* Write data to path through a temporary file renamed into place. */
 static int write_file(const char *path, const struct buf *data)
@@ -47,67 +59,28 @@ static int write_file(const char *path, const struct buf *data)
 	return r;
 }
 
-static int parse_args(int argc, char **argv, const char **history, const char **format,
-		      const char **out)
+static int cmd_export_history(int argc, char **argv)
 {
-	int i;
-
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--format") || !strcmp(argv[i], "--out")) {
-			if (i + 1 >= argc) {
-				log_error("'%s' needs a value", argv[i]);
-				return -1;
-			}
-			*(argv[i][2] == 'f' ? format : out) = argv[i + 1];
-			i++;
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			log_error("unknown option '%s'", argv[i]);
-			return -1;
-		} else if (!*history) {
-			*history = argv[i];
-		} else {
-			log_error("unexpected argument '%s'", argv[i]);
-			return -1;
-		}
-	}
-	if (!*history) {
-		log_error("export-history needs a HISTORY");
-		return -1;
-	}
-	if (!*format) {
-		log_error("export-history needs '--format jepsen'");
-		return -1;
-	}
-	if (strcmp(*format, "jepsen")) {
-		log_error("unknown format '%s': only 'jepsen' is supported", *format);
-		return -1;
-	}
-	return 0;
-}
-
-int cmd_export_history(int argc, char **argv)
-{
-	const char *history = NULL, *format = NULL, *out = NULL;
+	struct export_args a = { 0 };
 	struct buf edn = BUF_INIT;
 	struct history *h;
 	struct err e;
 	int status = EXIT_OK;
 
-	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		usage(stdout);
-		return EXIT_OK;
-	}
-	if (parse_args(argc, argv, &history, &format, &out) < 0) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	if (history_load(history, &h, &e) < 0) {
+	if (command_options(&export_cmd, &argc, argv, &a, &status) < 0)
+		return status;
+	if (!a.format)
+		return command_usage_error(&export_cmd, "needs '--format jepsen'");
+	if (strcmp(a.format, "jepsen"))
+		return command_usage_error(&export_cmd, "unknown format '%s': only "
+					   "'jepsen' is supported", a.format);
+	if (history_load(argv[0], &h, &e) < 0) {
 		log_error("%s", e.msg);
 		return EXIT_USAGE;
 	}
 	history_export_jepsen(h, &edn);
-	if (out) {
-		if (write_file(out, &edn) < 0)
+	if (a.out) {
+		if (write_file(a.out, &edn) < 0)
 			status = EXIT_INFRA;
 	} else if (fwrite(edn.data, 1, edn.len, stdout) != edn.len || fflush(stdout) != 0) {
 		log_error("cannot write to standard output: %s", strerror(errno));
@@ -117,3 +90,10 @@ int cmd_export_history(int argc, char **argv)
 	history_free(h);
 	return status;
 }
+
+static const struct options_cmd *const export_forms[] = { &export_cmd, NULL };
+
+const struct command command_export_history = {
+	"export-history", cmd_export_history, "write a history in the format "
+	"Jepsen's tools read", export_forms,
+};

@@ -8,18 +8,35 @@
 #include "faults.h"
 #include "log.h"
 
-int cmd_faults(int argc, char **argv)
-{
-	int json = argc > 1 && !strcmp(argv[1], "--json");
-	struct err e = { "" };
-	json_t *cat = faults_catalogue(&e), *f, *p;
-	size_t i, k;
+struct faults_args {
+	int json;
+};
 
-	if (!cat) {
+static const struct option_spec faults_options[] = {
+	OPT_FLAG(0, "json", struct faults_args, json,
+		 "the catalogue as JSON (each parameter's type, bounds, default)"),
+	OPT_END(),
+};
+
+static const struct options_cmd faults_cmd = {
+	"faults", "faults [options]", faults_options, 0, 0,
+};
+
+static int cmd_faults(int argc, char **argv)
+{
+	struct faults_args a = { 0 };
+	struct err e = { "" };
+	json_t *cat, *f, *p;
+	size_t i, k;
+	int status;
+
+	if (command_options(&faults_cmd, &argc, argv, &a, &status) < 0)
+		return status;
+	if (!(cat = faults_catalogue(&e))) {
 		log_error("%s", e.msg);
 		return EXIT_INFRA;
 	}
-	if (json) {
+	if (a.json) {
 		char *text = json_dumps(cat, JSON_INDENT(2));
 
 		puts(text);
@@ -41,3 +58,9 @@ int cmd_faults(int argc, char **argv)
 	json_decref(cat);
 	return EXIT_OK;
 }
+
+static const struct options_cmd *const faults_forms[] = { &faults_cmd, NULL };
+
+const struct command command_faults = {
+	"faults", cmd_faults, "list the fault catalogue", faults_forms,
+};

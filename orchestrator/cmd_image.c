@@ -14,39 +14,54 @@
 #include "image.h"
 #include "log.h"
 
-static int image_usage(void)
-{
-	log_error("usage: campaign image build RECIPE_DIR [--force] [--cache DIR]\n"
-		  "       campaign image show IMAGE_DIR");
-	return EXIT_USAGE;
-}
+struct image_build_args {
+	int force;
+	const char *cache;
+};
+
+static const struct option_spec build_options[] = {
+	OPT_FLAG(0, "force", struct image_build_args, force,
+		 "build again even when the cache has this recipe's image"),
+	OPT_STRING(0, "cache", struct image_build_args, cache, "DIR",
+		   "the image cache (default: $CAMPAIGN_STATE_DIR/images, "
+		   "/var/lib/campaign/images)"),
+	OPT_END(),
+};
+
+static const struct options_cmd build_cmd = {
+	"image build", "image build RECIPE_DIR [options]",
+	build_options, 1, 1,
+};
+
+static const struct option_spec show_options[] = {
+	OPT_END(),
+};
+
+static const struct options_cmd show_cmd = {
+	"image show", "image show IMAGE_DIR", show_options, 1, 1,
+};
+
+static const struct options_cmd *const image_forms[] = { &build_cmd, &show_cmd, NULL };
+
+/* Before the subcommand: only --help, which shows both. */
+static const struct options_cmd image_cmd = {
+	"image", "image build RECIPE_DIR [options]\nimage show IMAGE_DIR",
+	show_options, 0, -1, 1, NULL, image_forms,
+};
 
 static int image_build_cmd(int argc, char **argv)
 {
-	const char *recipe = NULL, *cache_opt = NULL;
+	struct image_build_args a = { 0 };
 	char *cache, *dir = NULL;
 	struct image *img = NULL;
 	struct err e;
-	int force = 0, rc = EXIT_OK;
+	int rc;
 
-	for (int i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "--force")) {
-			force = 1;
-		} else if (!strcmp(argv[i], "--cache")) {
-			if (++i >= argc)
-				return image_usage();
-			cache_opt = argv[i];
-		} else if (argv[i][0] == '-' || recipe) {
-			log_error("image build: unexpected argument '%s'", argv[i]);
-			return image_usage();
-		} else {
-			recipe = argv[i];
-		}
-	}
-	if (!recipe)
-		return image_usage();
-	cache = cache_opt ? xstrdup(cache_opt) : image_cache_dir();
-	if (image_build(recipe, cache, force, &dir, &e) < 0 ||
+	if (command_options(&build_cmd, &argc, argv, &a, &rc) < 0)
+		return rc;
+	rc = EXIT_OK;
+	cache = a.cache ? xstrdup(a.cache) : image_cache_dir();
+	if (image_build(argv[0], cache, a.force, &dir, &e) < 0 ||
 	    image_load(dir, &img, &e) < 0) {
 		log_error("%s", e.msg);
 		rc = EXIT_INFRA;
@@ -63,9 +78,10 @@ static int image_show_cmd(int argc, char **argv)
 {
 	struct image *img;
 	struct err e;
+	int status;
 
-	if (argc != 1)
-		return image_usage();
+	if (command_options(&show_cmd, &argc, argv, NULL, &status) < 0)
+		return status;
 	if (image_load(argv[0], &img, &e) < 0) {
 		log_error("%s", e.msg);
 		return EXIT_USAGE;
@@ -81,14 +97,22 @@ static int image_show_cmd(int argc, char **argv)
 	return EXIT_OK;
 }
 
-int cmd_image(int argc, char **argv)
+static int cmd_image(int argc, char **argv)
 {
-	if (argc < 2)
-		return image_usage();
-	if (!strcmp(argv[1], "build"))
-		return image_build_cmd(argc - 2, argv + 2);
-	if (!strcmp(argv[1], "show"))
-		return image_show_cmd(argc - 2, argv + 2);
-	log_error("image: unknown subcommand '%s'", argv[1]);
-	return image_usage();
+	int status;
+
+	if (argc >= 2 && !strcmp(argv[1], "build"))
+		return image_build_cmd(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "show"))
+		return image_show_cmd(argc - 1, argv + 1);
+	if (command_options(&image_cmd, &argc, argv, NULL, &status) < 0)
+		return status;
+	if (!argc)
+		return command_usage_error(&image_cmd, "needs 'build' or 'show'");
+	return command_usage_error(&image_cmd, "unknown subcommand '%s'", argv[0]);
 }
+
+const struct command command_image = {
+	"image", cmd_image, "build a guest image from a recipe (cached by "
+	"content), or show one", image_forms,
+};

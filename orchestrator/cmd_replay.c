@@ -80,7 +80,15 @@ out:
 	return ret;
 }
 
-int cmd_replay(int argc, char **argv)
+static const struct option_spec replay_options[] = {
+	OPT_END(),
+};
+
+static const struct options_cmd replay_cmd = {
+	"replay", "replay DIR RUN", replay_options, 2, 2,
+};
+
+static int cmd_replay(int argc, char **argv)
 {
 	struct config *cfg = NULL;
 	struct testbed *tb = NULL;
@@ -89,14 +97,18 @@ int cmd_replay(int argc, char **argv)
 	struct plan plan = { 0 };
 	struct err e = { "" };
 	char *dir = NULL, *end;
+	const char *results;
 	long long run;
 	int ret = EXIT_INFRA, brought_up = 0;
 
-	if (argc != 3 || (run = strtoll(argv[2], &end, 10)) < 1 || *end) {
-		log_error("usage: campaign replay DIR RUN");
-		return EXIT_USAGE;
-	}
-	if (load_recorded(argv[1], run, &cfg, &old, &e) < 0) {
+	if (command_options(&replay_cmd, &argc, argv, NULL, &ret) < 0)
+		return ret;
+	ret = EXIT_INFRA;
+	results = argv[0];
+	if ((run = strtoll(argv[1], &end, 10)) < 1 || *end)
+		return command_usage_error(&replay_cmd, "RUN '%s' is not a positive "
+					   "integer", argv[1]);
+	if (load_recorded(results, run, &cfg, &old, &e) < 0) {
 		log_error("%s", e.msg);
 		return EXIT_USAGE;
 	}
@@ -119,8 +131,8 @@ int cmd_replay(int argc, char **argv)
 		if (r < 0)
 			goto fail;
 	}
-	dir = xasprintf("%s/replays/%lld", argv[1], run);
-	log_info("replaying run %lld of '%s'", run, argv[1]);
+	dir = xasprintf("%s/replays/%lld", results, run);
+	log_info("replaying run %lld of '%s'", run, results);
 	if (harness_real_new(cfg, tb, &h, &e) < 0 ||
 	    engine_replay(cfg, h, &plan, dir, &now, &e) < 0)
 		goto fail;
@@ -153,3 +165,10 @@ cleanup:
 	free(dir);
 	return ret;
 }
+
+static const struct options_cmd *const replay_forms[] = { &replay_cmd, NULL };
+
+const struct command command_replay = {
+	"replay", cmd_replay, "re-execute one recorded run and say whether its "
+	"outcome reproduced", replay_forms,
+};

@@ -9,9 +9,28 @@
 #include "log.h"
 #include "report.h"
 
-int cmd_report(int argc, char **argv)
+struct report_args {
+	const char *baseline, *junit;
+};
+
+static const struct option_spec report_options[] = {
+	OPT_STRING(0, "baseline", struct report_args, baseline, "PREV_DIR",
+		   "compare with an earlier results directory: new, known and "
+		   "no longer seen flaws"),
+	OPT_STRING(0, "junit", struct report_args, junit, "FILE",
+		   "a copy of DIR/junit.xml here too (for CI)"),
+	OPT_END(),
+};
+
+static const struct options_cmd report_cmd = {
+	"report", "report DIR [options]",
+	report_options, 1, 1,
+};
+
+static int cmd_report(int argc, char **argv)
 {
-	const char *dir = NULL, *prev = NULL, *junit = NULL;
+	struct report_args a = { 0 };
+	const char *dir, *prev, *junit;
 	struct report_options opt = { 0 };
 	struct report_result res = { 0 };
 	struct baseline *bl = NULL;
@@ -20,28 +39,11 @@ int cmd_report(int argc, char **argv)
 	struct stat st;
 	int ret;
 
-	for (int i = 1; i < argc; i++) {
-		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-
-		if ((!strcmp(argv[i], "--baseline") || !strcmp(argv[i], "--junit")) && !val) {
-			log_error("report: option '%s' needs a value", argv[i]);
-			return EXIT_USAGE;
-		}
-		if (!strcmp(argv[i], "--baseline"))
-			prev = argv[++i];
-		else if (!strcmp(argv[i], "--junit"))
-			junit = argv[++i];
-		else if (argv[i][0] == '-' || dir) {
-			log_error("report: unexpected argument '%s'", argv[i]);
-			dir = NULL;
-			break;
-		} else
-			dir = argv[i];
-	}
-	if (!dir) {
-		log_error("usage: campaign report DIR [--baseline PREV_DIR] [--junit FILE]");
-		return EXIT_USAGE;
-	}
+	if (command_options(&report_cmd, &argc, argv, &a, &ret) < 0)
+		return ret;
+	dir = argv[0];
+	prev = a.baseline;
+	junit = a.junit;
 	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
 		log_error("report: no results directory '%s'", dir);
 		return EXIT_USAGE;
@@ -67,3 +69,10 @@ int cmd_report(int argc, char **argv)
 	baseline_free(bl);
 	return ret;
 }
+
+static const struct options_cmd *const report_forms[] = { &report_cmd, NULL };
+
+const struct command command_report = {
+	"report", cmd_report, "make DIR/report/ (HTML), DIR/summary.json and "
+	"DIR/junit.xml from the journal", report_forms,
+};

@@ -1,4 +1,6 @@
 /* cmd_run.c - `campaign run CONFIG`: the main command. */
+#include <limits.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,91 +20,61 @@
 
 
 struct run_args {
-	const char *config;
 	const char *out;
-	long runs;
-	const char *budget;
-	const char *seed;
+	long long runs;		/* -1: the config's */
+	double budget_s;	/* NAN: the config's */
+	long long seed;		/* -1: the config's */
+	int resume;		/* accepted: an existing DIR is always resumed */
 	int keep;
 	const char *junit;	/* --junit FILE */
 	const char *baseline;	/* --baseline PREV_DIR */
+	const char *config;
 };
 
-static int parse(int argc, char **argv, struct run_args *a)
+static const struct option_spec run_options[] = {
+	OPT_STRING(0, "out", struct run_args, out, "DIR",
+		   "the results directory (default: results/NAME); an existing "
+		   "one is resumed"),
+	OPT_INT(0, "runs", struct run_args, runs, "N", 1, INT_MAX,
+		"runs in all, those already done included (default: "
+		"schedule.runs)"),
+	OPT_DURATION(0, "budget", struct run_args, budget_s, "DURATION",
+		     "stop starting runs after this long, e.g. 8h or 1h30m "
+		     "(default: schedule.budget)"),
+	OPT_INT(0, "seed", struct run_args, seed, "N", 0, LLONG_MAX,
+		"the seed of the plan (default: the config's seed)"),
+	OPT_FLAG(0, "resume", struct run_args, resume,
+		 "resume DIR (the default: an existing DIR is always resumed)"),
+	OPT_FLAG(0, "keep-testbed", struct run_args, keep,
+		 "leave a testbed this command brought up running at the end"),
+	OPT_STRING(0, "junit", struct run_args, junit, "FILE",
+		   "a copy of DIR/junit.xml here too (for CI)"),
+	OPT_STRING(0, "baseline", struct run_args, baseline, "PREV_DIR",
+		   "flaws found in an earlier results directory are known: only "
+		   "new ones make the exit status 1"),
+	OPT_END(),
+};
+
+static const struct options_cmd run_cmd = {
+	"run", "run CONFIG [options]", run_options, 1, 1,
+};
+
+static int parse(int argc, char **argv, struct run_args *a, int *ret_status)
 {
-	for (int i = 1; i < argc; i++) {
-		const char *arg = argv[i];
-		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-
-		if (!strcmp(arg, "--resume"))
-			continue;	/* an existing DIR is always resumed */
-		if (!strcmp(arg, "--keep-testbed")) {
-			a->keep = 1;
-			continue;
-		}
-		if (arg[0] == '-' && !val) {
-			log_error("run: option '%s' needs a value", arg);
-			return -1;
-		}
-		if (!strcmp(arg, "--out"))
-			a->out = argv[++i];
-		else if (!strcmp(arg, "--runs")) {
-			char *end;
-
-			a->runs = strtol(argv[++i], &end, 10);
-			if (*end || a->runs < 1) {
-				log_error("run: --runs wants a positive integer, got '%s'",
-					  argv[i]);
-				return -1;
-			}
-		} else if (!strcmp(arg, "--budget"))
-			a->budget = argv[++i];
-		else if (!strcmp(arg, "--junit"))
-			a->junit = argv[++i];
-		else if (!strcmp(arg, "--baseline"))
-			a->baseline = argv[++i];
-		else if (!strcmp(arg, "--seed"))
-			a->seed = argv[++i];
-		else if (arg[0] == '-') {
-			log_error("run: unknown option '%s'", arg);
-			return -1;
-		} else if (!a->config)
-			a->config = arg;
-		else {
-			log_error("run: unexpected argument '%s'", arg);
-			return -1;
-		}
-	}
-	if (!a->config) {
-		log_error("usage: campaign run CONFIG [--out DIR] [--runs N] "
-			  "[--budget DURATION] [--seed N] [--resume] [--keep-testbed] "
-			  "[--junit FILE] [--baseline PREV_DIR]");
+	*a = (struct run_args){ .runs = -1, .budget_s = NAN, .seed = -1 };
+	if (command_options(&run_cmd, &argc, argv, a, ret_status) < 0)
 		return -1;
-	}
+	a->config = argv[0];
 	return 0;
 }
 
-static int apply_overrides(struct config *cfg, struct run_args *a,
-			   struct engine_options *opt)
+static void apply_overrides(struct config *cfg, const struct run_args *a,
+			    struct engine_options *opt)
 {
-	opt->runs = a->runs ? (int)a->runs : cfg->schedule.runs;
-	opt->budget_s = cfg->schedule.budget_s;
-	if (a->budget && config_parse_duration(a->budget, &opt->budget_s) < 0) {
-		log_error("run: --budget '%s' is not a duration like 2h, 90m, 1h30m",
-			  a->budget);
-		return -1;
-	}
-	if (a->seed) {
-		char *end;
-
-		cfg->seed = strtoull(a->seed, &end, 10);
-		if (*end || !*a->seed) {
-			log_error("run: --seed wants a non-negative integer, got '%s'",
-				  a->seed);
-			return -1;
-		}
-	}
-	return 0;
+	opt->runs = a->runs > 0 ? (int)a->runs : cfg->schedule.runs;
+	opt->budget_s = isnan(a->budget_s) ? cfg->schedule.budget_s : a->budget_s;
+	if (a->seed >= 0)
+		cfg->seed = (unsigned long long)a->seed;
 }
 
 struct progress_ctx {
@@ -179,7 +151,7 @@ static int final_report(const char *out, const struct report_options *ro)
 	return ret;
 }
 
-int cmd_run(int argc, char **argv)
+static int cmd_run(int argc, char **argv)
 {
 	struct report_options ro = { 0 };
 	struct report_refresher *refresher = NULL;
@@ -197,16 +169,14 @@ int cmd_run(int argc, char **argv)
 	char *out = NULL, *owner = NULL;
 	int brought_up = 0, ret = EXIT_INFRA;
 
-	if (parse(argc, argv, &a) < 0)
-		return EXIT_USAGE;
+	if (parse(argc, argv, &a, &ret) < 0)
+		return ret;
+	ret = EXIT_INFRA;
 	if (load_campaign_config(a.config, &cfg, &e) < 0) {
 		log_error("%s", e.msg);
 		return EXIT_USAGE;
 	}
-	if (apply_overrides(cfg, &a, &opt) < 0) {
-		config_free(cfg);
-		return EXIT_USAGE;
-	}
+	apply_overrides(cfg, &a, &opt);
 	if (a.baseline && baseline_load(a.baseline, &bl, &e) < 0) {
 		log_error("run: %s", e.msg);
 		config_free(cfg);
@@ -290,3 +260,9 @@ cleanup:
 	free(owner);
 	return ret;
 }
+
+static const struct options_cmd *const run_forms[] = { &run_cmd, NULL };
+
+const struct command command_run = {
+	"run", cmd_run, "run (or resume) a campaign: the main command", run_forms,
+};

@@ -10,51 +10,38 @@
 #include "log.h"
 #include "serve.h"
 
-static int parse_port(const char *s, int *ret)
-{
-	char *end;
-	long v = strtol(s, &end, 10);
+struct serve_args {
+	long long port;
+	const char *bind;
+};
 
-	if (!*s || *end || v < 0 || v > 65535)
-		return -1;
-	*ret = (int)v;
-	return 0;
-}
+static const struct option_spec serve_options[] = {
+	OPT_INT(0, "port", struct serve_args, port, "P", 0, 65535,
+		"the TCP port (default 8080; 0: any free port, printed)"),
+	OPT_STRING(0, "bind", struct serve_args, bind, "ADDR",
+		   "an IPv4 or IPv6 address to listen on (default 127.0.0.1)"),
+	OPT_END(),
+};
 
-int cmd_serve(int argc, char **argv)
+static const struct options_cmd serve_cmd = {
+	"serve", "serve DIR [options]", serve_options, 1, 1,
+};
+
+static int cmd_serve(int argc, char **argv)
 {
-	struct serve_options o = { .port = SERVE_DEFAULT_PORT };
+	struct serve_args a = { SERVE_DEFAULT_PORT, NULL };
+	struct serve_options o = { 0 };
 	struct server *s = NULL;
 	struct err e = { "" };
 	struct stat st;
 	sigset_t stop;
-	int sig = 0;
+	int sig = 0, status;
 
-	for (int i = 1; i < argc; i++) {
-		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-
-		if ((!strcmp(argv[i], "--port") || !strcmp(argv[i], "--bind")) && !val) {
-			log_error("serve: option '%s' needs a value", argv[i]);
-			return EXIT_USAGE;
-		}
-		if (!strcmp(argv[i], "--port")) {
-			if (parse_port(argv[++i], &o.port) < 0) {
-				log_error("serve: --port wants 0..65535, got '%s'", argv[i]);
-				return EXIT_USAGE;
-			}
-		} else if (!strcmp(argv[i], "--bind")) {
-			o.bind = argv[++i];
-		} else if (argv[i][0] == '-' || o.dir) {
-			log_error("serve: unexpected argument '%s'", argv[i]);
-			return EXIT_USAGE;
-		} else {
-			o.dir = argv[i];
-		}
-	}
-	if (!o.dir) {
-		log_error("usage: campaign serve DIR [--port P] [--bind ADDR]");
-		return EXIT_USAGE;
-	}
+	if (command_options(&serve_cmd, &argc, argv, &a, &status) < 0)
+		return status;
+	o.dir = argv[0];
+	o.port = (int)a.port;
+	o.bind = a.bind;
 	if (stat(o.dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
 		log_error("serve: no results directory '%s'", o.dir);
 		return EXIT_USAGE;
@@ -79,3 +66,10 @@ int cmd_serve(int argc, char **argv)
 	serve_stop(s);
 	return EXIT_OK;
 }
+
+static const struct options_cmd *const serve_forms[] = { &serve_cmd, NULL };
+
+const struct command command_serve = {
+	"serve", cmd_serve, "serve DIR's report and a live /status.json over "
+	"HTTP (127.0.0.1:8080)", serve_forms,
+};

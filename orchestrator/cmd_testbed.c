@@ -13,51 +13,55 @@
 #include "testbed.h"
 
 struct testbed_args {
+	int json;
+	const char *nodes;	/* "n1,n2" or NULL */
+	const char *path;	/* reset: force loadvm, revert or destroy-revert */
 	const char *action;
 	const char *config;
-	int json;
-	char *nodes;		/* "n1,n2" or NULL */
-	const char *path;	/* reset: force loadvm, revert or destroy-revert */
 	const char *node;	/* ssh: the node */
 	struct buf command;	/* ssh: the remote command, words joined */
 };
 
-static int parse_args(int argc, char **argv, struct testbed_args *a)
+static const struct option_spec testbed_options[] = {
+	OPT_FLAG(0, "json", struct testbed_args, json,
+		 "status, reset: print JSON (reset: one line per node)"),
+	OPT_STRING(0, "nodes", struct testbed_args, nodes, "N1,N2",
+		   "reset: only these nodes (default: all)"),
+	OPT_STRING(0, "path", struct testbed_args, path, "PATH",
+		   "reset: only by loadvm, revert or destroy-revert (default: "
+		   "loadvm, falling back to the others)"),
+	OPT_END(),
+};
+
+/* Options stop after "ssh CONFIG NODE": the rest is the remote command. */
+static const struct options_cmd testbed_cmd = {
+	"testbed", "testbed up|status|reset|down CONFIG [options]\n"
+	"testbed ssh CONFIG NODE [--] COMMAND...",
+	testbed_options, 2, -1, 3,
+};
+
+static const struct options_cmd *const testbed_forms[] = { &testbed_cmd, NULL };
+
+/* The positional arguments, after the options. */
+static int take_args(int argc, char **argv, struct testbed_args *a)
 {
-	for (int i = 1; i < argc; i++) {
-		if (a->action && !strcmp(a->action, "ssh") && a->config && a->node) {
-			if (!strcmp(argv[i], "--") && !a->command.len)
-				continue;
-			if (a->command.len)
-				buf_addch(&a->command, ' ');
-			buf_adds(&a->command, argv[i]);
-		} else if (!strcmp(argv[i], "--json"))
-			a->json = 1;
-		else if (!strcmp(argv[i], "--nodes") && i + 1 < argc)
-			a->nodes = argv[++i];
-		else if (!strncmp(argv[i], "--nodes=", 8))
-			a->nodes = argv[i] + 8;
-		else if (!strcmp(argv[i], "--path") && i + 1 < argc)
-			a->path = argv[++i];
-		else if (argv[i][0] == '-') {
-			log_error("testbed: unknown option '%s'", argv[i]);
-			return -1;
-		} else if (!a->action)
-			a->action = argv[i];
-		else if (!a->config)
-			a->config = argv[i];
-		else if (!strcmp(a->action, "ssh") && !a->node)
-			a->node = argv[i];
-		else {
-			log_error("testbed: unexpected argument '%s'", argv[i]);
-			return -1;
-		}
+	a->action = argv[0];
+	a->config = argv[1];
+	if (strcmp(a->action, "ssh")) {
+		if (argc > 2)
+			return command_usage_error(&testbed_cmd, "unexpected argument "
+						   "'%s'", argv[2]);
+		return 0;
 	}
-	if (!a->action || !a->config) {
-		log_error("usage: campaign testbed up|status|reset|down CONFIG "
-			  "[--json] [--nodes n1,n2]\n"
-			  "       campaign testbed ssh CONFIG NODE [--] COMMAND...");
-		return -1;
+	if (argc < 3)
+		return command_usage_error(&testbed_cmd, "ssh needs a NODE");
+	a->node = argv[2];
+	for (int i = 3; i < argc; i++) {
+		if (i == 3 && !strcmp(argv[i], "--"))
+			continue;
+		if (a->command.len)
+			buf_addch(&a->command, ' ');
+		buf_adds(&a->command, argv[i]);
 	}
 	return 0;
 }
@@ -109,6 +113,7 @@ cleanup:
 	return ret;
 }
 
+/* list is cut in place; *ret borrows from it. */
 static int split_nodes(char *list, const char ***ret)
 {
 	int n = 0;
@@ -126,7 +131,8 @@ static int do_reset(struct testbed *tb, struct testbed_args *a)
 	struct reset_report *reports = xcalloc((size_t)testbed_n_nodes(tb),
 					       sizeof(*reports));
 	const char **names = NULL;
-	int n_names = a->nodes ? split_nodes(a->nodes, &names) : 0;
+	char *nodes = a->nodes ? xstrdup(a->nodes) : NULL;
+	int n_names = nodes ? split_nodes(nodes, &names) : 0;
 	int64_t t0 = clock_mono_ms();
 	struct err e = { "" };
 	int ret = EXIT_OK;
@@ -168,6 +174,7 @@ static int do_reset(struct testbed *tb, struct testbed_args *a)
 	log_info("reset done in %lld ms", (long long)(clock_mono_ms() - t0));
 cleanup:
 	free(names);
+	free(nodes);
 	free(reports);
 	return ret;
 }
@@ -222,7 +229,7 @@ static int do_status(struct testbed *tb, int json)
 	return EXIT_OK;
 }
 
-int cmd_testbed(int argc, char **argv)
+static int cmd_testbed(int argc, char **argv)
 {
 	struct testbed_args a = { .command = BUF_INIT };
 	struct config *cfg = NULL;
@@ -230,7 +237,9 @@ int cmd_testbed(int argc, char **argv)
 	struct err e = { "" };
 	int ret;
 
-	if (parse_args(argc, argv, &a) < 0) {
+	if (command_options(&testbed_cmd, &argc, argv, &a, &ret) < 0)
+		return ret;
+	if (take_args(argc, argv, &a) != 0) {
 		buf_release(&a.command);
 		return EXIT_USAGE;
 	}
@@ -269,3 +278,8 @@ int cmd_testbed(int argc, char **argv)
 	buf_release(&a.command);
 	return ret;
 }
+
+const struct command command_testbed = {
+	"testbed", cmd_testbed, "manage the libvirt testbed of a campaign",
+	testbed_forms,
+};

@@ -7,16 +7,23 @@
 
 #include <stdio.h>
 
-int cmd_validate(int argc, char **argv)
+static const struct option_spec validate_options[] = {
+	OPT_END(),
+};
+
+static const struct options_cmd validate_cmd = {
+	"validate", "validate CONFIG", validate_options, 1, 1,
+};
+
+static int cmd_validate(int argc, char **argv)
 {
 	struct config *c = NULL;
 	struct err e;
+	int status;
 
-	if (argc != 2 || argv[1][0] == '-') {
-		log_error("usage: campaign validate CONFIG");
-		return EXIT_USAGE;
-	}
-	if (load_campaign_config(argv[1], &c, &e) < 0) {
+	if (command_options(&validate_cmd, &argc, argv, NULL, &status) < 0)
+		return status;
+	if (load_campaign_config(argv[0], &c, &e) < 0) {
 		log_error("%s", e.msg);
 		return EXIT_USAGE;
 	}
@@ -24,3 +31,10 @@ int cmd_validate(int argc, char **argv)
 	printf("configuration OK\n");
 	return EXIT_OK;
 }
+
+static const struct options_cmd *const validate_forms[] = { &validate_cmd, NULL };
+
+const struct command command_validate = {
+	"validate", cmd_validate, "check a campaign config without side effects "
+	"(as run would check it)", validate_forms,
+};

@@ -1,31 +1,161 @@
+/* commands.c - the command table, the top level of `campaign`, and the
+ * glue between a command's option table and what it prints. */
 #include "commands.h"
 
-#include <stddef.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
 
-const struct command commands[] = {
-	{ "run", cmd_run,
-	  "run CONFIG [--out DIR] [--runs N] [--budget D] [--seed N] [--keep-testbed] [--junit FILE] [--baseline PREV_DIR]",
-	  "run (or resume) a campaign: the main command" },
-	{ "report", cmd_report, "report DIR [--baseline PREV_DIR] [--junit FILE]",
-	  "make DIR/report/ (HTML), DIR/summary.json and DIR/junit.xml from the journal" },
-	{ "serve", cmd_serve, "serve DIR [--port P] [--bind ADDR]",
-	  "serve DIR's report and a live /status.json over HTTP (127.0.0.1:8080)" },
-	{ "replay", cmd_replay, "replay DIR RUN",
-	  "re-execute one recorded run and say whether its outcome reproduced" },
-	{ "faults", cmd_faults, "faults [--json]",
-	  "list the fault catalogue" },
-	{ "validate", cmd_validate, "validate CONFIG",
-	  "check a campaign config without side effects" },
-	{ "image", cmd_image, "image build RECIPE_DIR [--force]",
-	  "build a guest image from a recipe (cached by content)" },
-	{ "testbed", cmd_testbed,
-	  "testbed up|status|reset|down|ssh CONFIG [--json] [--nodes n1,n2]",
-	  "manage the libvirt testbed of a campaign" },
-	{ "check", cmd_check, "check CHECKER HISTORY [--json]",
-	  "check an operation history (lost-writes, linearizable-register, availability)" },
-	{ "export-history", cmd_export_history,
-	  "export-history HISTORY --format jepsen [--out FILE]",
-	  "write a history in the format Jepsen's tools read" },
-	{ "version", cmd_version, "version", "print the version" },
-	{ NULL, NULL, NULL, NULL },
+#include "buf.h"
+#include "log.h"
+
+extern const struct command command_run, command_report, command_serve,
+	command_replay, command_faults, command_validate, command_image,
+	command_testbed, command_check, command_export_history,
+	command_version, command_help;
+
+const struct command *const commands[] = {
+	&command_run,
+	&command_report,
+	&command_serve,
+	&command_replay,
+	&command_faults,
+	&command_validate,
+	&command_image,
+	&command_testbed,
+	&command_check,
+	&command_export_history,
+	&command_version,
+	&command_help,
+	NULL
 };
+
+const struct command *command_find(const char *name)
+{
+	for (const struct command *const *c = commands; *c; c++)
+		if (!strcmp((*c)->name, name))
+			return *c;
+	return NULL;
+}
+
+/* ---- the top level ---- */
+
+struct top_args {
+	int verbose, quiet, version;
+};
+
+static void list_commands(struct buf *out)
+{
+	buf_adds(out, "commands:\n");
+	for (const struct command *const *c = commands; *c; c++)
+		buf_addf(out, "  %-16s %s\n", (*c)->name, (*c)->help);
+	buf_adds(out, "\n'campaign COMMAND --help' (or 'campaign help COMMAND') "
+		      "shows a command's options\n");
+}
+
+static const struct option_spec top_options[] = {
+	OPT_FLAG('v', NULL, struct top_args, verbose, "print debug messages too"),
+	OPT_FLAG('q', NULL, struct top_args, quiet, "print only warnings and errors"),
+	OPT_FLAG(0, "version", struct top_args, version, "print the version and exit"),
+	OPT_END(),
+};
+
+/* No name: its errors need no "campaign:" of their own (the log adds it). */
+static const struct options_cmd top_cmd = {
+	"", "[-v|-q] COMMAND [ARGS]", top_options, 0, -1, 1, list_commands,
+};
+
+void commands_usage(struct buf *out)
+{
+	options_usage(&top_cmd, 1, out);
+}
+
+int commands_main(int argc, char **argv)
+{
+	struct top_args a = { 0 };
+	struct buf usage = BUF_INIT;
+	const struct command *c;
+	struct err e = { "" };
+	int n = options_parse(&top_cmd, argc, argv, &a, &e);
+
+	if (n == OPTIONS_HELP) {
+		commands_usage(&usage);
+		fputs(usage.data, stdout);
+		buf_release(&usage);
+		return fflush(stdout) ? EXIT_INFRA : EXIT_OK;
+	}
+	if (n >= 0 && a.version)
+		return command_find("version")->fn(1, (char *[]){ "version", NULL });
+	if (a.verbose)
+		log_set_level(LOG_DEBUG);
+	else if (a.quiet)
+		log_set_level(LOG_WARN);
+	if (n > 0 && (c = command_find(argv[0])))
+		return c->fn(n, argv);
+	if (n < 0)
+		log_error("%s", e.msg);
+	else if (n > 0)
+		log_error("unknown command '%s'", argv[0]);
+	commands_usage(&usage);
+	log_text(LOG_ERROR, usage.data);
+	buf_release(&usage);
+	return EXIT_USAGE;
+}
+
+/* ---- what commands print about their options ---- */
+
+static int usage_error(const struct options_cmd *cmd, const char *msg)
+{
+	struct buf usage = BUF_INIT;
+
+	log_error("%s", msg);
+	options_usage(cmd, 0, &usage);
+	log_text(LOG_ERROR, usage.data);
+	buf_release(&usage);
+	return EXIT_USAGE;
+}
+
+int command_usage_error(const struct options_cmd *cmd, const char *fmt, ...)
+{
+	char msg[1024];
+	int n;
+	va_list ap;
+
+	n = snprintf(msg, sizeof(msg), "%s: ", cmd->name);
+	va_start(ap, fmt);
+	vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);
+	va_end(ap);
+	return usage_error(cmd, msg);
+}
+
+int command_print_help(const struct options_cmd *const *forms)
+{
+	struct buf out = BUF_INIT;
+
+	for (const struct options_cmd *const *f = forms; *f; f++) {
+		if (f != forms)
+			buf_addch(&out, '\n');
+		options_usage(*f, 1, &out);
+	}
+	fputs(out.data, stdout);
+	buf_release(&out);
+	return fflush(stdout) ? EXIT_INFRA : EXIT_OK;
+}
+
+int command_options(const struct options_cmd *cmd, int *argc, char **argv,
+		    void *args, int *ret_status)
+{
+	const struct options_cmd *const forms[] = { cmd, NULL };
+	struct err e = { "" };
+	int n = options_parse(cmd, *argc, argv, args, &e);
+
+	if (n >= 0) {
+		*argc = n;
+		return 0;
+	}
+	if (n == OPTIONS_HELP)
+		*ret_status = command_print_help(cmd->subcommands ? cmd->subcommands : forms);
+	else
+		*ret_status = usage_error(cmd, e.msg);
+	return -1;
+}

@@ -1,10 +1,17 @@
 /* commands.h - the subcommands of `campaign`, one file each (cmd_*.c).
  *
+ * A command is one file cmd_NAME.c defining `const struct command
+ * command_NAME` (its name, function, summary and option tables) plus one
+ * line in commands.c. Its options go through options.h, so that one
+ * table parses its argv and prints its --help.
+ *
  * A command returns the process exit status (DESIGN.md): 0 success,
  * 1 flaws found, 2 usage or config error, 3 infrastructure failure.
  */
 #ifndef CAMPAIGN_COMMANDS_H
 #define CAMPAIGN_COMMANDS_H
+
+#include "options.h"
 
 enum exit_code {
 	EXIT_OK = 0,
@@ -16,23 +23,38 @@ enum exit_code {
 struct command {
 	const char *name;
 	int (*fn)(int argc, char **argv);	/* argv[0] is the command name */
-	const char *usage;
-	const char *help;
+	const char *help;	/* one line for `campaign --help` */
+	/* What `campaign NAME --help` shows, NULL-terminated: one form, or
+	 * one per subcommand ("image build", "image show"). */
+	const struct options_cmd *const *forms;
 };
 
-/* The command table, terminated by an entry with a NULL name. */
-extern const struct command commands[];
+/* The command table, terminated by NULL. */
+extern const struct command *const commands[];
 
-int cmd_validate(int argc, char **argv);
-int cmd_image(int argc, char **argv);
-int cmd_testbed(int argc, char **argv);
-int cmd_version(int argc, char **argv);
-int cmd_check(int argc, char **argv);
-int cmd_run(int argc, char **argv);
-int cmd_replay(int argc, char **argv);
-int cmd_faults(int argc, char **argv);
-int cmd_export_history(int argc, char **argv);
-int cmd_report(int argc, char **argv);
-int cmd_serve(int argc, char **argv);
+/* The command called name, or NULL. */
+const struct command *command_find(const char *name);
+
+/* `campaign [-v|-q] COMMAND [ARGS]`: the whole program (main.c). */
+int commands_main(int argc, char **argv);
+
+/* `campaign --help`: the top-level options and the command list. */
+void commands_usage(struct buf *out);
+
+/* Parse a command's argv through its table (options_parse). Returns 0
+ * to go on, with *argc the number of positional arguments now in
+ * argv[0..*argc-1]; or -1 with *ret_status to return at once: EXIT_OK
+ * after --help (printed on stdout), EXIT_USAGE after the error and the
+ * usage (printed on stderr). */
+int command_options(const struct options_cmd *cmd, int *argc, char **argv,
+		    void *args, int *ret_status);
+
+/* Log "CMD: <message>" and cmd's usage lines; returns EXIT_USAGE. */
+int command_usage_error(const struct options_cmd *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Print the --help of every form on stdout; returns EXIT_OK, or
+ * EXIT_INFRA when stdout cannot be written. */
+int command_print_help(const struct options_cmd *const *forms);
 
 #endif

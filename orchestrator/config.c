@@ -165,7 +165,9 @@ static int cross_check(struct cfg_ctx *x)
 		if (cfg_resolve_select(x, &c->testbed, &c->probes[i].nodes) < 0)
 			return -1;
 	}
-	return check_fault_targets(x);
+	if (check_fault_targets(x) < 0)
+		return -1;
+	return cfg_check_templates(x);
 }
 
 /* ---- load and free ------------------------------------------------------ */

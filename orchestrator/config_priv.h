@@ -113,6 +113,10 @@ const struct config_node *cfg_find_node(const struct config_testbed *tb,
 					const char *name);
 int cfg_has_role(const struct config_testbed *tb, const char *role);
 
+/* Second pass: every template's placeholders and braces
+ * (config_templates.c). */
+int cfg_check_templates(struct cfg_ctx *x);
+
 /* Free what the sections own; take partly built sections. */
 void cfg_testbed_release(struct config_testbed *tb);
 void cfg_run_release(struct config *c);

@@ -51,13 +51,32 @@ struct fault_applied {
 				 * and booted from its own disk (then on_boot) */
 };
 
+/* A parameter of a fault of this program (the hypervisor's): what
+ * `campaign faults` shows and faults_check enforces, in the same JSON
+ * shape as the agent's catalogue (faults_params_describe). */
+enum fault_param_type {
+	FAULT_PARAM_INTEGER,	/* a JSON integer in [min, max] */
+	FAULT_PARAM_NUMBER,	/* a JSON number in [min, max] */
+	FAULT_PARAM_BOOLEAN,
+	FAULT_PARAM_STRING,	/* min..max characters */
+	FAULT_PARAM_ENUM,	/* one of choices */
+};
+
+struct fault_param {
+	const char *name;
+	enum fault_param_type type;
+	double min, max;	/* INTEGER, NUMBER: the value; STRING: length */
+	const char *def;	/* the default as JSON text; NULL: none */
+	const char *const *choices;	/* ENUM: NULL-terminated */
+	const char *help;
+};
+
 struct fault_type {
 	const char *name;
 	enum fault_side side;
 	const char *summary;
 	const char *undo;	/* how it is undone, for the catalogue */
-	/* JSON array of {name, type, min, max, default, help} */
-	const char *params_json;
+	const struct fault_param *params;	/* ends with a NULL name */
 	int (*apply)(const struct fault_env *env, struct fault_applied *ret,
 		     struct err *e);
 	int (*revert)(const struct fault_env *env, struct fault_applied *a,
@@ -87,6 +106,25 @@ const struct fault_type *faults_lookup(const char *name);
  * parameters are known and within range. */
 int faults_check(const struct config *c, const char *type, const json_t *params,
 		 const char **ret_key, struct err *e);
+
+/* The specs of params as the catalogue shows them: a JSON array of
+ * {name, type, required, default, min, max | min_length, max_length |
+ * choices, help} (new reference). */
+json_t *faults_params_describe(const struct fault_param *params);
+
+/* Check params, the parameters of a config's fault entry (borrowed),
+ * against specs, a JSON array in the catalogue's shape (the agent's, or
+ * faults_params_describe's), and one_of, groups of names of which
+ * exactly one must be given (may be NULL). A value may be of the
+ * parameter's type, a range [min, max] of numbers or a choice of
+ * strings; each end or element is checked. A string with placeholders
+ * must be a template expanded for the target node of testbed ct; its
+ * value is known only then. On failure e says what (without the path)
+ * and *ret_key names the member ("type" for a missing one). */
+int faults_params_check(const char *fault, const json_t *specs,
+			const json_t *one_of, const json_t *params,
+			const struct config_testbed *ct, const char **ret_key,
+			struct err *e);
 
 /* The whole catalogue as JSON (new reference): name, side, summary,
  * params, undo. */

@@ -376,60 +376,70 @@ static int guest_mem_bitflip(const struct fault_env *env,
 	return gdb_flip(env, ret, "guest-mem-bitflip", e);
 }
 
+static const char *const recover_choices[] = { "snapshot", "boot", NULL };
+
 #define RECOVER_PARAM \
-	"{\"name\": \"recover\", \"type\": \"enum\", \"choices\": [\"snapshot\", " \
-	"\"boot\"], \"default\": \"snapshot\", \"help\": \"snapshot: restore the node " \
-	"from the golden snapshot; boot: power-cycle it and boot from its disk as " \
-	"the fault left it, then run testbed.on_boot\"}"
+	{ "recover", FAULT_PARAM_ENUM, 0, 0, "\"snapshot\"", recover_choices, \
+	  "snapshot: restore the node from the golden snapshot; boot: power-cycle " \
+	  "it and boot from its disk as the fault left it, then run testbed.on_boot" }
+#define END_PARAMS { NULL, 0, 0, 0, NULL, NULL, NULL }
 
-#define VCPU_BITFLIP_PARAMS "[" RECOVER_PARAM ", " \
-	"{\"name\": \"register\", \"type\": \"string\", \"min\": null, \"max\": null, " \
-	"\"default\": \"random\", \"help\": \"register name from QEMU's target " \
-	"description (rip, rsp, rax, eflags, cr3...); random: one of rax..r15 and rip\"}," \
-	"{\"name\": \"bit\", \"type\": \"integer\", \"min\": 0, \"max\": 63, " \
-	"\"default\": null, \"help\": \"bit to flip, below the register's width; " \
-	"default: seeded random\"}," \
-	"{\"name\": \"vcpu\", \"type\": \"integer\", \"min\": 0, \"max\": 1023, " \
-	"\"default\": null, \"help\": \"vCPU index; default: seeded random among the VM's\"}]"
+static const struct fault_param no_params[] = { END_PARAMS };
 
-#define GUEST_MEM_BITFLIP_PARAMS "[" RECOVER_PARAM ", " \
-	"{\"name\": \"address\", \"type\": \"integer\", \"min\": 0, " \
-	"\"max\": 281474976710655, \"default\": null, \"help\": \"guest physical " \
-	"address, below the VM's memory size; default: seeded random in RAM " \
-	"between 1 MiB and min(memory, 2 GiB)\"}," \
-	"{\"name\": \"bit\", \"type\": \"integer\", \"min\": 0, \"max\": 7, " \
-	"\"default\": null, \"help\": \"bit of the byte to flip; default: seeded random\"}]"
+static const struct fault_param recover_params[] = { RECOVER_PARAM, END_PARAMS };
+
+static const struct fault_param vcpu_bitflip_params[] = {
+	RECOVER_PARAM,
+	{ "register", FAULT_PARAM_STRING, 1, 32, "\"random\"", NULL,
+	  "register name from QEMU's target description (rip, rsp, rax, eflags, "
+	  "cr3...); random: one of rax..r15 and rip" },
+	{ "bit", FAULT_PARAM_INTEGER, 0, 63, NULL, NULL,
+	  "bit to flip, below the register's width; default: seeded random" },
+	{ "vcpu", FAULT_PARAM_INTEGER, 0, 1023, NULL, NULL,
+	  "vCPU index; default: seeded random among the VM's" },
+	END_PARAMS
+};
+
+static const struct fault_param guest_mem_bitflip_params[] = {
+	RECOVER_PARAM,
+	{ "address", FAULT_PARAM_INTEGER, 0, 281474976710655.0, NULL, NULL,
+	  "guest physical address, below the VM's memory size; default: seeded "
+	  "random in RAM between 1 MiB and min(memory, 2 GiB)" },
+	{ "bit", FAULT_PARAM_INTEGER, 0, 7, NULL, NULL,
+	  "bit of the byte to flip; default: seeded random" },
+	END_PARAMS
+};
 
 const struct fault_type faults_hypervisor[] = {
 	{ .name = "vm-crash", .side = FAULT_HYPERVISOR,
 	  .summary = "destroy the node's VM (virDomainDestroy), as a power cut",
 	  .undo = "restored from its golden snapshot, or booted from its disk",
-	  .params_json = "[" RECOVER_PARAM "]",
+	  .params = recover_params,
 	  .apply = vm_crash, .leaves = NODE_DOWN },
 	{ .name = "vm-pause", .side = FAULT_HYPERVISOR,
 	  .summary = "suspend the node's VM for duration_s (virDomainSuspend)",
-	  .undo = "virDomainResume at the end of duration_s", .params_json = "[]",
+	  .undo = "virDomainResume at the end of duration_s", .params = no_params,
 	  .apply = vm_pause, .revert = vm_pause_undo, .leaves = NODE_PAUSED },
 	{ .name = "vm-reset", .side = FAULT_HYPERVISOR,
 	  .summary = "hard-reset the node's VM (QEMU system_reset)",
 	  .undo = "restored from its golden snapshot, or booted from its disk",
-	  .params_json = "[" RECOVER_PARAM "]",
+	  .params = recover_params,
 	  .apply = vm_reset, .leaves = NODE_BOOTING },
 	{ .name = "link-down", .side = FAULT_HYPERVISOR,
 	  .summary = "take the node's cluster NIC link down for duration_s (QEMU set_link)",
-	  .undo = "set_link on at the end of duration_s", .params_json = "[]",
+	  .undo = "set_link on at the end of duration_s", .params = no_params,
 	  .apply = link_down, .revert = link_up, .leaves = NODE_LINK_DOWN },
 	/* a flipped bit may wedge the guest or not: it stays "running", and a
 	 * guest fault that then fails is recorded as not applied, not infra */
 	{ .name = "vcpu-bitflip", .side = FAULT_HYPERVISOR,
 	  .summary = "flip one bit of one vCPU register through QEMU's gdbstub (Gigan)",
 	  .undo = "restored from its golden snapshot, or booted from its disk",
-	  .params_json = VCPU_BITFLIP_PARAMS,
+	  .params = vcpu_bitflip_params,
 	  .apply = vcpu_bitflip, .leaves = NODE_RUNNING },
 	{ .name = "guest-mem-bitflip", .side = FAULT_HYPERVISOR,
 	  .summary = "flip one bit of guest physical memory through QEMU's gdbstub (Gigan)",
 	  .undo = "restored from its golden snapshot, or booted from its disk",
-	  .params_json = GUEST_MEM_BITFLIP_PARAMS,
+	  .params = guest_mem_bitflip_params,
 	  .apply = guest_mem_bitflip, .leaves = NODE_RUNNING },
 	{ .name = NULL },
 };

@@ -34,3 +34,12 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	fputc('\n', stderr);
 	pthread_mutex_unlock(&lock);
 }
+
+void log_text(enum log_level level, const char *text)
+{
+	if (level > current)
+		return;
+	pthread_mutex_lock(&lock);
+	fputs(text, stderr);
+	pthread_mutex_unlock(&lock);
+}

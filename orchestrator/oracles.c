@@ -2,9 +2,11 @@
 #include "oracles.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
+#include "nodevars.h"
 #include "proc.h"
 #include "template.h"
 
@@ -13,6 +15,28 @@ static int probe_index(const struct config *c, const char *name)
 	for (int i = 0; i < c->n_probes; i++)
 		if (!strcmp(c->probes[i].name, name))
 			return i;
+	return -1;
+}
+
+/* The longest wait an oracle parameter may ask for: a day. The judges
+ * turn seconds into int milliseconds, which this keeps far from overflow. */
+#define ORACLE_MAX_S 86400
+
+/* params[key], when given, is a number of seconds in (0, ORACLE_MAX_S]. */
+static int check_seconds(const json_t *params, const char *key, const char **ret_key,
+			 struct err *e)
+{
+	const json_t *v = json_object_get(params, key);
+	char *got;
+
+	if (!v || (json_is_number(v) && json_number_value(v) > 0 &&
+		   json_number_value(v) <= ORACLE_MAX_S))
+		return 0;
+	*ret_key = key;
+	got = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_REAL_PRECISION(10));
+	err_set(e, "expected a number of seconds greater than 0 and at most %d, got %.40s",
+		ORACLE_MAX_S, got ? got : "a value");
+	free(got);
 	return -1;
 }
 
@@ -37,16 +61,12 @@ static int check_probe_param(const struct config *c, const json_t *params,
 		return err_set(e, "needs \"probe\": the name of a probe");
 	if (probe_index(c, probe) < 0)
 		return err_set(e, "no probe named '%s'", probe);
+	if (check_seconds(params, "within_s", ret_key, e) < 0)
+		return -1;
 	*ret_key = "within_s";
-	if (within && (!json_is_number(within) || json_number_value(within) <= 0))
-		return err_set(e, "expected a positive number of seconds");
 	if (needs_within && !within)
 		return err_set(e, "needs \"within_s\"");
-	v = json_object_get(params, "boot_within_s");
-	*ret_key = "boot_within_s";
-	if (v && (!json_is_number(v) || json_number_value(v) <= 0))
-		return err_set(e, "expected a positive number of seconds");
-	return 0;
+	return check_seconds(params, "boot_within_s", ret_key, e);
 }
 
 static int check_recovers(const struct config *c, const json_t *params,
@@ -78,10 +98,9 @@ static int check_none(const struct config *c, const json_t *params,
 static int check_command(const struct config *c, const json_t *params,
 			 const char **ret_key, struct err *e)
 {
-	const char *key;
+	const char *key, *run;
 	json_t *v;
 
-	(void)c;
 	json_object_foreach((json_t *)params, key, v)
 		if (strcmp(key, "run") && strcmp(key, "class") &&
 		    strcmp(key, "timeout_s")) {
@@ -89,9 +108,13 @@ static int check_command(const struct config *c, const json_t *params,
 			return err_set(e, "unknown parameter '%s'", key);
 		}
 	*ret_key = "run";
-	if (!json_is_string(json_object_get(params, "run")))
+	run = json_string_value(json_object_get(params, "run"));
+	if (!run || !*run)
 		return err_set(e, "needs \"run\": a command template");
-	return 0;
+	/* expanded once per run, for no node in particular */
+	if (nodevars_check_template(&c->testbed, NODEVARS_RUN, run, e) < 0)
+		return -1;
+	return check_seconds(params, "timeout_s", ret_key, e);
 }
 
 static int targeted(const struct oracle_input *in, int node)

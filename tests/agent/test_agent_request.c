@@ -4,6 +4,7 @@
 #include "state.h"
 #include "tap.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -140,6 +141,54 @@ static void test_faults(void)
 	is_int(n, 13, "thirteen faults");
 }
 
+/* The closed sets the catalogue shows are what the checks accept. */
+static void test_format_values(void)
+{
+	const struct param_format *const fmts[] = { &fmt_signal, &fmt_errno, &fmt_syscall,
+						    &fmt_register, NULL };
+
+	for (const struct param_format *const *f = fmts; *f; f++) {
+		json_t *d = (*f)->values(), *v, *norm;
+		const char *prefix = json_string_value(json_object_get(d, "prefix"));
+		struct agent_err e = { "" };
+		size_t i, bad = 0;
+
+		json_array_foreach(json_object_get(d, "names"), i, v) {
+			char with[64];
+			json_t *w = NULL;
+
+			if (prefix) {
+				snprintf(with, sizeof(with), "%s%s", prefix, json_string_value(v));
+				w = json_string(with);
+			}
+
+			norm = NULL;
+			bad += (*f)->check(v, &norm, &e) != 0;
+			json_decref(norm);
+			norm = NULL;
+			bad += w && (*f)->check(w, &norm, &e) != 0;
+			json_decref(norm);
+			json_decref(w);
+		}
+		json_array_foreach(json_object_get(d, "numbers"), i, v) {
+			norm = NULL;
+			bad += (*f)->check(v, &norm, &e) != 0;
+			json_decref(norm);
+		}
+		is_int((long long)bad, 0, (*f)->name);
+		v = json_string("no-such-name");
+		norm = NULL;
+		ok((*f)->check(v, &norm, &e) != 0, "%s refuses a name it does not list",
+		   (*f)->name);
+		json_decref(norm);
+		json_decref(v);
+		ok(json_is_boolean(json_object_get(d, "ignore_case")), "%s says its case",
+		   (*f)->name);
+		json_decref(d);
+	}
+	ok(fmt_ip.values == NULL, "an open format lists nothing");
+}
+
 static void test_base64(void)
 {
 	unsigned char data[64];
@@ -186,6 +235,7 @@ int main(void)
 	test_bad_requests();
 	test_normalised();
 	test_faults();
+	test_format_values();
 	test_base64();
 	test_tokens();
 	return tap_done();

@@ -31,3 +31,33 @@ expect_fail_with "oracles[0].probe: no probe named 'nope'" \
 printf '{"name": "x", "testbed": {"image": "%s/workloads/tiny", "nodes": [{"name": "n1"}]},\n "faults": [{"type": "vm-crash", "recover": "reboot"}]}\n' "$PWD" > "$tmp/badrecover.json"
 expect_fail_with "2: faults[0].recover: parameter 'recover' must be one of \"snapshot\", \"boot\"" \
 	"$CAMPAIGN" validate "$tmp/badrecover.json"
+
+# validate refuses what run would refuse at injection: exit 2 and
+# FILE:LINE: PATH: problem, for fault parameters (the agent's catalogue),
+# templates and oracle parameters.
+expect_usage_error() {	# expect_usage_error NAME TEXT: validate $tmp/NAME.json
+	set +e
+	out=$("$CAMPAIGN" validate "$tmp/$1.json" 2>&1)
+	rc=$?
+	set -e
+	[ $rc = 2 ] || fail "validate $1.json exited $rc, want 2: $out"
+	case $out in
+	*"$tmp/$1.json:$2"*) pass "validate $1.json: $out" ;;
+	*) fail "validate $1.json does not say '$1.json:$2': $out" ;;
+	esac
+}
+head='{"name": "x", "testbed": {"image": "'$PWD'/workloads/tiny", "nodes": [{"name": "n1"}]},'
+printf '%s\n "faults": [{"type": "process-kill",\n   "process": 12}]}\n' "$head" >"$tmp/proctype.json"
+expect_usage_error proctype "3: faults[0].process: parameter 'process' must be a string, got 12"
+printf '%s\n "faults": [{"type": "process-kill", "process": "x", "signal": "FOO"}]}\n' "$head" >"$tmp/signal.json"
+expect_usage_error signal "2: faults[0].signal: parameter 'signal' must be a signal name"
+printf '%s\n "probes": {"p": {"http": "http://{node.ip}/{nope}"}}}\n' "$head" >"$tmp/placeholder.json"
+expect_usage_error placeholder "2: probes.p.http: unknown placeholder '{nope}'"
+printf '%s\n "workload": {"start": "client {nodes.ip"}}\n' "$head" >"$tmp/unterminated.json"
+expect_usage_error unterminated "2: workload.start: unterminated placeholder '{nodes.ip'"
+printf '%s\n "faults": [{"type": "partition", "peers": "{peers.ip"}]}\n' "$head" >"$tmp/faultbrace.json"
+expect_usage_error faultbrace "2: faults[0].peers: parameter 'peers': unterminated placeholder"
+printf '%s\n "oracles": [{"type": "command", "run": "check {run.dir}",\n   "timeout_s": "abc"}]}\n' "$head" >"$tmp/timeout.json"
+expect_usage_error timeout "3: oracles[0].timeout_s: expected a number of seconds greater than 0"
+printf '%s\n "oracles": [{"type": "command", "run": "check {run.dir}", "timeout_s": -5}]}\n' "$head" >"$tmp/negative.json"
+expect_usage_error negative "2: oracles[0].timeout_s: expected a number of seconds greater than 0 and at most 86400, got -5"

@@ -119,7 +119,7 @@ flipped64() {
 
 # ---- parameters are checked before anything runs ----
 # (campaign run checks fault parameters when it loads the config, before
-# it opens the testbed; campaign validate does not check faults yet)
+# it opens the testbed, as campaign validate does)
 
 hv_config bad-bit '{"type": "vcpu-bitflip", "bit": 64}'
 expect_fail_with "outside [0, 63]" "$CAMPAIGN" run "$TMP/bad-bit.json" --out "$TMP/bad"
@@ -128,7 +128,7 @@ expect_fail_with "has no parameter 'adress'" "$CAMPAIGN" run "$TMP/bad-param.jso
 hv_config bad-crash '{"type": "vm-crash", "bit": 1}'
 expect_fail_with "has no parameter 'bit'" "$CAMPAIGN" run "$TMP/bad-crash.json" --out "$TMP/bad"
 [ ! -e "$TMP/bad" ] || fail "a refused config left results behind"
-pass "bit-flip parameters checked against the catalogue's params_json"
+pass "bit-flip parameters checked against their specs"
 
 # ---- the testbed ----
 

@@ -6,6 +6,7 @@
  * stand-in ssh key ("id"), so "image": "." and "key": "id" resolve. */
 #include "config.h"
 #include "jsonpos.h"
+#include "load.h"
 #include "tap.h"
 
 #include <limits.h>
@@ -528,6 +529,200 @@ static void test_checkers(void)
 	}
 }
 
+/* load_campaign_config (as validate and run) must fail with "FILE:" +
+ * want: the registries' checks of faults and oracles too. */
+static void load_fails(const char *text, const char *want, const char *what)
+{
+	char *path = config_file(text);
+	struct config *c = NULL;
+	struct err e = { "" };
+	size_t n = strlen(path);
+
+	if (!ok(load_campaign_config(path, &c, &e) == -1, "%s: fails", what))
+		config_free(c);
+	else
+		is_str(strncmp(e.msg, path, n) || e.msg[n] != ':' ? e.msg : e.msg + n + 1,
+		       want, what);
+	free(path);
+}
+
+static void load_passes(const char *text, const char *what)
+{
+	char *path = config_file(text);
+	struct config *c = NULL;
+	struct err e = { "" };
+
+	if (!ok(load_campaign_config(path, &c, &e) == 0, "%s: passes", what))
+		printf("#   %s\n", e.msg);
+	config_free(c);
+	free(path);
+}
+
+#define KILL "'type': 'process-kill', 'process': 'x'"
+
+/* Fault parameters against the agent's catalogue and the hypervisor's
+ * specs: what the agent or faults_hv.c would refuse at injection. */
+static void test_fault_params(void)
+{
+	load_fails(HEAD NODES1 ", 'faults': [{'type': 'process-kill',\n  'process': 12}]\n}\n",
+		   "5: faults[0].process: parameter 'process' must be a string, got 12",
+		   "a number for a string parameter");
+	load_fails(HEAD NODES1 ", 'faults': [{" KILL ",\n  'signal': 'FOO'}]\n}\n",
+		   "5: faults[0].signal: parameter 'signal' must be a signal name (KILL, "
+		   "SIGTERM, RTMIN+2) or number 1..64, got \"FOO\"", "an unknown signal");
+	load_fails(HEAD NODES1 ", 'faults': [{" KILL ",\n  'signal': ['TERM', 'HUPP']}]\n}\n",
+		   "5: faults[0].signal: parameter 'signal' must be a signal name (KILL, "
+		   "SIGTERM, RTMIN+2) or number 1..64, got \"HUPP\"",
+		   "an unknown signal among choices");
+	load_fails(HEAD NODES1 ", 'faults': [{" KILL ", 'signal': [1, 65]}]\n}\n",
+		   "4: faults[0].signal: parameter 'signal' must be a signal name (KILL, "
+		   "SIGTERM, RTMIN+2) or number 1..64, got 65", "a range past the last signal");
+	load_passes(HEAD NODES1 ", 'faults': [{" KILL ", 'signal': 'sigterm'},\n"
+		    "  {" KILL ", 'signal': ['RTMIN+2', 'SIGKILL', 'cont']},\n"
+		    "  {" KILL ", 'signal': 9}, {" KILL ", 'signal': [1, 15]}]\n}\n",
+		    "signals as the agent takes them");
+	load_fails(HEAD NODES1 ", 'faults': [{'type': 'syscall-error', 'pid': 1,\n"
+		   "  'syscall': 'fsnyc'}]\n}\n",
+		   "5: faults[0].syscall: parameter 'syscall' must be an x86_64 system call "
+		   "name (openat, write) or number, got \"fsnyc\"", "an unknown syscall");
+	load_passes(HEAD NODES1 ", 'faults': [{'type': 'syscall-error', 'pid': 1,\n"
+		    "  'syscall': 257, 'errno': 'enospc'}]\n}\n", "a syscall by number");
+	load_fails(HEAD NODES1 ", 'faults': [{'type': 'netem', 'loss_pct': [5, 150]}]\n}\n",
+		   "4: faults[0].loss_pct: parameter 'loss_pct' is 150, outside [0, 100]",
+		   "a range past the maximum");
+	load_fails(HEAD NODES1 ", 'faults': [{'type': 'cpu-hog', 'workers': 1.5}]\n}\n",
+		   "4: faults[0].workers: parameter 'workers' must be an integer, got 1.5",
+		   "a real for an integer");
+	load_fails(HEAD NODES1 ", 'faults': [{'type': 'mem-pressure', 'mlock': 'yes'}]\n}\n",
+		   "4: faults[0].mlock: parameter 'mlock' must be true or false, got \"yes\"",
+		   "a string for a boolean");
+	load_fails(HEAD NODES1 ", 'faults': [{'type': 'process-kill'}]\n}\n",
+		   "4: faults[0].type: fault 'process-kill' needs exactly one of 'process', "
+		   "'pid', 'pidfile' or 'cgroup', got 0", "no process target");
+	load_fails(HEAD NODES1 ", 'faults': [{" KILL ",\n  'pid': 7}]\n}\n",
+		   "5: faults[0].pid: fault 'process-kill' needs exactly one of 'process', "
+		   "'pid', 'pidfile' or 'cgroup', got 2", "two process targets");
+	load_fails(HEAD NODES1 ", 'faults': [{'type': 'partition'}]\n}\n",
+		   "4: faults[0].type: fault 'partition' needs parameter 'peers'",
+		   "a required parameter");
+	load_fails(HEAD NODES1 ", 'faults': [{'type': 'partition', 'peers': '{peer.ip}'}]\n}\n",
+		   "4: faults[0].peers: parameter 'peers': unknown placeholder '{peer.ip}' "
+		   "(known here: {build}, {nodes.name}, {nodes.ip}, {nodes.ssh}, {peers.ip}, "
+		   "{peers.ip:PORT}, {node.name}, {node.ip}, {node.role}, {node.ssh})",
+		   "an unknown placeholder in a fault parameter");
+	load_fails(HEAD NODES1 ", 'faults': [{'type': 'partition', 'peers': '{peers.ip'}]\n}\n",
+		   "4: faults[0].peers: parameter 'peers': unterminated placeholder "
+		   "'{peers.ip' (write '{{' for a literal '{')",
+		   "an unterminated placeholder in a fault parameter");
+	load_passes(HEAD NODES1 ", 'faults': [{'type': 'partition', 'peers': '{peers.ip}'},\n"
+		    "  {'type': 'partition', 'peers': ['{node.ip}', '10.0.0.1, 10.0.0.2']}]\n}\n",
+		    "templated and literal lists");
+	/* hypervisor faults: struct fault_param, the same validator */
+	load_fails(HEAD NODES1 ", 'faults': [{'type': 'vcpu-bitflip', 'bit': 64}]\n}\n",
+		   "4: faults[0].bit: parameter 'bit' is 64, outside [0, 63]",
+		   "a hypervisor integer out of range");
+	load_fails(HEAD NODES1 ", 'faults': [{'type': 'guest-mem-bitflip', 'bit': 'x'}]\n}\n",
+		   "4: faults[0].bit: parameter 'bit' must be an integer, got \"x\"",
+		   "a hypervisor integer of the wrong type");
+	load_fails(HEAD NODES1 ", 'faults': [{'type': 'vcpu-bitflip', 'register': 5}]\n}\n",
+		   "4: faults[0].register: parameter 'register' must be a string, got 5",
+		   "a hypervisor string of the wrong type");
+	load_fails(HEAD NODES1 ", 'faults': [{'type': 'vm-crash', 'recover': 'reboot'}]\n}\n",
+		   "4: faults[0].recover: parameter 'recover' must be one of \"snapshot\", "
+		   "\"boot\", got \"reboot\"", "a hypervisor enum");
+	load_fails(HEAD NODES1 ", 'faults': [{'type': 'vm-pause', 'bit': 1}]\n}\n",
+		   "4: faults[0].bit: fault 'vm-pause' has no parameter 'bit'",
+		   "a hypervisor fault without parameters");
+	load_passes(HEAD NODES1 ", 'faults': [{'type': 'vcpu-bitflip', 'bit': [0, 63],\n"
+		    "  'register': ['rip', 'rsp'], 'recover': 'boot'}]\n}\n",
+		    "hypervisor ranges and choices");
+}
+
+/* Every template: placeholders known where it is expanded, braces closed. */
+static void test_templates(void)
+{
+	fails(HEAD NODES1 ", 'probes': {'p': {'http': 'http://{node.ip}:80/{nope}'}}\n}\n",
+	      "4: probes.p.http: unknown placeholder '{nope}' (known here: {run.dir}, "
+	      "{run.n}, {seed}, {build}, {nodes.name}, {nodes.ip}, {nodes.ssh}, {peers.ip}, "
+	      "{peers.ip:PORT}, {node.name}, {node.ip}, {node.role}, {node.ssh})",
+	      "an unknown placeholder in a probe");
+	fails(HEAD NODES1 ", 'probes': {'p': {'ssh': 'curl {node.ip'}}\n}\n",
+	      "4: probes.p.ssh: unterminated placeholder '{node.ip' (write '{{' for a "
+	      "literal '{')", "an unterminated placeholder in a probe");
+	fails(HEAD NODES1 ", 'workload': {'start': 'client {node.ip}'}\n}\n",
+	      "4: workload.start: unknown placeholder '{node.ip}' (this template is not "
+	      "expanded for one node; {nodes.ip} has every node's)",
+	      "a per-node placeholder in workload.start");
+	fails(HEAD NODES1 ", 'workload': {'start': 'go', 'stop': 'pkill {}'}\n}\n",
+	      "4: workload.stop: empty placeholder '{}' (write '{{}}' for literal braces)",
+	      "an empty placeholder in workload.stop");
+	fails(HEAD NODES1 ", 'workload': {'start': 'go', 'leader': 'is {node.rol}'}\n}\n",
+	      "4: workload.leader: unknown placeholder '{node.rol}' (known here: {run.dir}, "
+	      "{run.n}, {seed}, {build}, {nodes.name}, {nodes.ip}, {nodes.ssh}, {peers.ip}, "
+	      "{peers.ip:PORT}, {node.name}, {node.ip}, {node.role}, {node.ssh})",
+	      "an unknown placeholder in workload.leader");
+	fails(HEAD NODES1T ",\n    'bootstrap': [{'run': 'a'}, {'wait': 'ls {run.dir}'}]}\n}\n",
+	      "4: testbed.bootstrap[1].wait: unknown placeholder '{run.dir}' (known only to "
+	      "templates expanded in a run)", "a run placeholder in a bootstrap step");
+	fails(HEAD NODES1T ",\n    'on_boot': [{'upload': '{build}/x{', 'to': '/x'}]}\n}\n",
+	      "4: testbed.on_boot[0].upload: unterminated placeholder '{' (write '{{' for a "
+	      "literal '{')", "an unterminated placeholder in an on_boot upload");
+	fails(HEAD NODES1T ",\n    'forwards': {'api': 2379}},\n"
+	      "  'probes': {'p': {'http': 'http://{node.apl}/'}}\n}\n",
+	      "5: probes.p.http: unknown placeholder '{node.apl}' (known here: {run.dir}, "
+	      "{run.n}, {seed}, {build}, {nodes.name}, {nodes.ip}, {nodes.ssh}, {peers.ip}, "
+	      "{peers.ip:PORT}, {nodes.api}, {node.name}, {node.ip}, {node.role}, "
+	      "{node.ssh}, {node.api})", "the forwards are placeholders");
+	load_fails(HEAD NODES1 ", 'oracles': [{'type': 'command',\n  'run': 'check {nope}'}]\n}\n",
+		   "5: oracles[0].run: unknown placeholder '{nope}' (known here: {run.dir}, "
+		   "{run.n}, {seed}, {build}, {nodes.name}, {nodes.ip}, {nodes.ssh}, "
+		   "{peers.ip}, {peers.ip:PORT})", "an unknown placeholder in a command oracle");
+	load_fails(HEAD NODES1 ", 'oracles': [{'type': 'command', 'run': 'check {run.dir'}]\n}\n",
+		   "4: oracles[0].run: unterminated placeholder '{run.dir' (write '{{' for a "
+		   "literal '{')", "an unterminated placeholder in a command oracle");
+	load_passes(HEAD NODES1T ",\n    'forwards': {'api': 2379},\n"
+		    "    'bootstrap': [{'run': 'a {node.name} {node.ip} {node.role} {node.ssh} "
+		    "{node.api} {nodes.api} {peers.ip:2380} {build} {{x}}'}]},\n"
+		    "  'workload': {'start': 'go {run.dir} {run.n} {seed} {nodes.ip} {peers.ip}',\n"
+		    "    'leader': 'is {node.ip} {run.dir}'},\n"
+		    "  'probes': {'p': {'http': 'http://{node.api}/?run={run.n}'}},\n"
+		    "  'oracles': [{'type': 'command', 'run': 'c {run.dir} {nodes.api}'}]\n}\n",
+		    "every placeholder where it is known");
+}
+
+/* Oracle parameters: numbers of seconds that cannot overflow a
+ * conversion to milliseconds. */
+static void test_oracle_params(void)
+{
+	load_fails(HEAD NODES1 ", 'oracles': [{'type': 'command', 'run': 'c',\n"
+		   "  'timeout_s': 'abc'}]\n}\n",
+		   "5: oracles[0].timeout_s: expected a number of seconds greater than 0 and "
+		   "at most 86400, got \"abc\"", "timeout_s not a number");
+	load_fails(HEAD NODES1 ", 'oracles': [{'type': 'command', 'run': 'c',\n"
+		   "  'timeout_s': -5}]\n}\n",
+		   "5: oracles[0].timeout_s: expected a number of seconds greater than 0 and "
+		   "at most 86400, got -5", "timeout_s negative");
+	load_fails(HEAD NODES1 ", 'oracles': [{'type': 'command', 'run': 'c',\n"
+		   "  'timeout_s': 1e303}]\n}\n",
+		   "5: oracles[0].timeout_s: expected a number of seconds greater than 0 and "
+		   "at most 86400, got 1e303", "timeout_s huge");
+	load_fails(HEAD NODES1 ", 'probes': {'p': {'ssh': 'true'}},\n"
+		   "  'oracles': [{'type': 'probe-recovers', 'probe': 'p', 'within_s': 1e303}]\n}\n",
+		   "5: oracles[0].within_s: expected a number of seconds greater than 0 and "
+		   "at most 86400, got 1e303", "within_s huge");
+	load_fails(HEAD NODES1 ", 'probes': {'p': {'ssh': 'true'}},\n"
+		   "  'oracles': [{'type': 'node-rejoins', 'probe': 'p', 'within_s': 5,\n"
+		   "  'boot_within_s': 0}]\n}\n",
+		   "6: oracles[0].boot_within_s: expected a number of seconds greater than 0 "
+		   "and at most 86400, got 0", "boot_within_s zero");
+	load_fails(HEAD NODES1 ", 'oracles': [{'type': 'command', 'run': ''}]\n}\n",
+		   "4: oracles[0].run: needs \"run\": a command template", "an empty command");
+	load_passes(HEAD NODES1 ", 'probes': {'p': {'ssh': 'true'}},\n"
+		    "  'oracles': [{'type': 'probe-recovers', 'probe': 'p', 'within_s': 86400,\n"
+		    "  'boot_within_s': 0.5}, {'type': 'command', 'run': 'c', 'timeout_s': 30}]\n}\n",
+		    "seconds within bounds");
+}
+
 static void test_durations(void)
 {
 	static const struct {
@@ -670,6 +865,9 @@ int main(void)
 	test_network();
 	test_sections();
 	test_checkers();
+	test_fault_params();
+	test_templates();
+	test_oracle_params();
 	test_durations();
 	test_jsonpos();
 	test_misc();
