@@ -213,12 +213,29 @@ static int health_one(void *arg, int i)
 	return !ok;
 }
 
+/* libvirtd restarted (by hand, by a package upgrade) takes a few seconds
+ * to answer again: wait that long before calling the testbed broken. */
+#define RECONNECT_WAIT_MS 60000
+
+static int reconnect(struct testbed *tb, struct err *e)
+{
+	int64_t deadline = deadline_in_ms(RECONNECT_WAIT_MS);
+
+	while (testbed_reconnect(tb, e) < 0) {
+		if (deadline_passed(deadline))
+			return err_prefix(e, "no hypervisor for %d s", RECONNECT_WAIT_MS / 1000);
+		clock_sleep_ms(1000);
+	}
+	e->msg[0] = '\0';
+	return 0;
+}
+
 static int real_health(struct harness *h, int *bad, struct err *e)
 {
 	struct health_ctx c = { h, bad, xcalloc((size_t)h->n_nodes + 1, sizeof(struct err)) };
 	int failed;
 
-	if (testbed_reconnect(R(h)->tb, e) < 0) {
+	if (reconnect(R(h)->tb, e) < 0) {
 		for (int i = 0; i < h->n_nodes; i++)
 			bad[i] = 1;
 		free(c.errs);
@@ -238,7 +255,7 @@ static int real_rebuild(struct harness *h, struct err *e)
 {
 	struct testbed *tb = R(h)->tb;
 
-	if (testbed_reconnect(tb, e) < 0)
+	if (reconnect(tb, e) < 0)
 		return -1;
 	testbed_down(tb, NULL);
 	return testbed_up(tb, e);
@@ -246,7 +263,7 @@ static int real_rebuild(struct harness *h, struct err *e)
 
 static int real_rebuild_node(struct harness *h, int node, struct err *e)
 {
-	if (testbed_reconnect(R(h)->tb, e) < 0)
+	if (reconnect(R(h)->tb, e) < 0)
 		return -1;
 	return testbed_rebuild_node(R(h)->tb, h->nodes[node].name, e);
 }
