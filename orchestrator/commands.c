@@ -12,13 +12,14 @@
 extern const struct command command_run, command_report, command_serve,
 	command_replay, command_faults, command_validate, command_image,
 	command_testbed, command_check, command_export_history,
-	command_version, command_help;
+	command_version, command_help, command_plan;
 
 const struct command *const commands[] = {
 	&command_run,
 	&command_report,
 	&command_serve,
 	&command_replay,
+	&command_plan,
 	&command_faults,
 	&command_validate,
 	&command_image,

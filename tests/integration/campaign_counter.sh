@@ -60,3 +60,9 @@ out=$("$CAMPAIGN" replay "$OUT" "$run") || fail "replay of run $run did not repr
 echo "$out"
 case $out in *" reproduced"*) pass "flaw run $run replays and reproduces" ;;
 *) fail "replay said: $out" ;; esac
+
+# `campaign plan` shows, without a VM, the plans the campaign executed.
+want=$(jq -s -c '[.[] | select(.type == "run") | .plan] | sort_by(.run)' "$J")
+got=$("$CAMPAIGN" plan "$CFG" --runs 1-30 --json | jq -s -c '.')
+[ "$got" = "$want" ] || fail "campaign plan differs from the journal's plans"
+pass "campaign plan --runs 1-30 prints the 30 plans the campaign recorded"
