@@ -20,7 +20,7 @@ static int alive_one(void *arg, int i)
 	     !strcmp(state, "running") &&
 	     r->h->ops->exec(r->h, i, "true", 5000, NULL, &e) == 0;
 	/* powered off, and none of the run's faults did it: not the SUT */
-	r->vanished[i] = state && (!strcmp(state, "shut off") || !strcmp(state, "crashed")) &&
+	r->vanished[i] = state && (!strcmp(state, "shut-off") || !strcmp(state, "crashed")) &&
 			 r->nodes[i].state != NODE_DOWN;
 	if (!ok && !e.msg[0])
 		snprintf(e.msg, sizeof(e.msg), "domain is %s", state ? state : "unknown");

@@ -156,7 +156,7 @@ static int fake_exec(struct harness *h, int node, const char *cmd,
 static int fake_domain_state(struct harness *h, int node, char **ret_state,
 			     struct err *e)
 {
-	static const char *const names[] = { "running", "paused", "shut off", "running" };
+	static const char *const names[] = { "running", "paused", "shut-off", "running" };
 	struct fake *f = F(h);
 
 	(void)e;
@@ -385,7 +385,7 @@ static int fake_health(struct harness *h, int *bad, struct err *e)
 		bad[i] = f->broken[i] != FAKE_OK;
 		if (bad[i] && !failed++)
 			err_set(e, "'%s' is %s: %s", h->nodes[i].name,
-				f->dom[i] == FAKE_OFF ? "shut off" : "running",
+				f->dom[i] == FAKE_OFF ? "shut-off" : "running",
 				f->broken[i] >= FAKE_FIXED_BY_REBUILD_NODE
 					? "no snapshot 'golden'" : "its QEMU is gone");
 	}
