@@ -58,16 +58,26 @@ int paths_mkdirs(const char *path, int mode, struct err *e)
 	return 0;
 }
 
+/* close(fd) once, whatever it answers: after close() fails (EIO, EINTR)
+ * Linux has released the descriptor already, and in a program with
+ * threads a second close() could close a file another thread has just
+ * opened under the same number. EINTR is not a failure: the descriptor
+ * is gone and the data was synced before. 0 or an errno value. */
+static int close_once(int fd)
+{
+	return close(fd) < 0 && errno != EINTR ? errno : 0;
+}
+
 int paths_write_atomic(const char *path, const char *data, struct err *e)
 {
 	char *tmp = xasprintf("%s.tmp.%d", path, (int)getpid());
 	size_t len = strlen(data), done = 0;
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int r = -1, rc;
 
 	if (fd < 0) {
 		err_errno(e, errno, "cannot write '%s'", tmp);
-		free(tmp);
-		return -1;
+		goto cleanup;
 	}
 	while (done < len) {
 		ssize_t n = write(fd, data + done, len - done);
@@ -78,22 +88,28 @@ int paths_write_atomic(const char *path, const char *data, struct err *e)
 			break;
 		done += (size_t)n;
 	}
-	if (done < len || fsync(fd) < 0 || close(fd) < 0) {
+	if (done < len || fsync(fd) < 0) {
 		err_errno(e, errno, "cannot write '%s'", tmp);
-		if (fd >= 0)
-			close(fd);
-		unlink(tmp);
-		free(tmp);
-		return -1;
+		goto cleanup;
+	}
+	rc = close_once(fd);
+	fd = -1;
+	if (rc) {
+		err_errno(e, rc, "cannot write '%s'", tmp);
+		goto cleanup;
 	}
 	if (rename(tmp, path) < 0) {
 		err_errno(e, errno, "cannot rename '%s' to '%s'", tmp, path);
-		unlink(tmp);
-		free(tmp);
-		return -1;
+		goto cleanup;
 	}
+	r = 0;
+cleanup:
+	if (fd >= 0)
+		close(fd);
+	if (r < 0)
+		unlink(tmp);	/* ours (pid in the name); absent is fine */
 	free(tmp);
-	return 0;
+	return r;
 }
 
 int paths_fsync_dir(const char *dir, struct err *e)
