@@ -26,6 +26,7 @@
 #define FLAWS_RUNS_MAX 1000		/* run numbers listed per flaw */
 #define FLAWS_EXAMPLES_DEFAULT 3	/* traces kept per flaw */
 #define FLAWS_TRACE_MAX_DEFAULT (1024 * 1024)	/* bytes of compact JSON */
+#define FLAWS_FILE_MAX (64 << 20)	/* readers refuse a larger flaw file */
 
 /* The evidence text normalised so that runs of one flaw compare equal:
  * only its first non-blank line; lower case; "0x" + hex digits -> "0xX";

@@ -126,6 +126,77 @@ int paths_fsync_dir(const char *dir, struct err *e)
 	return 0;
 }
 
+int paths_open_regular(const char *path, struct stat *ret_st, struct err *e)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK), saved;
+	struct stat st;
+
+	if (fd < 0) {
+		saved = errno;
+		err_errno(e, saved, "cannot open '%s'", path);
+		errno = saved;
+		return -1;
+	}
+	if (fstat(fd, &st) < 0) {
+		saved = errno;
+		err_errno(e, saved, "cannot read '%s'", path);
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		err_set(e, "cannot read '%s': not a regular file", path);
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	if (ret_st)
+		*ret_st = st;
+	return fd;
+}
+
+int paths_read_file(const char *path, size_t max_bytes, struct buf *out,
+		    struct err *e)
+{
+	struct stat st;
+	int fd = paths_open_regular(path, &st, e), saved = EFBIG;
+
+	buf_reset(out);
+	if (fd < 0)
+		return -1;
+	if ((unsigned long long)st.st_size > max_bytes)
+		goto cleanup;
+	buf_grow(out, (size_t)st.st_size);
+	while (out->len <= max_bytes) {
+		size_t want = max_bytes - out->len + 1;	/* one more: a file that grew */
+		ssize_t n;
+
+		if (want > 65536)
+			want = 65536;
+		buf_grow(out, want);
+		n = read(fd, out->data + out->len, want);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			saved = n < 0 ? errno : 0;
+			break;
+		}
+		out->len += (size_t)n;
+		out->data[out->len] = '\0';
+	}
+cleanup:
+	close(fd);
+	if (!saved)
+		return 0;
+	if (saved == EFBIG)
+		err_set(e, "cannot read '%s': larger than %zu bytes", path, max_bytes);
+	else
+		err_errno(e, saved, "cannot read '%s'", path);
+	buf_reset(out);
+	errno = saved;
+	return -1;
+}
+
 static int remove_entry(const char *path, const struct stat *st, int flag,
 			struct FTW *ftw)
 {

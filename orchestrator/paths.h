@@ -2,6 +2,10 @@
 #ifndef CAMPAIGN_PATHS_H
 #define CAMPAIGN_PATHS_H
 
+#include <stddef.h>
+#include <sys/stat.h>
+
+#include "buf.h"
 #include "err.h"
 
 /* $CAMPAIGN_STATE_DIR, default /var/lib/campaign. New string. */
@@ -19,6 +23,19 @@ int paths_write_atomic(const char *path, const char *data, struct err *e);
 
 /* fsync a directory, so that a rename in it reaches the disk. */
 int paths_fsync_dir(const char *dir, struct err *e);
+
+/* Open path read-only (O_CLOEXEC, and O_NONBLOCK so that a FIFO cannot
+ * hang the open) and refuse anything but a regular file (a FIFO, a
+ * device such as /dev/zero, a directory): a descriptor, or -1 with e
+ * filled and errno kept (ENOENT: there is no such file; EINVAL: not a
+ * regular file). ret_st (may be NULL) gets the file's fstat. */
+int paths_open_regular(const char *path, struct stat *ret_st, struct err *e);
+
+/* The whole regular file at path into out (reset first), refusing other
+ * kinds of file as paths_open_regular() does and files of more than
+ * max_bytes (errno EFBIG). errno tells the failure as above. */
+int paths_read_file(const char *path, size_t max_bytes, struct buf *out,
+		    struct err *e);
 
 /* Remove a directory tree (no symlinks followed). Missing is fine. */
 int paths_remove_tree(const char *path, struct err *e);

@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "flaws.h"
+#include "paths.h"
 #include "report_journal.h"
 #include "report_json.h"
 #include "report_priv.h"
@@ -460,37 +462,6 @@ static void saturation(struct report_data *d)
 
 /* ---- flaw files -------------------------------------------------------- */
 
-int report_slurp(const char *path, struct buf *out, struct err *e)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
-
-	buf_reset(out);
-	if (fd < 0)
-		return err_errno(e, errno, "cannot open '%s'", path);
-	if (fstat(fd, &st) == 0 && st.st_size > 0)
-		buf_grow(out, (size_t)st.st_size + 1);
-	for (;;) {
-		ssize_t n;
-
-		buf_grow(out, 65536);
-		n = read(fd, out->data + out->len, out->cap - out->len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err_errno(e, errno, "cannot read '%s'", path);
-			close(fd);
-			return -1;
-		}
-		if (n == 0)
-			break;
-		out->len += (size_t)n;
-		out->data[out->len] = '\0';
-	}
-	close(fd);
-	return 0;
-}
-
 /* A string member into *ret (replacing it); other kinds are skipped. */
 static int take_str(struct rj *c, char **ret, struct buf *tmp)
 {
@@ -609,7 +580,7 @@ static int load_flaw_summaries(struct report_data *d, char **names, int n,
 		char id[16], *path = xasprintf("%s/flaws/%s", d->dir, names[i]);
 
 		snprintf(id, sizeof(id), "%.12s", names[i]);
-		if (report_slurp(path, &text, e) < 0 ||
+		if (paths_read_file(path, FLAWS_FILE_MAX, &text, e) < 0 ||
 		    (flaw_summary(&d->flaws[flaw_slot(d, id)], text.data, text.len) < 0 &&
 		     err_set(e, "cannot read flaw file '%s': not valid JSON", path))) {
 			free(path);
@@ -684,7 +655,7 @@ static int each_flaw_file(struct report_data *d, report_flaw_fn fn, void *ctx,
 		if (!d->flaws[i].has_file)
 			continue;
 		path = xasprintf("%s/flaws/%s.json", d->dir, d->flaws[i].id);
-		if (report_slurp(path, &text, e) < 0) {
+		if (paths_read_file(path, FLAWS_FILE_MAX, &text, e) < 0) {
 			free(path);
 			buf_release(&text);
 			return -1;
@@ -709,14 +680,20 @@ static int each_flaw_file(struct report_data *d, report_flaw_fn fn, void *ctx,
 	return 0;
 }
 
-static void load_campaign(struct report_data *d)
+int report_load_campaign(const char *dir, json_t **ret, struct err *e)
 {
-	char *path = xasprintf("%s/campaign.json", d->dir);
+	char *path = xasprintf("%s/campaign.json", dir);
+	struct buf text = BUF_INIT;
+	int r = 0;
 
-	d->campaign = json_load_file(path, 0, NULL);
+	*ret = NULL;
+	if (paths_read_file(path, REPORT_CAMPAIGN_MAX, &text, e) == 0)
+		*ret = json_loadb(text.data, text.len, 0, NULL);
+	else if (errno != ENOENT)
+		r = -1;
+	buf_release(&text);
 	free(path);
-	d->planned = json_integer_value(json_object_get(json_object_get(
-		json_object_get(d->campaign, "config"), "schedule"), "runs"));
+	return r;
 }
 
 int report_data_load(struct report_data *d, const char *dir,
@@ -730,7 +707,10 @@ int report_data_load(struct report_data *d, const char *dir,
 	d->dir = xstrdup(dir);
 	d->baseline = bl;
 	clock_format_wall(clock_wall_ns(), d->generated);
-	load_campaign(d);
+	if (report_load_campaign(dir, &d->campaign, e) < 0)
+		return -1;
+	d->planned = json_integer_value(json_object_get(json_object_get(
+		json_object_get(d->campaign, "config"), "schedule"), "runs"));
 	if (report_journal_walk(dir, NULL, on_record, d, e) < 0)
 		return -1;
 	close_session(d);

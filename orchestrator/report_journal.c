@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "paths.h"
 #include "report_json.h"
 
 void rrec_init(struct rrec *r)
@@ -328,6 +329,13 @@ static int damaged(struct err *e, const char *path, long long line)
 		       "damaged before its end", path, line);
 }
 
+static int too_long(struct err *e, const char *path, long long line)
+{
+	return err_set(e, "journal '%s' line %lld: longer than %d bytes; the file "
+		       "is not a journal or is damaged", path, line,
+		       REPORT_JOURNAL_LINE_MAX);
+}
+
 int report_journal_walk(const char *dir, struct rwalk_pos *pos, rrec_fn fn,
 			void *ctx, struct err *e)
 {
@@ -338,25 +346,27 @@ int report_journal_walk(const char *dir, struct rwalk_pos *pos, rrec_fn fn,
 	struct stat st;
 	long long line = p->lines, bad = 0, off = p->offset;
 	size_t searched = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), r = -1;
+	int fd = paths_open_regular(path, &st, e), r = -1;
 
 	rrec_init(&rec);
 	if (fd < 0) {
-		r = errno == ENOENT ? 0 : err_errno(e, errno, "cannot open journal '%s'", path);
+		r = errno == ENOENT ? 0 : -1;
 		goto out;
 	}
-	if (fstat(fd, &st) == 0)
-		p->ino = (unsigned long long)st.st_ino;
+	p->ino = (unsigned long long)st.st_ino;
 	if (off && lseek(fd, (off_t)off, SEEK_SET) < 0) {
 		err_errno(e, errno, "cannot read journal '%s'", path);
 		goto out;
 	}
-	buf_grow(&b, 1 << 20);
 	for (;;) {
 		ssize_t n;
 		size_t start = 0;
 		char *nl;
 
+		if (b.len > REPORT_JOURNAL_LINE_MAX) {
+			too_long(e, path, line + 1);
+			goto out;
+		}
 		buf_grow(&b, 1 << 20);
 		n = read(fd, b.data + b.len, b.cap - b.len - 1);
 		if (n < 0 && errno == EINTR)
@@ -373,6 +383,10 @@ int report_journal_walk(const char *dir, struct rwalk_pos *pos, rrec_fn fn,
 			size_t len = (size_t)(nl - (b.data + start));
 
 			line++;
+			if (len > REPORT_JOURNAL_LINE_MAX) {
+				too_long(e, path, line);
+				goto out;
+			}
 			if (bad) {
 				damaged(e, path, bad);
 				goto out;
@@ -391,11 +405,13 @@ int report_journal_walk(const char *dir, struct rwalk_pos *pos, rrec_fn fn,
 			start += len + 1;
 			searched = start;
 		}
-		memmove(b.data, b.data + start, b.len - start);
-		b.len -= start;
-		b.data[b.len] = '\0';
+		if (start) {	/* keep the unfinished line only */
+			memmove(b.data, b.data + start, b.len - start);
+			b.len -= start;
+			b.data[b.len] = '\0';
+			off += (long long)start;
+		}
 		searched = b.len;
-		off += (long long)start;
 	}
 	if (bad && b.len) {
 		damaged(e, path, bad);

@@ -56,9 +56,16 @@ struct rwalk_pos {
 	unsigned long long ino;	/* the journal's inode, 0 before the first walk */
 };
 
+/* A line of the journal longer than this is an error: the file is not a
+ * journal (a record is a run's summary, kilobytes to a few megabytes). */
+#define REPORT_JOURNAL_LINE_MAX (64 << 20)
+
 /* Read DIR/journal.jsonl without locking or changing it, from pos (NULL,
  * or zeroed: from the start; else where an earlier walk stopped), and
- * leave pos where this walk stopped. A missing journal has no records. */
+ * leave pos where this walk stopped. A missing journal has no records;
+ * one that is not a regular file (a FIFO, /dev/zero) is an error naming
+ * it, and so is a line longer than REPORT_JOURNAL_LINE_MAX. Memory: one
+ * line at a time. */
 int report_journal_walk(const char *dir, struct rwalk_pos *pos, rrec_fn fn,
 			void *ctx, struct err *e);
 

@@ -153,8 +153,11 @@ long long report_run_index(const struct report_data *d, long long run);
 /* "2024-05-01T12:00:00.000Z" -> ms since the epoch; 0 if not a time. */
 int64_t report_parse_time(const char *s);
 
-/* The whole file at path into out (reset first). */
-int report_slurp(const char *path, struct buf *out, struct err *e);
+/* DIR/campaign.json into *ret (new reference; NULL when the file is
+ * missing or not JSON: the report does without). -1 with e filled when it
+ * cannot be read: not a regular file, larger than REPORT_CAMPAIGN_MAX. */
+#define REPORT_CAMPAIGN_MAX (16 << 20)
+int report_load_campaign(const char *dir, json_t **ret, struct err *e);
 
 /* A string member of campaign.json ("config"."name" is "config.name"). */
 const char *report_meta(const struct report_data *d, const char *path);

@@ -18,6 +18,7 @@
 #include "buf.h"
 #include "clock.h"
 #include "flaws.h"
+#include "paths.h"
 #include "report_journal.h"
 #include "report_priv.h"
 
@@ -211,15 +212,13 @@ static int status_record(const struct rrec *r, void *ctx, struct err *e)
 static int holder_alive(const char *dir)
 {
 	char *path = xasprintf("%s/journal.lock", dir);
-	FILE *f = fopen(path, "re");
+	struct buf text = BUF_INIT;
 	long pid = 0;
 
+	if (paths_read_file(path, 64, &text, NULL) == 0)
+		pid = strtol(text.data, NULL, 10);
+	buf_release(&text);
 	free(path);
-	if (!f)
-		return 0;
-	if (fscanf(f, "%ld", &pid) != 1)
-		pid = 0;
-	fclose(f);
 	return pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
 }
 
@@ -227,7 +226,7 @@ json_t *serve_status(struct server *s, struct err *e)
 {
 	struct status *st = &s->st;
 	json_t *out = NULL, *oc, *meta, *cfg;
-	char *path, now[32];
+	char now[32];
 
 	pthread_mutex_lock(&s->lock);
 	if (report_journal_changed(s->dir, &st->pos)) {
@@ -236,9 +235,8 @@ json_t *serve_status(struct server *s, struct err *e)
 	}
 	if (report_journal_walk(s->dir, &st->pos, status_record, st, e) < 0)
 		goto out;
-	path = xasprintf("%s/campaign.json", s->dir);
-	meta = json_load_file(path, 0, NULL);
-	free(path);
+	if (report_load_campaign(s->dir, &meta, e) < 0)
+		goto out;
 	oc = json_object();
 	for (int k = 0; k < OC_N; k++)
 		json_object_set_new(oc, report_outcomes[k], json_integer(st->oc[k]));
@@ -324,7 +322,7 @@ static enum MHD_Result send_file(struct server *s, struct MHD_Connection *c,
 	if (code)
 		return send_text(c, MHD_HTTP_NOT_FOUND, "text/plain; charset=utf-8",
 				 "not found\n");
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);	/* a FIFO */
 	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		if (fd >= 0)
 			close(fd);
