@@ -22,8 +22,7 @@ struct baseline {
 
 static int is_flaw_name(const char *name)
 {
-	return strlen(name) == FLAWS_ID_LEN + 5 &&
-	       strspn(name, "0123456789abcdef") == FLAWS_ID_LEN &&
+	return strlen(name) == FLAWS_ID_LEN + 5 && flaws_id_valid(name, FLAWS_ID_LEN) &&
 	       !strcmp(name + FLAWS_ID_LEN, ".json");
 }
 

@@ -47,6 +47,11 @@ char *flaws_signature(const char *oracle, const char *fault, const char *role,
  * New string. */
 char *flaws_id(const char *signature);
 
+/* 1 if the n bytes at s are a flaw id as flaws_id() makes them:
+ * FLAWS_ID_LEN lower-case hex digits. Everything that reads an id from a
+ * file (journal records, flaw file names) checks it with this. */
+int flaws_id_valid(const char *s, size_t n);
+
 /* One failing run, as the engine reports it. Strings are borrowed. */
 struct flaw_hit {
 	const char *signature;	/* from flaws_signature() */

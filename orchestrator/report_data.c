@@ -376,6 +376,23 @@ static int on_record(const struct rrec *r, void *ctx, struct err *e)
 
 /* ---- after the walk ---------------------------------------------------- */
 
+static void add_warning(struct report_data *d, char *text)
+{
+	d->warnings = xrealloc(d->warnings, (size_t)(d->n_warnings + 1) * sizeof(char *));
+	d->warnings[d->n_warnings++] = text;
+}
+
+static void journal_warnings(struct report_data *d, const struct rwalk_pos *pos)
+{
+	d->ignored = pos->ignored;
+	d->ignored_line = pos->ignored_line;
+	if (d->ignored)
+		add_warning(d, xasprintf("%lld journal record%s ignored: %s \"flaw\" is "
+			"not a flaw id (%d lower-case hex digits); the first is on line %lld",
+			d->ignored, d->ignored == 1 ? "" : "s", d->ignored == 1 ? "its" : "their",
+			FLAWS_ID_LEN, d->ignored_line));
+}
+
 static int by_run(const void *a, const void *b)
 {
 	long long x = ((const struct rrun *)a)->run, y = ((const struct rrun *)b)->run;
@@ -700,6 +717,7 @@ int report_data_load(struct report_data *d, const char *dir,
 		     const struct baseline *bl, report_flaw_fn fn, void *ctx,
 		     struct err *e)
 {
+	struct rwalk_pos pos = { 0, 0, 0, 0, 0 };
 	char **names = NULL;
 	int n = 0, r = -1;
 
@@ -711,8 +729,9 @@ int report_data_load(struct report_data *d, const char *dir,
 		return -1;
 	d->planned = json_integer_value(json_object_get(json_object_get(
 		json_object_get(d->campaign, "config"), "schedule"), "runs"));
-	if (report_journal_walk(dir, NULL, on_record, d, e) < 0)
+	if (report_journal_walk(dir, &pos, on_record, d, e) < 0)
 		return -1;
+	journal_warnings(d, &pos);
 	close_session(d);
 	if (d->n_runs)
 		qsort(d->runs, (size_t)d->n_runs, sizeof(*d->runs), by_run);
@@ -782,6 +801,9 @@ void report_data_release(struct report_data *d)
 	free(d->sat);
 	free(d->infra_stop);
 	free(d->last_event);
+	for (int i = 0; i < d->n_warnings; i++)
+		free(d->warnings[i]);
+	free(d->warnings);
 	json_decref(d->campaign);
 	free(d->dir);
 	memset(d, 0, sizeof(*d));

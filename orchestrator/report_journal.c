@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "flaws.h"
 #include "paths.h"
 #include "report_json.h"
 
@@ -61,6 +62,7 @@ static void clear(struct rrec *r)
 	buf_reset(&r->action);
 	buf_reset(&r->error);
 	r->n_faults = r->n_ready = r->n_oracles = 0;
+	r->bad_flaw = 0;
 }
 
 /* ---- nested members ---------------------------------------------------- */
@@ -302,6 +304,7 @@ int report_journal_parse(const char *line, size_t len, struct rrec *r)
 		}
 	if (m == 0 && rj_end(&c) < 0)
 		m = -1;
+	r->bad_flaw = r->flaw.len && !flaws_id_valid(r->flaw.data, r->flaw.len);
 out:
 	buf_release(&key);
 	buf_release(&tmp);
@@ -395,7 +398,9 @@ int report_journal_walk(const char *dir, struct rwalk_pos *pos, rrec_fn fn,
 				bad = line;
 			} else {
 				rec.line = line;
-				r = fn(&rec, ctx, e);
+				if (rec.bad_flaw && !p->ignored++)
+					p->ignored_line = line;
+				r = rec.bad_flaw ? 0 : fn(&rec, ctx, e);
 				if (r)
 					goto out;
 				r = -1;

@@ -100,6 +100,9 @@ struct report_data {
 	long long n_runs, cap_runs;
 	long long oc[OC_N];
 	long long records, infra_events, campaign_events;
+	long long ignored, ignored_line;	/* records skipped: "flaw" not an id */
+	char **warnings;		/* about the journal: index page, summary.json */
+	int n_warnings;
 	char *infra_stop;		/* the quarantine event's error, or NULL */
 	long long infra_stop_run;
 	char *last_event;		/* the last campaign event */

@@ -66,7 +66,7 @@ static int fallback_ok(const char *rel)
 		return 1;
 	if (!strncmp(rel, "flaws/", 6))
 		return strlen(rel + 6) == FLAWS_ID_LEN + 5 &&
-		       strspn(rel + 6, "0123456789abcdef") == FLAWS_ID_LEN &&
+		       flaws_id_valid(rel + 6, FLAWS_ID_LEN) &&
 		       !strcmp(rel + 6 + FLAWS_ID_LEN, ".json");
 	if (!strncmp(rel, "runs/", 5) && (slash = strchr(rel + 5, '/')))
 		return all_digits(rel + 5, (size_t)(slash - rel - 5)) && !strchr(slash + 1, '/');
@@ -242,7 +242,7 @@ json_t *serve_status(struct server *s, struct err *e)
 		json_object_set_new(oc, report_outcomes[k], json_integer(st->oc[k]));
 	clock_format_wall(clock_wall_ns(), now);
 	cfg = json_object_get(meta, "config");
-	out = json_pack("{s:s, s:O?, s:s, s:b, s:I, s:O?, s:o, s:I, s:i, s:I, s:I, s:s}",
+	out = json_pack("{s:s, s:O?, s:s, s:b, s:I, s:O?, s:o, s:I, s:i, s:I, s:I, s:I, s:s}",
 		"dir", s->dir,
 		"campaign", json_object_get(cfg, "name"),
 		"last_event", st->last_event.data,
@@ -253,6 +253,7 @@ json_t *serve_status(struct server *s, struct err *e)
 		"infra_events", (json_int_t)st->infra,
 		"unique_flaws", st->flaw_ids.n,
 		"records", (json_int_t)st->records,
+		"ignored_records", (json_int_t)st->pos.ignored,
 		"journal_bytes", (json_int_t)st->pos.offset,
 		"generated", now);
 	json_object_set_new(out, "last_run", st->last_run ? json_pack(

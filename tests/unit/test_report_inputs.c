@@ -185,6 +185,124 @@ static void test_long_line(const char *tmp)
 	free(dir);
 }
 
+/* Append raw lines to dir/journal.jsonl. */
+static void append_lines(const char *dir, const char *text)
+{
+	char *path = xasprintf("%s/journal.jsonl", dir);
+	FILE *f = fopen(path, "a");
+
+	ok(f && fputs(text, f) >= 0 && fclose(f) == 0, "append to '%s'", path);
+	free(path);
+}
+
+#define BAD_RUN(n, id) "{\"type\":\"run\",\"run\":" #n ",\"outcome\":\"flaw\"," \
+		       "\"flaw\":\"" id "\"}\n"
+
+/* A "flaw" that is not 12 lower-case hex digits: the record is skipped,
+ * counted and said; the id never reaches a page, a file name or a link. */
+static void test_bad_flaw_id(const char *tmp)
+{
+	char *dir = make_dir(tmp, "badid");
+	char *index, *runs, *sum_path = xasprintf("%s/summary.json", dir);
+	char *escape = xasprintf("%s/x.html", tmp);
+	struct report_result res = { 0 };
+	struct serve_options o = { .dir = dir, .port = 0 };
+	struct server *s = NULL;
+	struct err e = { "" };
+	struct rrec r;
+	json_t *sum, *st, *warns;
+	const char *line;
+
+	rrec_init(&r);
+	line = "{\"type\":\"run\",\"run\":3,\"flaw\":\"<script>alert(1)</script>\"}";
+	ok(report_journal_parse(line, strlen(line), &r) == 0 && r.bad_flaw,
+	   "parse: markup as a flaw id is a bad id");
+	line = "{\"type\":\"run\",\"run\":3,\"flaw\":\"0123456789ab\"}";
+	ok(report_journal_parse(line, strlen(line), &r) == 0 && !r.bad_flaw,
+	   "parse: 12 lower-case hex digits are an id");
+	line = "{\"type\":\"run\",\"run\":3,\"flaw\":\"0123456789AB\"}";
+	ok(report_journal_parse(line, strlen(line), &r) == 0 && r.bad_flaw,
+	   "parse: upper case is not");
+	line = "{\"type\":\"run\",\"run\":3,\"flaw\":\"0123456789abc\"}";
+	ok(report_journal_parse(line, strlen(line), &r) == 0 && r.bad_flaw,
+	   "parse: 13 digits are not");
+	rrec_release(&r);
+
+	append_lines(dir, BAD_RUN(3, "<script>alert(1)</script>")
+			  BAD_RUN(4, "../../../x")
+			  BAD_RUN(5, "0123456789AB"));
+	ok(report_write(dir, NULL, &res, &e) == 0, "report: %s", e.msg);
+	is_int(res.runs, 2, "the three bad records are not runs of the report");
+	is_int(res.flaws, 1, "nor flaws");
+	index = fx_read_at(dir, "report/index.html");
+	runs = fx_read_at(dir, "report/runs-1.html");
+	ok(index && runs && !strstr(index, "<script>alert") && !strstr(runs, "<script>alert") &&
+	   !strstr(index, "../../../x") && !strstr(runs, "../../../x"),
+	   "no bad id on the pages");
+	ok(index && strstr(index, "3 journal records ignored: their &quot;flaw&quot; is not a "
+			   "flaw id (12 lower-case hex digits); the first is on line 5"),
+	   "the index page says so");
+	ok(access(escape, F_OK) != 0, "no page written outside report/flaws/");
+	sum = json_load_file(sum_path, 0, NULL);
+	warns = json_object_get(json_object_get(sum, "journal"), "warnings");
+	ok(json_integer_value(json_object_get(json_object_get(sum, "journal"),
+					      "ignored_records")) == 3 &&
+	   json_array_size(warns) == 1 &&
+	   strstr(json_string_value(json_array_get(warns, 0)), "3 journal records ignored"),
+	   "summary.json: journal.ignored_records 3 and the warning");
+	ok(serve_start(&o, &s, &e) == 0, "serve: %s", e.msg);
+	st = s ? serve_status(s, &e) : NULL;
+	ok(json_integer_value(json_object_get(st, "runs_done")) == 2 &&
+	   json_integer_value(json_object_get(st, "unique_flaws")) == 1 &&
+	   json_integer_value(json_object_get(st, "ignored_records")) == 3,
+	   "serve's status skips and counts them too");
+	json_decref(st);
+	serve_stop(s);
+	json_decref(sum);
+	report_result_release(&res);
+	paths_remove_tree(dir, NULL);
+	free(index);
+	free(runs);
+	free(sum_path);
+	free(escape);
+	free(dir);
+}
+
+/* The pages escape a flaw id anyway: one that got past the reading. */
+static void test_id_escaped(const char *tmp)
+{
+	char *dir = make_dir(tmp, "escid"), *report_dir = xasprintf("%s/report", dir);
+	char *page = xasprintf("%s/flaws", report_dir);
+	struct report_data d;
+	struct err e = { "" };
+	char *index, *runs, *flaw;
+
+	ok(paths_mkdirs(page, 0755, &e) == 0 &&
+	   report_data_load(&d, dir, NULL, NULL, NULL, &e) == 0 && d.n_flaws == 1,
+	   "load: %s", e.msg);
+	free(d.flaws[0].id);
+	d.flaws[0].id = xstrdup("\"><b>x");
+	ok(report_index_page(&d, report_dir, &e) == 0 && report_runs_pages(&d, report_dir, &e) == 0 &&
+	   report_flaw_page(&d, 0, NULL, report_dir, &e) == 0, "pages: %s", e.msg);
+	index = fx_read_at(dir, "report/index.html");
+	runs = fx_read_at(dir, "report/runs-1.html");
+	flaw = fx_read_at(dir, "report/flaws/\"><b>x.html");
+	ok(index && !strstr(index, "<b>x") && strstr(index, "flaws/&quot;&gt;&lt;b&gt;x.html"),
+	   "index: the id escaped in the link and its text");
+	ok(runs && !strstr(runs, "<b>x") && strstr(runs, "&quot;&gt;&lt;b&gt;x"),
+	   "runs page: escaped");
+	ok(flaw && !strstr(flaw, "<b>x") && strstr(flaw, "&quot;&gt;&lt;b&gt;x"),
+	   "flaw page: escaped");
+	free(index);
+	free(runs);
+	free(flaw);
+	report_data_release(&d);
+	paths_remove_tree(dir, NULL);
+	free(page);
+	free(report_dir);
+	free(dir);
+}
+
 int main(void)
 {
 	char *tmp = fx_tmpdir();
@@ -194,6 +312,8 @@ int main(void)
 	test_not_regular(tmp);
 	test_serve_status(tmp);
 	test_long_line(tmp);
+	test_bad_flaw_id(tmp);
+	test_id_escaped(tmp);
 	fx_rmdir(tmp);
 	return tap_done();
 }
