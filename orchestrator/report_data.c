@@ -391,6 +391,10 @@ static void journal_warnings(struct report_data *d, const struct rwalk_pos *pos)
 			"not a flaw id (%d lower-case hex digits); the first is on line %lld",
 			d->ignored, d->ignored == 1 ? "" : "s", d->ignored == 1 ? "its" : "their",
 			FLAWS_ID_LEN, d->ignored_line));
+	d->torn = pos->torn;
+	if (d->torn)
+		add_warning(d, xasprintf("the journal's last line is torn (%lld byte%s): "
+			"ignored; a resume repairs it", d->torn, d->torn == 1 ? "" : "s"));
 }
 
 static int by_run(const void *a, const void *b)
@@ -717,7 +721,7 @@ int report_data_load(struct report_data *d, const char *dir,
 		     const struct baseline *bl, report_flaw_fn fn, void *ctx,
 		     struct err *e)
 {
-	struct rwalk_pos pos = { 0, 0, 0, 0, 0 };
+	struct rwalk_pos pos = { 0, 0, 0, 0, 0, 0 };
 	char **names = NULL;
 	int n = 0, r = -1;
 

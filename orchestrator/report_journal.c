@@ -422,6 +422,7 @@ int report_journal_walk(const char *dir, struct rwalk_pos *pos, rrec_fn fn,
 		damaged(e, path, bad);
 		goto out;
 	}
+	p->torn = off + (long long)b.len - p->offset;
 	r = 0;
 out:
 	if (fd >= 0)

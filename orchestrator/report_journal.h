@@ -57,6 +57,8 @@ struct rwalk_pos {
 	unsigned long long ino;	/* the journal's inode, 0 before the first walk */
 	long long ignored;	/* records skipped: bad_flaw (counted across walks) */
 	long long ignored_line;	/* the first one's line, 0 if none */
+	long long torn;		/* bytes past offset at the end of the file: a
+				 * torn last line (or one being appended) */
 };
 
 /* A line of the journal longer than this is an error: the file is not a

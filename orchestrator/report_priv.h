@@ -101,6 +101,7 @@ struct report_data {
 	long long oc[OC_N];
 	long long records, infra_events, campaign_events;
 	long long ignored, ignored_line;	/* records skipped: "flaw" not an id */
+	long long torn;			/* bytes of a torn last line, ignored */
 	char **warnings;		/* about the journal: index page, summary.json */
 	int n_warnings;
 	char *infra_stop;		/* the quarantine event's error, or NULL */

@@ -303,6 +303,46 @@ static void test_id_escaped(const char *tmp)
 	free(dir);
 }
 
+/* A torn last line is ignored, and said: on the index page and in
+ * summary.json. A last line that does not parse counts as torn too. */
+static void test_torn(const char *tmp)
+{
+	static const struct { const char *tail; long long bytes; } cases[] = {
+		{ "", 0 },
+		{ "{\"type\":\"run\",\"ru", 17 },
+		{ "not json\n", 9 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *dir = make_dir(tmp, "torn"), *path = xasprintf("%s/summary.json", dir);
+		struct report_result res = { 0 };
+		struct err e = { "" };
+		char *index, want[128];
+		json_t *sum, *journal;
+
+		append_lines(dir, cases[i].tail);
+		ok(report_write(dir, NULL, &res, &e) == 0 && res.runs == 2, "report: %s", e.msg);
+		index = fx_read_at(dir, "report/index.html");
+		snprintf(want, sizeof(want), "the journal&#39;s last line is torn (%lld bytes): "
+			 "ignored; a resume repairs it", cases[i].bytes);
+		ok(index && (cases[i].bytes ? strstr(index, want) != NULL
+					    : !strstr(index, "journal-warning")),
+		   "torn tail of %lld bytes: index %s", cases[i].bytes,
+		   cases[i].bytes ? "warns" : "has no journal warning");
+		sum = json_load_file(path, 0, NULL);
+		journal = json_object_get(sum, "journal");
+		ok(json_integer_value(json_object_get(journal, "torn_bytes")) == cases[i].bytes &&
+		   json_array_size(json_object_get(journal, "warnings")) == (cases[i].bytes ? 1 : 0),
+		   "summary.json: torn_bytes %lld", cases[i].bytes);
+		json_decref(sum);
+		free(index);
+		report_result_release(&res);
+		paths_remove_tree(dir, NULL);
+		free(path);
+		free(dir);
+	}
+}
+
 int main(void)
 {
 	char *tmp = fx_tmpdir();
@@ -314,6 +354,7 @@ int main(void)
 	test_long_line(tmp);
 	test_bad_flaw_id(tmp);
 	test_id_escaped(tmp);
+	test_torn(tmp);
 	fx_rmdir(tmp);
 	return tap_done();
 }
