@@ -24,10 +24,18 @@
 
 /* ---- top level ---------------------------------------------------------- */
 
+/* The default results directory is results/<name>: a name of "." or ".."
+ * would make it results/ or the current directory, a leading dot hides it. */
 static int read_name(struct cfg_ctx *x, json_t *v, void *obj)
 {
-	return cfg_want_word(x, v, CFG_UPPER CFG_LOWER CFG_DIGITS "._-", 40,
-			     "[A-Za-z0-9._-]", &((struct config *)obj)->name);
+	static const char what[] = "[A-Za-z0-9._-], not starting with '.'";
+	const char *s = json_string_value(v);
+
+	if (s && s[0] == '.')
+		return cfg_fail_type(x, v, "1 to 40 characters of [A-Za-z0-9._-], "
+				     "not starting with '.'");
+	return cfg_want_word(x, v, CFG_UPPER CFG_LOWER CFG_DIGITS "._-", 40, what,
+			     &((struct config *)obj)->name);
 }
 
 static int read_description(struct cfg_ctx *x, json_t *v, void *obj)
