@@ -343,6 +343,34 @@ static void test_torn(const char *tmp)
 	}
 }
 
+/* campaign report prints each flaw's signature, read from its file: a
+ * crafted one cannot send escape sequences to the terminal. */
+static void test_describe(const char *tmp)
+{
+	char *dir = make_dir(tmp, "describe"), *name = first_flaw_file(dir);
+	char *path = xasprintf("%s/%s", dir, name);
+	json_t *flaw = json_load_file(path, 0, NULL);
+	struct report_result res = { 0 };
+	struct err e = { "" };
+	struct buf out = BUF_INIT;
+
+	json_object_set_new(flaw, "signature", json_string("a\x1b]0;owned\x07" "b\x1b[2J"
+							   "c\xc2\x9b" "31md\x7f\ne"));
+	ok(json_dump_file(flaw, path, 0) == 0, "a signature with escape sequences");
+	ok(report_write(dir, NULL, &res, &e) == 0, "report: %s", e.msg);
+	report_describe(&res, dir, &out);
+	ok(strstr(out.data, "new flaw: a?]0;owned?b?[2Jc?31md??e (1 runs, trace ") &&
+	   !strchr(out.data, '\x1b') && !strchr(out.data, '\x07') &&
+	   !strstr(out.data, "\xc2\x9b"), "report_describe masks them");
+	buf_release(&out);
+	report_result_release(&res);
+	json_decref(flaw);
+	paths_remove_tree(dir, NULL);
+	free(path);
+	free(name);
+	free(dir);
+}
+
 int main(void)
 {
 	char *tmp = fx_tmpdir();
@@ -355,6 +383,7 @@ int main(void)
 	test_bad_flaw_id(tmp);
 	test_id_escaped(tmp);
 	test_torn(tmp);
+	test_describe(tmp);
 	fx_rmdir(tmp);
 	return tap_done();
 }
