@@ -11,6 +11,7 @@
 
 #include "buf.h"
 #include "flaws.h"
+#include "paths.h"
 #include "report_json.h"
 
 struct baseline {
@@ -21,8 +22,7 @@ struct baseline {
 
 static int is_flaw_name(const char *name)
 {
-	return strlen(name) == FLAWS_ID_LEN + 5 &&
-	       strspn(name, "0123456789abcdef") == FLAWS_ID_LEN &&
+	return strlen(name) == FLAWS_ID_LEN + 5 && flaws_id_valid(name, FLAWS_ID_LEN) &&
 	       !strcmp(name + FLAWS_ID_LEN, ".json");
 }
 
@@ -95,24 +95,6 @@ static int read_signature(const char *text, size_t len, struct buf *sig)
 	return found;
 }
 
-static int slurp(const char *path, struct buf *out, struct err *e)
-{
-	FILE *f = fopen(path, "re");
-	char chunk[65536];
-	size_t n;
-
-	if (!f)
-		return err_errno(e, errno, "cannot open '%s'", path);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_add(out, chunk, n);
-	if (ferror(f)) {
-		fclose(f);
-		return err_set(e, "cannot read '%s'", path);
-	}
-	fclose(f);
-	return 0;
-}
-
 static int is_results_dir(const char *dir, struct err *e)
 {
 	char *j = xasprintf("%s/journal.jsonl", dir), *c = xasprintf("%s/campaign.json", dir);
@@ -147,8 +129,7 @@ int baseline_load(const char *dir, struct baseline **ret, struct err *e)
 		char *path = xasprintf("%s/flaws/%s", dir, names[i]);
 		int got;
 
-		buf_reset(&text);
-		if (slurp(path, &text, e) < 0) {
+		if (paths_read_file(path, "flaw file", FLAWS_FILE_MAX, &text, e) < 0) {
 			free(path);
 			goto out;
 		}

@@ -18,15 +18,24 @@
 #include <string.h>
 
 #include "jsonpos.h"
+#include "paths.h"
 
 #define MAX_FILE_BYTES (4 << 20)
 
 /* ---- top level ---------------------------------------------------------- */
 
+/* The default results directory is results/<name>: a name of "." or ".."
+ * would make it results/ or the current directory, a leading dot hides it. */
 static int read_name(struct cfg_ctx *x, json_t *v, void *obj)
 {
-	return cfg_want_word(x, v, CFG_UPPER CFG_LOWER CFG_DIGITS "._-", 40,
-			     "[A-Za-z0-9._-]", &((struct config *)obj)->name);
+	static const char what[] = "[A-Za-z0-9._-], not starting with '.'";
+	const char *s = json_string_value(v);
+
+	if (s && s[0] == '.')
+		return cfg_fail_type(x, v, "1 to 40 characters of [A-Za-z0-9._-], "
+				     "not starting with '.'");
+	return cfg_want_word(x, v, CFG_UPPER CFG_LOWER CFG_DIGITS "._-", 40, what,
+			     &((struct config *)obj)->name);
 }
 
 static int read_description(struct cfg_ctx *x, json_t *v, void *obj)
@@ -172,37 +181,6 @@ static int cross_check(struct cfg_ctx *x)
 
 /* ---- load and free ------------------------------------------------------ */
 
-static int read_text(const char *path, char **ret, size_t *ret_len,
-		     struct err *e)
-{
-	struct buf b = BUF_INIT;
-	char chunk[8192];
-	size_t n;
-	FILE *f = fopen(path, "rbe");
-
-	if (!f)
-		return err_errno(e, errno, "cannot open '%s'", path);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		buf_add(&b, chunk, n);
-		if (b.len > MAX_FILE_BYTES)
-			break;
-	}
-	if (ferror(f) || b.len > MAX_FILE_BYTES) {
-		int saved = errno, too_big = b.len > MAX_FILE_BYTES;
-
-		fclose(f);
-		buf_release(&b);
-		if (too_big)
-			return err_set(e, "cannot read '%s': larger than %d "
-				       "bytes", path, MAX_FILE_BYTES);
-		return err_errno(e, saved, "cannot read '%s'", path);
-	}
-	fclose(f);
-	*ret_len = b.len;
-	*ret = buf_detach(&b);
-	return 0;
-}
-
 static int load_tree(struct cfg_ctx *x, json_t *root)
 {
 	if (!json_is_object(root))
@@ -220,21 +198,20 @@ int config_load(const char *path, struct config **ret, struct err *e)
 	struct config *c = xcalloc(1, sizeof(*c));
 	json_t *root = NULL;
 	json_error_t je;
-	char *text = NULL;
-	size_t len;
+	struct buf text = BUF_INIT;
 	int r = -1;
 
 	c->path = xstrdup(path);
 	set_defaults(c);
 	x.c = c;
-	if (read_text(path, &text, &len, e) < 0)
+	if (paths_read_file(path, NULL, MAX_FILE_BYTES, &text, e) < 0)
 		goto out;
-	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+	root = json_loadb(text.data, text.len, JSON_REJECT_DUPLICATES, &je);
 	if (!root) {
 		err_set(e, "%s:%d:%d: %s", path, je.line, je.column, je.text);
 		goto out;
 	}
-	if (jsonpos_scan(text, len, &c->pos, e) < 0) {
+	if (jsonpos_scan(text.data, text.len, &c->pos, e) < 0) {
 		err_prefix(e, "%s", path);
 		goto out;
 	}
@@ -252,7 +229,7 @@ out:
 	config_free(c);
 	json_decref(root);
 	buf_release(&x.path);
-	free(text);
+	buf_release(&text);
 	return r;
 }
 

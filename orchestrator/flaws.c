@@ -165,6 +165,16 @@ char *flaws_id(const char *signature)
 	return xasprintf("%012llx", (unsigned long long)h);
 }
 
+int flaws_id_valid(const char *s, size_t n)
+{
+	if (n != FLAWS_ID_LEN)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return 1;
+}
+
 /* ---- trace bounds ------------------------------------------------------ */
 
 #define CUT_MIN 128		/* strings this long or shorter are never cut */
@@ -382,9 +392,8 @@ static char *flaw_path(const struct flaw_store *s, const char *id)
 
 static int is_flaw_file(const char *name)
 {
-	size_t n = strspn(name, "0123456789abcdef");
-
-	return n == FLAWS_ID_LEN && !strcmp(name + n, ".json");
+	return strlen(name) == FLAWS_ID_LEN + 5 && flaws_id_valid(name, FLAWS_ID_LEN) &&
+	       !strcmp(name + FLAWS_ID_LEN, ".json");
 }
 
 static long long seen_run(json_t *meta, const char *which)

@@ -26,6 +26,7 @@
 #define FLAWS_RUNS_MAX 1000		/* run numbers listed per flaw */
 #define FLAWS_EXAMPLES_DEFAULT 3	/* traces kept per flaw */
 #define FLAWS_TRACE_MAX_DEFAULT (1024 * 1024)	/* bytes of compact JSON */
+#define FLAWS_FILE_MAX (64 << 20)	/* readers refuse a larger flaw file */
 
 /* The evidence text normalised so that runs of one flaw compare equal:
  * only its first non-blank line; lower case; "0x" + hex digits -> "0xX";
@@ -45,6 +46,11 @@ char *flaws_signature(const char *oracle, const char *fault, const char *role,
  * bits ((h >> 48) ^ (h & 0xffffffffffff)), as 12 lower-case hex digits.
  * New string. */
 char *flaws_id(const char *signature);
+
+/* 1 if the n bytes at s are a flaw id as flaws_id() makes them:
+ * FLAWS_ID_LEN lower-case hex digits. Everything that reads an id from a
+ * file (journal records, flaw file names) checks it with this. */
+int flaws_id_valid(const char *s, size_t n);
 
 /* One failing run, as the engine reports it. Strings are borrowed. */
 struct flaw_hit {

@@ -58,16 +58,26 @@ int paths_mkdirs(const char *path, int mode, struct err *e)
 	return 0;
 }
 
+/* close(fd) once, whatever it answers: after close() fails (EIO, EINTR)
+ * Linux has released the descriptor already, and in a program with
+ * threads a second close() could close a file another thread has just
+ * opened under the same number. EINTR is not a failure: the descriptor
+ * is gone and the data was synced before. 0 or an errno value. */
+static int close_once(int fd)
+{
+	return close(fd) < 0 && errno != EINTR ? errno : 0;
+}
+
 int paths_write_atomic(const char *path, const char *data, struct err *e)
 {
 	char *tmp = xasprintf("%s.tmp.%d", path, (int)getpid());
 	size_t len = strlen(data), done = 0;
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int r = -1, rc;
 
 	if (fd < 0) {
 		err_errno(e, errno, "cannot write '%s'", tmp);
-		free(tmp);
-		return -1;
+		goto cleanup;
 	}
 	while (done < len) {
 		ssize_t n = write(fd, data + done, len - done);
@@ -78,22 +88,28 @@ int paths_write_atomic(const char *path, const char *data, struct err *e)
 			break;
 		done += (size_t)n;
 	}
-	if (done < len || fsync(fd) < 0 || close(fd) < 0) {
+	if (done < len || fsync(fd) < 0) {
 		err_errno(e, errno, "cannot write '%s'", tmp);
-		if (fd >= 0)
-			close(fd);
-		unlink(tmp);
-		free(tmp);
-		return -1;
+		goto cleanup;
+	}
+	rc = close_once(fd);
+	fd = -1;
+	if (rc) {
+		err_errno(e, rc, "cannot write '%s'", tmp);
+		goto cleanup;
 	}
 	if (rename(tmp, path) < 0) {
 		err_errno(e, errno, "cannot rename '%s' to '%s'", tmp, path);
-		unlink(tmp);
-		free(tmp);
-		return -1;
+		goto cleanup;
 	}
+	r = 0;
+cleanup:
+	if (fd >= 0)
+		close(fd);
+	if (r < 0)
+		unlink(tmp);	/* ours (pid in the name); absent is fine */
 	free(tmp);
-	return 0;
+	return r;
 }
 
 static const char *file_kind(mode_t mode)
@@ -111,60 +127,6 @@ static const char *file_kind(mode_t mode)
 	return "a special file";
 }
 
-/* Read fd to its end into out, at most max_bytes; subject names the file
- * in messages ("history 'h.jsonl'"). */
-static int read_capped(int fd, const char *subject, size_t max_bytes,
-		       struct buf *out, struct err *e)
-{
-	char chunk[65536];
-	size_t total = 0;
-
-	for (;;) {
-		ssize_t n = read(fd, chunk, sizeof(chunk));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return err_errno(e, errno, "cannot read %s", subject);
-		if (n == 0)
-			return 0;
-		total += (size_t)n;
-		if (total > max_bytes)	/* it grew after fstat */
-			return err_set(e, "%s is larger than %zu bytes", subject, max_bytes);
-		buf_add(out, chunk, (size_t)n);
-	}
-}
-
-int paths_read_file(const char *path, const char *what, size_t max_bytes,
-		    struct buf *out, struct err *e)
-{
-	char *subject = what ? xasprintf("%s '%s'", what, path) : xasprintf("'%s'", path);
-	struct stat st;
-	int fd, r;
-
-	/* O_NONBLOCK: opening a FIFO must not wait for a writer */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0) {
-		r = err_errno(e, errno, "cannot open %s", subject);
-		goto out;
-	}
-	if (fstat(fd, &st) < 0)
-		r = err_errno(e, errno, "cannot read %s", subject);
-	else if (!S_ISREG(st.st_mode))
-		r = err_set(e, "cannot read %s: %s, not a regular file", subject,
-			    file_kind(st.st_mode));
-	else if ((unsigned long long)st.st_size > max_bytes)
-		r = err_set(e, "%s is larger than %zu bytes", subject, max_bytes);
-	else {
-		buf_grow(out, (size_t)st.st_size);
-		r = read_capped(fd, subject, max_bytes, out, e);
-	}
-	close(fd);
-out:
-	free(subject);
-	return r;
-}
-
 int paths_fsync_dir(const char *dir, struct err *e)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -177,6 +139,92 @@ int paths_fsync_dir(const char *dir, struct err *e)
 	}
 	close(fd);
 	return 0;
+}
+
+static char *subject_of(const char *path, const char *what)
+{
+	return what ? xasprintf("%s '%s'", what, path) : xasprintf("'%s'", path);
+}
+
+static int open_regular(const char *path, const char *what, struct stat *ret_st,
+			struct err *e)
+{
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK), saved;
+	char *subject = subject_of(path, what);
+	struct stat st;
+
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		saved = errno;
+		err_errno(e, saved, "cannot %s %s", fd < 0 ? "open" : "read", subject);
+		if (fd >= 0)
+			close(fd);
+		fd = -1;
+	} else if (!S_ISREG(st.st_mode)) {
+		err_set(e, "cannot read %s: %s, not a regular file", subject,
+			file_kind(st.st_mode));
+		close(fd);
+		fd = -1;
+		saved = EINVAL;
+	} else if (ret_st) {
+		*ret_st = st;
+	}
+	free(subject);
+	if (fd < 0)
+		errno = saved;
+	return fd;
+}
+
+int paths_open_regular(const char *path, struct stat *ret_st, struct err *e)
+{
+	return open_regular(path, NULL, ret_st, e);
+}
+
+int paths_read_file(const char *path, const char *what, size_t max_bytes,
+		    struct buf *out, struct err *e)
+{
+	struct stat st;
+	int fd = open_regular(path, what, &st, e), saved = EFBIG;
+
+	buf_reset(out);
+	if (fd < 0)
+		return -1;
+	if ((unsigned long long)st.st_size > max_bytes)
+		goto cleanup;
+	buf_grow(out, (size_t)st.st_size);
+	while (out->len <= max_bytes) {
+		size_t want = max_bytes - out->len + 1;	/* one more: a file that grew */
+		ssize_t n;
+
+		if (want > 65536)
+			want = 65536;
+		buf_grow(out, want);
+		n = read(fd, out->data + out->len, want);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			saved = n < 0 ? errno : 0;
+			break;
+		}
+		out->len += (size_t)n;
+		out->data[out->len] = '\0';
+	}
+cleanup:
+	close(fd);
+	if (!saved)
+		return 0;
+	{
+		char *subject = subject_of(path, what);
+
+		if (saved == EFBIG)
+			err_set(e, "%s is larger than %zu bytes", subject, max_bytes);
+		else
+			err_errno(e, saved, "cannot read %s", subject);
+		free(subject);
+	}
+	buf_reset(out);
+	errno = saved;
+	return -1;
 }
 
 static int remove_entry(const char *path, const struct stat *st, int flag,

@@ -2,6 +2,9 @@
 #ifndef CAMPAIGN_PATHS_H
 #define CAMPAIGN_PATHS_H
 
+#include <stddef.h>
+#include <sys/stat.h>
+
 #include "buf.h"
 #include "err.h"
 
@@ -20,17 +23,24 @@ int paths_mkdirs(const char *path, int mode, struct err *e);
 /* Write data to path atomically (temporary file, fsync, rename). */
 int paths_write_atomic(const char *path, const char *data, struct err *e);
 
-/* Append the contents of the regular file at path to out. Refuses, without
- * reading, anything else (a FIFO, a device, a directory) and a file larger
- * than max_bytes; what names the file in messages ("history"; NULL: none):
- *   cannot read history '/dev/zero': a character device, not a regular file
- *   history 'h.jsonl' is larger than 1073741824 bytes
- * On failure out may hold part of the file. */
-int paths_read_file(const char *path, const char *what, size_t max_bytes,
-		    struct buf *out, struct err *e);
-
 /* fsync a directory, so that a rename in it reaches the disk. */
 int paths_fsync_dir(const char *dir, struct err *e);
+
+/* Open path read-only (O_CLOEXEC, and O_NONBLOCK so that a FIFO cannot
+ * hang the open) and refuse anything but a regular file (a FIFO, a
+ * device such as /dev/zero, a directory): a descriptor, or -1 with e
+ * filled and errno kept (ENOENT: there is no such file; EINVAL: not a
+ * regular file). ret_st (may be NULL) gets the file's fstat. */
+int paths_open_regular(const char *path, struct stat *ret_st, struct err *e);
+
+/* The whole regular file at path into out (reset first), refusing other
+ * kinds of file as paths_open_regular() does (errno EINVAL) and files of
+ * more than max_bytes (errno EFBIG); errno ENOENT when there is none.
+ * what names the file in messages ("history"; NULL: none):
+ *   cannot read history '/dev/zero': a character device, not a regular file
+ *   history 'h.jsonl' is larger than 1073741824 bytes */
+int paths_read_file(const char *path, const char *what, size_t max_bytes,
+		    struct buf *out, struct err *e);
 
 /* Remove a directory tree (no symlinks followed). Missing is fine. */
 int paths_remove_tree(const char *path, struct err *e);

@@ -70,6 +70,21 @@ void report_result_release(struct report_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/* s for a terminal: control characters (C0, DEL, and C1 as UTF-8) of a
+ * signature read from a file become '?', so that it cannot move the
+ * cursor, retitle the window or hide what follows. */
+static void add_inert(struct buf *out, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+		if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+			buf_addch(out, '?');
+			p++;
+		} else {
+			buf_addch(out, *p < 0x20 || *p == 0x7f ? '?' : (char)*p);
+		}
+	}
+}
+
 void report_describe(const struct report_result *r, const char *dir,
 		     struct buf *out)
 {
@@ -81,14 +96,17 @@ void report_describe(const struct report_result *r, const char *dir,
 		const char *b = json_string_value(json_object_get(f, "baseline"));
 		const char *sig = json_string_value(json_object_get(f, "signature"));
 
-		buf_addf(out, "%s flaw: %s (%lld runs, trace %s/%s)\n",
-			 b && !strcmp(b, "known") ? "known" : "new",
-			 sig ? sig : json_string_value(json_object_get(f, "id")),
+		buf_addf(out, "%s flaw: ", b && !strcmp(b, "known") ? "known" : "new");
+		add_inert(out, sig ? sig : json_string_value(json_object_get(f, "id")));
+		buf_addf(out, " (%lld runs, trace %s/%s)\n",
 			 (long long)json_integer_value(json_object_get(f, "count")), dir,
 			 json_string_value(json_object_get(f, "trace")));
 	}
-	json_array_foreach(gone, i, g)
-		buf_addf(out, "no longer seen: %s\n", json_string_value(g));
+	json_array_foreach(gone, i, g) {
+		buf_adds(out, "no longer seen: ");
+		add_inert(out, json_string_value(g));
+		buf_addch(out, '\n');
+	}
 }
 
 int report_exit_code(const struct report_result *r)

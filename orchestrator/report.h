@@ -47,7 +47,8 @@ void report_result_release(struct report_result *r);
  *   new flaw: SIGNATURE (N runs, trace DIR/flaws/ID.json)
  *   known flaw: SIGNATURE (...)
  *   no longer seen: SIGNATURE          (with a baseline only)
- * appended to out. */
+ * appended to out; control characters of signatures (read from flaw
+ * files) are shown as '?'. */
 void report_describe(const struct report_result *r, const char *dir,
 		     struct buf *out);
 

@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "flaws.h"
+#include "paths.h"
 #include "report_journal.h"
 #include "report_json.h"
 #include "report_priv.h"
@@ -374,6 +376,27 @@ static int on_record(const struct rrec *r, void *ctx, struct err *e)
 
 /* ---- after the walk ---------------------------------------------------- */
 
+static void add_warning(struct report_data *d, char *text)
+{
+	d->warnings = xrealloc(d->warnings, (size_t)(d->n_warnings + 1) * sizeof(char *));
+	d->warnings[d->n_warnings++] = text;
+}
+
+static void journal_warnings(struct report_data *d, const struct rwalk_pos *pos)
+{
+	d->ignored = pos->ignored;
+	d->ignored_line = pos->ignored_line;
+	if (d->ignored)
+		add_warning(d, xasprintf("%lld journal record%s ignored: %s \"flaw\" is "
+			"not a flaw id (%d lower-case hex digits); the first is on line %lld",
+			d->ignored, d->ignored == 1 ? "" : "s", d->ignored == 1 ? "its" : "their",
+			FLAWS_ID_LEN, d->ignored_line));
+	d->torn = pos->torn;
+	if (d->torn)
+		add_warning(d, xasprintf("the journal's last line is torn (%lld byte%s): "
+			"ignored; a resume repairs it", d->torn, d->torn == 1 ? "" : "s"));
+}
+
 static int by_run(const void *a, const void *b)
 {
 	long long x = ((const struct rrun *)a)->run, y = ((const struct rrun *)b)->run;
@@ -459,37 +482,6 @@ static void saturation(struct report_data *d)
 }
 
 /* ---- flaw files -------------------------------------------------------- */
-
-int report_slurp(const char *path, struct buf *out, struct err *e)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
-
-	buf_reset(out);
-	if (fd < 0)
-		return err_errno(e, errno, "cannot open '%s'", path);
-	if (fstat(fd, &st) == 0 && st.st_size > 0)
-		buf_grow(out, (size_t)st.st_size + 1);
-	for (;;) {
-		ssize_t n;
-
-		buf_grow(out, 65536);
-		n = read(fd, out->data + out->len, out->cap - out->len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err_errno(e, errno, "cannot read '%s'", path);
-			close(fd);
-			return -1;
-		}
-		if (n == 0)
-			break;
-		out->len += (size_t)n;
-		out->data[out->len] = '\0';
-	}
-	close(fd);
-	return 0;
-}
 
 /* A string member into *ret (replacing it); other kinds are skipped. */
 static int take_str(struct rj *c, char **ret, struct buf *tmp)
@@ -609,7 +601,7 @@ static int load_flaw_summaries(struct report_data *d, char **names, int n,
 		char id[16], *path = xasprintf("%s/flaws/%s", d->dir, names[i]);
 
 		snprintf(id, sizeof(id), "%.12s", names[i]);
-		if (report_slurp(path, &text, e) < 0 ||
+		if (paths_read_file(path, NULL, FLAWS_FILE_MAX, &text, e) < 0 ||
 		    (flaw_summary(&d->flaws[flaw_slot(d, id)], text.data, text.len) < 0 &&
 		     err_set(e, "cannot read flaw file '%s': not valid JSON", path))) {
 			free(path);
@@ -684,7 +676,7 @@ static int each_flaw_file(struct report_data *d, report_flaw_fn fn, void *ctx,
 		if (!d->flaws[i].has_file)
 			continue;
 		path = xasprintf("%s/flaws/%s.json", d->dir, d->flaws[i].id);
-		if (report_slurp(path, &text, e) < 0) {
+		if (paths_read_file(path, NULL, FLAWS_FILE_MAX, &text, e) < 0) {
 			free(path);
 			buf_release(&text);
 			return -1;
@@ -709,20 +701,27 @@ static int each_flaw_file(struct report_data *d, report_flaw_fn fn, void *ctx,
 	return 0;
 }
 
-static void load_campaign(struct report_data *d)
+int report_load_campaign(const char *dir, json_t **ret, struct err *e)
 {
-	char *path = xasprintf("%s/campaign.json", d->dir);
+	char *path = xasprintf("%s/campaign.json", dir);
+	struct buf text = BUF_INIT;
+	int r = 0;
 
-	d->campaign = json_load_file(path, 0, NULL);
+	*ret = NULL;
+	if (paths_read_file(path, NULL, REPORT_CAMPAIGN_MAX, &text, e) == 0)
+		*ret = json_loadb(text.data, text.len, 0, NULL);
+	else if (errno != ENOENT)
+		r = -1;
+	buf_release(&text);
 	free(path);
-	d->planned = json_integer_value(json_object_get(json_object_get(
-		json_object_get(d->campaign, "config"), "schedule"), "runs"));
+	return r;
 }
 
 int report_data_load(struct report_data *d, const char *dir,
 		     const struct baseline *bl, report_flaw_fn fn, void *ctx,
 		     struct err *e)
 {
+	struct rwalk_pos pos = { 0, 0, 0, 0, 0, 0 };
 	char **names = NULL;
 	int n = 0, r = -1;
 
@@ -730,9 +729,13 @@ int report_data_load(struct report_data *d, const char *dir,
 	d->dir = xstrdup(dir);
 	d->baseline = bl;
 	clock_format_wall(clock_wall_ns(), d->generated);
-	load_campaign(d);
-	if (report_journal_walk(dir, NULL, on_record, d, e) < 0)
+	if (report_load_campaign(dir, &d->campaign, e) < 0)
 		return -1;
+	d->planned = json_integer_value(json_object_get(json_object_get(
+		json_object_get(d->campaign, "config"), "schedule"), "runs"));
+	if (report_journal_walk(dir, &pos, on_record, d, e) < 0)
+		return -1;
+	journal_warnings(d, &pos);
 	close_session(d);
 	if (d->n_runs)
 		qsort(d->runs, (size_t)d->n_runs, sizeof(*d->runs), by_run);
@@ -802,6 +805,9 @@ void report_data_release(struct report_data *d)
 	free(d->sat);
 	free(d->infra_stop);
 	free(d->last_event);
+	for (int i = 0; i < d->n_warnings; i++)
+		free(d->warnings[i]);
+	free(d->warnings);
 	json_decref(d->campaign);
 	free(d->dir);
 	memset(d, 0, sizeof(*d));

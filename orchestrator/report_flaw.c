@@ -425,8 +425,9 @@ int report_flaw_page(const struct report_data *d, int i, json_t *file,
 
 	buf_addf(&title, "flaw %s", f->id);
 	report_page_head(&out, d, title.data, "../", NULL);
-	buf_addf(&out, "<h1>Flaw <span class=\"mono\">%s</span></h1>\n<p class=\"mono sig\">",
-		 f->id);
+	buf_adds(&out, "<h1>Flaw <span class=\"mono\">");
+	report_esc(&out, f->id);
+	buf_adds(&out, "</span></h1>\n<p class=\"mono sig\">");
 	report_esc(&out, jstr(file, "signature"));
 	buf_adds(&out, "</p>\n<dl class=\"meta\">");
 	dd(&out, "class", jstr(file, "class"));
@@ -443,8 +444,11 @@ int report_flaw_page(const struct report_data *d, int i, json_t *file,
 	buf_reset(&v);
 	buf_addf(&v, "run %lld, %s", jint(ls, "run", 0), jstr(ls, "time") ? jstr(ls, "time") : "?");
 	dd(&out, "last seen", v.data);
-	buf_addf(&out, "<dt>trace file</dt><dd><a href=\"../../flaws/%s.json\">flaws/%s.json</a>"
-		 "</dd>", f->id, f->id);
+	buf_adds(&out, "<dt>trace file</dt><dd><a href=\"../../flaws/");
+	report_esc(&out, f->id);
+	buf_adds(&out, ".json\">flaws/");
+	report_esc(&out, f->id);
+	buf_adds(&out, ".json</a></dd>");
 	run_links(&out, d, json_object_get(file, "runs"), jint(file, "count", 0));
 	buf_adds(&out, "</dl>\n");
 	if (!json_array_size(json_object_get(file, "examples")))

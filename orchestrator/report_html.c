@@ -221,7 +221,7 @@ int report_write_file(const char *path, const char *data, size_t len,
 	char *tmp;
 	const char *slash = strrchr(path, '/');
 	size_t done = 0;
-	int fd;
+	int fd, rc;
 
 	tmp = slash ? xasprintf("%.*s/.tmp-%s-XXXXXX", (int)(slash - path), path, slash + 1)
 		    : xasprintf(".tmp-%s-XXXXXX", path);
@@ -242,12 +242,16 @@ int report_write_file(const char *path, const char *data, size_t len,
 		}
 		done += (size_t)n;
 	}
-	if (fchmod(fd, 0644) < 0 || close(fd) < 0) {
-		fd = -1;
+	if (fchmod(fd, 0644) < 0) {
 		err_errno(e, errno, "cannot write '%s'", tmp);
 		goto fail;
 	}
+	rc = close(fd);		/* released even when it fails: never twice */
 	fd = -1;
+	if (rc < 0 && errno != EINTR) {
+		err_errno(e, errno, "cannot write '%s'", tmp);
+		goto fail;
+	}
 	if (rename(tmp, path) < 0) {
 		err_errno(e, errno, "cannot rename '%s' to '%s'", tmp, path);
 		goto fail;

@@ -40,6 +40,11 @@ static void header(struct buf *out, const struct report_data *d)
 		report_esc(out, d->generated);
 		buf_adds(out, ".</div>\n");
 	}
+	for (int i = 0; i < d->n_warnings; i++) {
+		buf_adds(out, "<div class=\"warn journal-warning\">");
+		report_esc(out, d->warnings[i]);
+		buf_adds(out, "</div>\n");
+	}
 	buf_adds(out, "<dl class=\"meta\">");
 	meta_row(out, "config", report_meta(d, "config_path"));
 	if (json_is_integer(seed))
@@ -224,8 +229,11 @@ static void flaw_table(struct buf *out, const struct report_data *d)
 		const struct rflaw *f = &d->flaws[i];
 		long long count = f->has_file ? f->count : f->journal_runs;
 
-		buf_addf(out, "<tr><td class=\"mono id\"><a href=\"flaws/%s.html\">%s</a></td>"
-			 "<td class=\"mono\">", f->id, f->id);
+		buf_adds(out, "<tr><td class=\"mono id\"><a href=\"flaws/");
+		report_esc(out, f->id);
+		buf_adds(out, ".html\">");
+		report_esc(out, f->id);
+		buf_adds(out, "</a></td><td class=\"mono\">");
 		report_esc(out, f->signature ? f->signature : "(no flaw file)");
 		buf_adds(out, "</td><td>");
 		report_esc(out, f->class_);

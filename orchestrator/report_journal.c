@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "flaws.h"
+#include "paths.h"
 #include "report_json.h"
 
 void rrec_init(struct rrec *r)
@@ -60,6 +62,7 @@ static void clear(struct rrec *r)
 	buf_reset(&r->action);
 	buf_reset(&r->error);
 	r->n_faults = r->n_ready = r->n_oracles = 0;
+	r->bad_flaw = 0;
 }
 
 /* ---- nested members ---------------------------------------------------- */
@@ -301,6 +304,7 @@ int report_journal_parse(const char *line, size_t len, struct rrec *r)
 		}
 	if (m == 0 && rj_end(&c) < 0)
 		m = -1;
+	r->bad_flaw = r->flaw.len && !flaws_id_valid(r->flaw.data, r->flaw.len);
 out:
 	buf_release(&key);
 	buf_release(&tmp);
@@ -328,6 +332,13 @@ static int damaged(struct err *e, const char *path, long long line)
 		       "damaged before its end", path, line);
 }
 
+static int too_long(struct err *e, const char *path, long long line)
+{
+	return err_set(e, "journal '%s' line %lld: longer than %d bytes; the file "
+		       "is not a journal or is damaged", path, line,
+		       REPORT_JOURNAL_LINE_MAX);
+}
+
 int report_journal_walk(const char *dir, struct rwalk_pos *pos, rrec_fn fn,
 			void *ctx, struct err *e)
 {
@@ -338,25 +349,27 @@ int report_journal_walk(const char *dir, struct rwalk_pos *pos, rrec_fn fn,
 	struct stat st;
 	long long line = p->lines, bad = 0, off = p->offset;
 	size_t searched = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), r = -1;
+	int fd = paths_open_regular(path, &st, e), r = -1;
 
 	rrec_init(&rec);
 	if (fd < 0) {
-		r = errno == ENOENT ? 0 : err_errno(e, errno, "cannot open journal '%s'", path);
+		r = errno == ENOENT ? 0 : -1;
 		goto out;
 	}
-	if (fstat(fd, &st) == 0)
-		p->ino = (unsigned long long)st.st_ino;
+	p->ino = (unsigned long long)st.st_ino;
 	if (off && lseek(fd, (off_t)off, SEEK_SET) < 0) {
 		err_errno(e, errno, "cannot read journal '%s'", path);
 		goto out;
 	}
-	buf_grow(&b, 1 << 20);
 	for (;;) {
 		ssize_t n;
 		size_t start = 0;
 		char *nl;
 
+		if (b.len > REPORT_JOURNAL_LINE_MAX) {
+			too_long(e, path, line + 1);
+			goto out;
+		}
 		buf_grow(&b, 1 << 20);
 		n = read(fd, b.data + b.len, b.cap - b.len - 1);
 		if (n < 0 && errno == EINTR)
@@ -373,6 +386,10 @@ int report_journal_walk(const char *dir, struct rwalk_pos *pos, rrec_fn fn,
 			size_t len = (size_t)(nl - (b.data + start));
 
 			line++;
+			if (len > REPORT_JOURNAL_LINE_MAX) {
+				too_long(e, path, line);
+				goto out;
+			}
 			if (bad) {
 				damaged(e, path, bad);
 				goto out;
@@ -381,7 +398,9 @@ int report_journal_walk(const char *dir, struct rwalk_pos *pos, rrec_fn fn,
 				bad = line;
 			} else {
 				rec.line = line;
-				r = fn(&rec, ctx, e);
+				if (rec.bad_flaw && !p->ignored++)
+					p->ignored_line = line;
+				r = rec.bad_flaw ? 0 : fn(&rec, ctx, e);
 				if (r)
 					goto out;
 				r = -1;
@@ -391,16 +410,19 @@ int report_journal_walk(const char *dir, struct rwalk_pos *pos, rrec_fn fn,
 			start += len + 1;
 			searched = start;
 		}
-		memmove(b.data, b.data + start, b.len - start);
-		b.len -= start;
-		b.data[b.len] = '\0';
+		if (start) {	/* keep the unfinished line only */
+			memmove(b.data, b.data + start, b.len - start);
+			b.len -= start;
+			b.data[b.len] = '\0';
+			off += (long long)start;
+		}
 		searched = b.len;
-		off += (long long)start;
 	}
 	if (bad && b.len) {
 		damaged(e, path, bad);
 		goto out;
 	}
+	p->torn = off + (long long)b.len - p->offset;
 	r = 0;
 out:
 	if (fd >= 0)

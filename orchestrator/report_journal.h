@@ -43,6 +43,7 @@ struct rrec {
 	struct rrec_oracle *oracles;	/* "oracles"[]: oracle, verdict */
 	struct buf event, action, error;	/* campaign and infra records */
 	long long runs_done;
+	int bad_flaw;		/* "flaw" is not a flaw id (flaws_id_valid()) */
 };
 
 /* Called for each record in file order; r is borrowed (valid during the
@@ -54,11 +55,24 @@ struct rwalk_pos {
 	long long offset;
 	long long lines;	/* good lines before offset */
 	unsigned long long ino;	/* the journal's inode, 0 before the first walk */
+	long long ignored;	/* records skipped: bad_flaw (counted across walks) */
+	long long ignored_line;	/* the first one's line, 0 if none */
+	long long torn;		/* bytes past offset at the end of the file: a
+				 * torn last line (or one being appended) */
 };
+
+/* A line of the journal longer than this is an error: the file is not a
+ * journal (a record is a run's summary, kilobytes to a few megabytes). */
+#define REPORT_JOURNAL_LINE_MAX (64 << 20)
 
 /* Read DIR/journal.jsonl without locking or changing it, from pos (NULL,
  * or zeroed: from the start; else where an earlier walk stopped), and
- * leave pos where this walk stopped. A missing journal has no records. */
+ * leave pos where this walk stopped. A record whose "flaw" is not a flaw
+ * id is not handed to fn but counted in pos (its id would become a file
+ * name and a link). A missing journal has no records;
+ * one that is not a regular file (a FIFO, /dev/zero) is an error naming
+ * it, and so is a line longer than REPORT_JOURNAL_LINE_MAX. Memory: one
+ * line at a time. */
 int report_journal_walk(const char *dir, struct rwalk_pos *pos, rrec_fn fn,
 			void *ctx, struct err *e);
 
@@ -67,7 +81,8 @@ int report_journal_walk(const char *dir, struct rwalk_pos *pos, rrec_fn fn,
 int report_journal_changed(const char *dir, const struct rwalk_pos *pos);
 
 /* Parse one line (without its newline) into r: 0, or -1 if it is not a
- * JSON object. Exposed for tests. */
+ * JSON object; r->bad_flaw tells a "flaw" that is not a flaw id. Exposed
+ * for tests. */
 int report_journal_parse(const char *line, size_t len, struct rrec *r);
 
 void rrec_init(struct rrec *r);

@@ -100,6 +100,10 @@ struct report_data {
 	long long n_runs, cap_runs;
 	long long oc[OC_N];
 	long long records, infra_events, campaign_events;
+	long long ignored, ignored_line;	/* records skipped: "flaw" not an id */
+	long long torn;			/* bytes of a torn last line, ignored */
+	char **warnings;		/* about the journal: index page, summary.json */
+	int n_warnings;
 	char *infra_stop;		/* the quarantine event's error, or NULL */
 	long long infra_stop_run;
 	char *last_event;		/* the last campaign event */
@@ -153,8 +157,11 @@ long long report_run_index(const struct report_data *d, long long run);
 /* "2024-05-01T12:00:00.000Z" -> ms since the epoch; 0 if not a time. */
 int64_t report_parse_time(const char *s);
 
-/* The whole file at path into out (reset first). */
-int report_slurp(const char *path, struct buf *out, struct err *e);
+/* DIR/campaign.json into *ret (new reference; NULL when the file is
+ * missing or not JSON: the report does without). -1 with e filled when it
+ * cannot be read: not a regular file, larger than REPORT_CAMPAIGN_MAX. */
+#define REPORT_CAMPAIGN_MAX (16 << 20)
+int report_load_campaign(const char *dir, json_t **ret, struct err *e);
 
 /* A string member of campaign.json ("config"."name" is "config.name"). */
 const char *report_meta(const struct report_data *d, const char *path);

@@ -48,9 +48,13 @@ static void row(struct buf *out, const struct report_data *d, const struct rrun 
 	buf_adds(out, "</td><td>");
 	report_esc(out, r->class_ >= 0 ? d->str.s[r->class_] : "");
 	buf_adds(out, "</td><td class=\"mono\">");
-	if (r->flaw >= 0)
-		buf_addf(out, "<a href=\"flaws/%s.html\">%s</a>", d->flaws[r->flaw].id,
-			 d->flaws[r->flaw].id);
+	if (r->flaw >= 0) {
+		buf_adds(out, "<a href=\"flaws/");
+		report_esc(out, d->flaws[r->flaw].id);
+		buf_adds(out, ".html\">");
+		report_esc(out, d->flaws[r->flaw].id);
+		buf_adds(out, "</a>");
+	}
 	buf_adds(out, "</td><td>");
 	report_fmt_wall(out, r->started_ms);
 	buf_adds(out, "</td><td class=\"num\">");

@@ -12,12 +12,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "buf.h"
 #include "clock.h"
 #include "flaws.h"
+#include "paths.h"
 #include "report_journal.h"
 #include "report_priv.h"
 
@@ -32,6 +34,8 @@ struct status {
 struct server {
 	char *dir;
 	char *real_dir;		/* realpath(dir) */
+	char *bind;		/* the bound address, as inet_ntop() writes it */
+	int wildcard;		/* bound to 0.0.0.0 or :: */
 	struct MHD_Daemon *mhd;
 	int port;
 	pthread_mutex_t lock;	/* st */
@@ -65,7 +69,7 @@ static int fallback_ok(const char *rel)
 		return 1;
 	if (!strncmp(rel, "flaws/", 6))
 		return strlen(rel + 6) == FLAWS_ID_LEN + 5 &&
-		       strspn(rel + 6, "0123456789abcdef") == FLAWS_ID_LEN &&
+		       flaws_id_valid(rel + 6, FLAWS_ID_LEN) &&
 		       !strcmp(rel + 6 + FLAWS_ID_LEN, ".json");
 	if (!strncmp(rel, "runs/", 5) && (slash = strchr(rel + 5, '/')))
 		return all_digits(rel + 5, (size_t)(slash - rel - 5)) && !strchr(slash + 1, '/');
@@ -211,15 +215,13 @@ static int status_record(const struct rrec *r, void *ctx, struct err *e)
 static int holder_alive(const char *dir)
 {
 	char *path = xasprintf("%s/journal.lock", dir);
-	FILE *f = fopen(path, "re");
+	struct buf text = BUF_INIT;
 	long pid = 0;
 
+	if (paths_read_file(path, NULL, 64, &text, NULL) == 0)
+		pid = strtol(text.data, NULL, 10);
+	buf_release(&text);
 	free(path);
-	if (!f)
-		return 0;
-	if (fscanf(f, "%ld", &pid) != 1)
-		pid = 0;
-	fclose(f);
 	return pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
 }
 
@@ -227,7 +229,7 @@ json_t *serve_status(struct server *s, struct err *e)
 {
 	struct status *st = &s->st;
 	json_t *out = NULL, *oc, *meta, *cfg;
-	char *path, now[32];
+	char now[32];
 
 	pthread_mutex_lock(&s->lock);
 	if (report_journal_changed(s->dir, &st->pos)) {
@@ -236,15 +238,14 @@ json_t *serve_status(struct server *s, struct err *e)
 	}
 	if (report_journal_walk(s->dir, &st->pos, status_record, st, e) < 0)
 		goto out;
-	path = xasprintf("%s/campaign.json", s->dir);
-	meta = json_load_file(path, 0, NULL);
-	free(path);
+	if (report_load_campaign(s->dir, &meta, e) < 0)
+		goto out;
 	oc = json_object();
 	for (int k = 0; k < OC_N; k++)
 		json_object_set_new(oc, report_outcomes[k], json_integer(st->oc[k]));
 	clock_format_wall(clock_wall_ns(), now);
 	cfg = json_object_get(meta, "config");
-	out = json_pack("{s:s, s:O?, s:s, s:b, s:I, s:O?, s:o, s:I, s:i, s:I, s:I, s:s}",
+	out = json_pack("{s:s, s:O?, s:s, s:b, s:I, s:O?, s:o, s:I, s:i, s:I, s:I, s:I, s:s}",
 		"dir", s->dir,
 		"campaign", json_object_get(cfg, "name"),
 		"last_event", st->last_event.data,
@@ -255,6 +256,7 @@ json_t *serve_status(struct server *s, struct err *e)
 		"infra_events", (json_int_t)st->infra,
 		"unique_flaws", st->flaw_ids.n,
 		"records", (json_int_t)st->records,
+		"ignored_records", (json_int_t)st->pos.ignored,
 		"journal_bytes", (json_int_t)st->pos.offset,
 		"generated", now);
 	json_object_set_new(out, "last_run", st->last_run ? json_pack(
@@ -270,6 +272,58 @@ out:
 }
 
 /* ---- HTTP -------------------------------------------------------------- */
+
+static int is_ip(const char *host)
+{
+	unsigned char a[16];
+
+	return inet_pton(AF_INET, host, a) == 1 || inet_pton(AF_INET6, host, a) == 1;
+}
+
+/* The Host header names this server: see serve.h. */
+static int host_ok(const struct server *s, const char *value)
+{
+	char host[256];
+	const char *end, *colon;
+	size_t n;
+	char *tail;
+	long port;
+
+	if (!value)
+		return 0;
+	if (value[0] == '[') {
+		end = strchr(value, ']');
+		if (!end)
+			return 0;
+		n = (size_t)(end - value - 1);
+		colon = end + 1;
+		if (*colon && *colon != ':')
+			return 0;
+		value++;
+	} else {
+		colon = strchr(value, ':');
+		if (!colon)
+			colon = value + strlen(value);
+		n = (size_t)(colon - value);
+	}
+	if (n == 0 || n >= sizeof(host))
+		return 0;
+	memcpy(host, value, n);
+	host[n] = '\0';
+	if (*colon) {
+		errno = 0;
+		port = strtol(colon + 1, &tail, 10);
+		if (!colon[1] || *tail || colon[1] < '0' || colon[1] > '9' || errno)
+			return 0;
+	} else {
+		port = 80;
+	}
+	if (port != s->port)
+		return 0;
+	return !strcasecmp(host, "localhost") || !strcmp(host, "127.0.0.1") ||
+	       !strcasecmp(host, "::1") || !strcasecmp(host, s->bind) ||
+	       (s->wildcard && is_ip(host));
+}
 
 static enum MHD_Result send_text(struct MHD_Connection *c, unsigned code,
 				 const char *type, const char *text)
@@ -324,7 +378,7 @@ static enum MHD_Result send_file(struct server *s, struct MHD_Connection *c,
 	if (code)
 		return send_text(c, MHD_HTTP_NOT_FOUND, "text/plain; charset=utf-8",
 				 "not found\n");
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);	/* a FIFO */
 	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		if (fd >= 0)
 			close(fd);
@@ -354,6 +408,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 
 	(void)version;
 	(void)upload;
+	if (!host_ok(s, MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+						    MHD_HTTP_HEADER_HOST)))
+		return send_text(c, MHD_HTTP_MISDIRECTED_REQUEST,
+				 "text/plain; charset=utf-8",
+				 "misdirected request: the Host header does not name "
+				 "this server\n");
 	if (strcmp(method, "GET") && strcmp(method, "HEAD"))
 		return send_text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain; charset=utf-8",
 				 "only GET and HEAD\n");
@@ -377,7 +437,9 @@ int serve_start(const struct serve_options *o, struct server **ret, struct err *
 	struct sockaddr_in6 in6 = { .sin6_family = AF_INET6 };
 	struct sockaddr *sa;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO;
-	char real[PATH_MAX];
+	unsigned idle = o->idle_timeout_s > 0 ? (unsigned)o->idle_timeout_s
+					      : SERVE_IDLE_TIMEOUT_S;
+	char real[PATH_MAX], text[INET6_ADDRSTRLEN];
 	struct server *s;
 	const union MHD_DaemonInfo *info;
 
@@ -386,10 +448,12 @@ int serve_start(const struct serve_options *o, struct server **ret, struct err *
 	if (inet_pton(AF_INET, bind, &in4.sin_addr) == 1) {
 		in4.sin_port = htons((uint16_t)o->port);
 		sa = (struct sockaddr *)&in4;
+		inet_ntop(AF_INET, &in4.sin_addr, text, sizeof(text));
 	} else if (inet_pton(AF_INET6, bind, &in6.sin6_addr) == 1) {
 		in6.sin6_port = htons((uint16_t)o->port);
 		sa = (struct sockaddr *)&in6;
 		flags |= MHD_USE_IPv6;
+		inet_ntop(AF_INET6, &in6.sin6_addr, text, sizeof(text));
 	} else {
 		return err_set(e, "cannot bind '%s': not an IPv4 or IPv6 address", bind);
 	}
@@ -398,12 +462,17 @@ int serve_start(const struct serve_options *o, struct server **ret, struct err *
 	s = xcalloc(1, sizeof(*s));
 	s->dir = xstrdup(o->dir);
 	s->real_dir = xstrdup(real);
+	s->bind = xstrdup(text);
+	s->wildcard = !strcmp(text, "0.0.0.0") || !strcmp(text, "::");
 	pthread_mutex_init(&s->lock, NULL);
 	status_init(&s->st);
 	s->mhd = MHD_start_daemon(flags, (uint16_t)o->port, NULL, NULL, on_request, s,
 				  MHD_OPTION_SOCK_ADDR, sa,
-				  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-				  MHD_OPTION_CONNECTION_LIMIT, (unsigned)64,
+				  MHD_OPTION_THREAD_POOL_SIZE, (unsigned)SERVE_THREADS,
+				  MHD_OPTION_CONNECTION_TIMEOUT, idle,
+				  MHD_OPTION_CONNECTION_LIMIT, (unsigned)SERVE_CONNECTIONS,
+				  MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+				  (unsigned)SERVE_CONNECTIONS_PER_IP,
 				  MHD_OPTION_END);
 	if (!s->mhd) {
 		int saved = errno;
@@ -433,5 +502,6 @@ void serve_stop(struct server *s)
 	pthread_mutex_destroy(&s->lock);
 	free(s->dir);
 	free(s->real_dir);
+	free(s->bind);
 	free(s);
 }

@@ -12,6 +12,15 @@
  * hidden segment is refused (403), and so is any file whose real path
  * leaves DIR (a symbolic link out). It binds 127.0.0.1 unless told
  * otherwise.
+ *
+ * A request must name this server in its Host header: localhost,
+ * 127.0.0.1, [::1] or the bound address, with the port (none for 80);
+ * with a wildcard bind (0.0.0.0, ::) any IP address. Others are refused
+ * with 421: a page of another site that rebinds its DNS name to this
+ * machine cannot read the report (DNS rebinding needs a name). Requests
+ * are answered by a pool of threads; a connection idle for
+ * idle_timeout_s is closed; at most SERVE_CONNECTIONS connections, and
+ * SERVE_CONNECTIONS_PER_IP from one address.
  */
 #ifndef CAMPAIGN_SERVE_H
 #define CAMPAIGN_SERVE_H
@@ -22,11 +31,16 @@
 
 #define SERVE_DEFAULT_PORT 8080
 #define SERVE_DEFAULT_BIND "127.0.0.1"
+#define SERVE_IDLE_TIMEOUT_S 10
+#define SERVE_CONNECTIONS 512
+#define SERVE_CONNECTIONS_PER_IP 256
+#define SERVE_THREADS 4
 
 struct serve_options {
 	const char *dir;	/* the results directory */
 	const char *bind;	/* an IPv4 or IPv6 address; NULL: 127.0.0.1 */
 	int port;		/* 0: any free port (see serve_port()) */
+	int idle_timeout_s;	/* 0: SERVE_IDLE_TIMEOUT_S */
 };
 
 struct server;

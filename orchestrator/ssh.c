@@ -5,6 +5,12 @@
  * time left before the caller's deadline. A session that missed a
  * deadline in the middle of a channel is in an unknown state, so it is
  * marked broken and only ssh_close() is allowed on it afterwards.
+ *
+ * libssh2 returns EAGAIN only when its socket has nothing to read: while
+ * a peer keeps sending, some of its loops never return (the handshake
+ * reads "lines" before the SSH banner for as long as they come). So the
+ * session reads through recv_until_deadline(), which says EAGAIN once the
+ * deadline of the call in progress has passed, whatever the peer sends.
  */
 #include "ssh.h"
 
@@ -39,6 +45,7 @@
 struct ssh_conn {
 	LIBSSH2_SESSION *s;
 	int fd;
+	int64_t deadline;	/* of the call in progress (recv_until_deadline) */
 	bool broken;
 	char where[320];	/* "'n2' (127.0.0.1:22001)" */
 	char broken_why[512];
@@ -127,10 +134,26 @@ static int wait_socket(LIBSSH2_SESSION *s, int fd, int64_t deadline)
 	}
 }
 
+/* libssh2's recv, as its own but with no byte after c->deadline: then
+ * it says EAGAIN, and the caller's wait_socket() reports the timeout. */
+static LIBSSH2_RECV_FUNC(recv_until_deadline)
+{
+	const struct ssh_conn *c = *abstract;
+	ssize_t n;
+
+	if (deadline_passed(c->deadline))
+		return -EAGAIN;
+	n = recv(socket, buffer, length, flags);
+	if (n < 0)
+		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+	return n;
+}
+
 /* Evaluate call until it stops saying EAGAIN; rc receives its result, or
  * SSH_TIMED_OUT / SSH_POLL_FAILED when waiting for the socket failed. */
 #define DRIVE(rc, c, deadline, call)					\
 	do {								\
+		(c)->deadline = (deadline);				\
 		while (((rc) = (call)) == LIBSSH2_ERROR_EAGAIN) {	\
 			int w_ = wait_socket((c)->s, (c)->fd, (deadline)); \
 			if (w_) {					\
@@ -487,11 +510,14 @@ static enum connect_outcome connect_once(const struct ssh_target *t,
 	c->fd = -1;
 	snprintf(c->where, sizeof(c->where), "'%s' (%s:%d)", t->name, t->host,
 		 t->port);
-	c->s = libssh2_session_init();
+	c->deadline = deadline;
+	c->s = libssh2_session_init_ex(NULL, NULL, NULL, c);
 	if (!c->s) {
 		err_set(e, "cannot create a libssh2 session");
 		goto fail;
 	}
+	libssh2_session_callback_set(c->s, LIBSSH2_CALLBACK_RECV,
+				     (void *)recv_until_deadline);
 	libssh2_session_set_blocking(c->s, 0);
 	/* Ask for the pinned key's type: a server with several host keys
 	 * must show us the one we know. */
@@ -748,6 +774,7 @@ static int run_channel(struct ssh_conn *c, const char *cmd, const char *in,
 	LIBSSH2_CHANNEL *ch;
 	int rc, sig;
 
+	c->deadline = deadline;
 	for (;;) {
 		ch = libssh2_channel_open_session(c->s);
 		if (ch)

@@ -138,6 +138,15 @@ static json_t *baseline(const struct report_data *d)
 			 "gone", gone);
 }
 
+static json_t *warnings(const struct report_data *d)
+{
+	json_t *a = json_array();
+
+	for (int i = 0; i < d->n_warnings; i++)
+		json_array_append_new(a, json_string(d->warnings[i]));
+	return a;
+}
+
 static json_t *sat(const struct report_data *d)
 {
 	json_t *a = json_array();
@@ -159,9 +168,11 @@ json_t *summary_build(const struct report_data *d)
 		"max_run", (json_int_t)(d->n_runs ? d->runs[d->n_runs - 1].run : 0),
 		"pages", (json_int_t)((d->n_runs + REPORT_PAGE_RUNS - 1) / REPORT_PAGE_RUNS)));
 	json_object_set_new(s, "outcomes", outcomes(d->oc));
-	json_object_set_new(s, "journal", json_pack("{s:I, s:I, s:I}", "records",
-		(json_int_t)d->records, "infra_events", (json_int_t)d->infra_events,
-		"campaign_events", (json_int_t)d->campaign_events));
+	json_object_set_new(s, "journal", json_pack("{s:I, s:I, s:I, s:I, s:I, s:o}",
+		"records", (json_int_t)d->records, "infra_events", (json_int_t)d->infra_events,
+		"campaign_events", (json_int_t)d->campaign_events,
+		"ignored_records", (json_int_t)d->ignored, "torn_bytes", (json_int_t)d->torn,
+		"warnings", warnings(d)));
 	json_object_set_new(s, "infra_stop", d->infra_stop
 		? json_pack("{s:I, s:s}", "run", (json_int_t)d->infra_stop_run, "error",
 			    d->infra_stop) : json_null());

@@ -269,8 +269,34 @@ static void test_types(void)
 	fails(HEAD "  'seed': -1,\n" NODES1 "}\n",
 	      "3: seed: expected a non-negative integer, got -1", "negative seed");
 	fails("{\n  'name': 'a b',\n" NODES1 "}\n",
-	      "2: name: expected 1 to 40 characters of [A-Za-z0-9._-], got \"a b\"",
-	      "name with a space");
+	      "2: name: expected 1 to 40 characters of [A-Za-z0-9._-], not starting "
+	      "with '.', got \"a b\"", "name with a space");
+	fails("{\n  'name': '..',\n" NODES1 "}\n",
+	      "2: name: expected 1 to 40 characters of [A-Za-z0-9._-], not starting "
+	      "with '.', got \"..\"", "name '..' (results/.. is the current directory)");
+	fails("{\n  'name': '.',\n" NODES1 "}\n",
+	      "2: name: expected 1 to 40 characters of [A-Za-z0-9._-], not starting "
+	      "with '.', got \".\"", "name '.'");
+	fails("{\n  'name': '.hidden',\n" NODES1 "}\n",
+	      "2: name: expected 1 to 40 characters of [A-Za-z0-9._-], not starting "
+	      "with '.', got \".hidden\"", "name starting with a dot");
+	fails("{\n  'name': 'a/../b',\n" NODES1 "}\n",
+	      "2: name: expected 1 to 40 characters of [A-Za-z0-9._-], not starting "
+	      "with '.', got \"a/../b\"", "name with a slash");
+	fails("{\n  'name': '',\n" NODES1 "}\n",
+	      "2: name: expected 1 to 40 characters of [A-Za-z0-9._-], not starting "
+	      "with '.', got \"\"", "empty name");
+	fails("{\n  'name': '" "0123456789012345678901234567890123456789x" "',\n" NODES1 "}\n",
+	      "2: name: expected 1 to 40 characters of [A-Za-z0-9._-], not starting "
+	      "with '.', got \"012345678901234567890123456789012345...",
+	      "name of 41 characters");
+	{
+		struct config *c = loads("{\n  'name': 'a..b-1_x.y',\n" NODES1 "}\n",
+					 "a name with dots inside");
+
+		ok(c && !strcmp(c->name, "a..b-1_x.y"), "dots inside a name are fine");
+		config_free(c);
+	}
 	fails(HEAD "  'mode': 'isolate',\n" NODES1 "}\n",
 	      "3: mode: expected 'isolated' or 'continuous', got \"isolate\" "
 	      "(did you mean 'isolated'?)", "bad mode");

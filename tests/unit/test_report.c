@@ -284,12 +284,16 @@ static void test_resolve(const char *dir, const char *tmp)
 	free(secret);
 }
 
-/* One raw HTTP/1.0 request; the response in out. */
+/* One raw HTTP/1.0 request, its Host header added after the request
+ * line; the response in out. */
 static int http(int port, const char *request, struct buf *out)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	struct timeval tv = { 10, 0 };
+	const char *eol = strstr(request, "\r\n");
+	char *req = xasprintf("%.*s\r\nHost: 127.0.0.1:%d%s", (int)(eol - request), request,
+			      port, eol);
 	char chunk[4096];
 	ssize_t n;
 
@@ -297,10 +301,12 @@ static int http(int port, const char *request, struct buf *out)
 	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
-	    write(fd, request, strlen(request)) < 0) {
+	    write(fd, req, strlen(req)) < 0) {
 		close(fd);
+		free(req);
 		return -1;
 	}
+	free(req);
 	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
 		buf_add(out, chunk, (size_t)n);
 	close(fd);
