@@ -18,7 +18,7 @@
 #include "report_priv.h"
 
 const char *const report_outcomes[OC_N] = {
-	"no-effect", "recovered", "flaw", "infra-error", "other",
+	"no-effect", "recovered", "flaw", "unjudged", "set-aside", "infra-error", "other",
 };
 
 /* ---- interned strings -------------------------------------------------- */

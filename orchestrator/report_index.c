@@ -40,6 +40,19 @@ static void header(struct buf *out, const struct report_data *d)
 		report_esc(out, d->generated);
 		buf_adds(out, ".</div>\n");
 	}
+	if (d->n_runs && 100.0 * (double)d->oc[OC_UNJUDGED] / (double)d->n_runs >
+			 REPORT_UNJUDGED_WARN_PCT)
+		buf_addf(out, "<div class=\"warn\" id=\"unjudged-warning\">%lld of %lld runs "
+			 "(%.1f%%) are unjudged: an oracle could not say (a checker that "
+			 "failed to read a history, timed out or could not run). Those runs "
+			 "are not counted as fine; see the unjudged runs and their reasons."
+			 "</div>\n", d->oc[OC_UNJUDGED], d->n_runs,
+			 100.0 * (double)d->oc[OC_UNJUDGED] / (double)d->n_runs);
+	if (d->oc[OC_SET_ASIDE])
+		buf_addf(out, "<div class=\"warn\" id=\"set-aside-warning\">%lld runs were set "
+			 "aside: each failed the same way twice on a healthy testbed (not "
+			 "flaws, not counted as done; the run list has their reasons).</div>\n",
+			 d->oc[OC_SET_ASIDE]);
 	for (int i = 0; i < d->n_warnings; i++) {
 		buf_adds(out, "<div class=\"warn journal-warning\">");
 		report_esc(out, d->warnings[i]);
@@ -86,7 +99,7 @@ static void cards(struct buf *out, const struct report_data *d)
 {
 	buf_adds(out, "<h2>Outcomes</h2>\n<div class=\"cards\" id=\"outcomes\">");
 	for (int i = 0; i < OC_N; i++) {
-		if (i == OC_OTHER && !d->oc[i])
+		if ((i == OC_OTHER || i == OC_INFRA || i == OC_SET_ASIDE) && !d->oc[i])
 			continue;
 		buf_addf(out, "<div class=\"card\" style=\"--c:%s\"><div class=\"n\" "
 			 "data-outcome=\"%s\">%lld</div><div class=\"l\">%s",

@@ -19,9 +19,15 @@
 
 #define REPORT_PAGE_RUNS 500	/* rows per runs page */
 
-enum { OC_NO_EFFECT, OC_RECOVERED, OC_FLAW, OC_INFRA, OC_OTHER, OC_N };
+enum { OC_NO_EFFECT, OC_RECOVERED, OC_FLAW, OC_UNJUDGED, OC_SET_ASIDE, OC_INFRA,
+       OC_OTHER, OC_N };
 
-/* "no-effect", "recovered", "flaw", "infra-error", "other". */
+/* Past this share of unjudged runs the report warns: the campaign's
+ * verdicts do not cover what it ran. */
+#define REPORT_UNJUDGED_WARN_PCT 2.0
+
+/* "no-effect", "recovered", "flaw", "unjudged", "set-aside", "infra-error"
+ * (older journals), "other". */
 extern const char *const report_outcomes[OC_N];
 
 /* Interned strings: index <-> text. */

@@ -6,7 +6,7 @@
 #include "report_priv.h"
 
 const char *const report_outcome_colours[OC_N] = {
-	"#7b8794", "#2f9e5b", "#d64545", "#c98a16", "#8e6ac8",
+	"#7b8794", "#2f9e5b", "#d64545", "#e07b00", "#5a6b8c", "#c98a16", "#8e6ac8",
 };
 
 double svg_nice_step(double range, int ticks)

@@ -168,6 +168,11 @@ json_t *summary_build(const struct report_data *d)
 		"max_run", (json_int_t)(d->n_runs ? d->runs[d->n_runs - 1].run : 0),
 		"pages", (json_int_t)((d->n_runs + REPORT_PAGE_RUNS - 1) / REPORT_PAGE_RUNS)));
 	json_object_set_new(s, "outcomes", outcomes(d->oc));
+	json_object_set_new(s, "unjudged", json_pack("{s:I, s:f, s:b}",
+		"runs", (json_int_t)d->oc[OC_UNJUDGED], "percent", d->n_runs
+			? 100.0 * (double)d->oc[OC_UNJUDGED] / (double)d->n_runs : 0.0,
+		"warning", d->n_runs && 100.0 * (double)d->oc[OC_UNJUDGED] /
+			(double)d->n_runs > REPORT_UNJUDGED_WARN_PCT));
 	json_object_set_new(s, "journal", json_pack("{s:I, s:I, s:I, s:I, s:I, s:o}",
 		"records", (json_int_t)d->records, "infra_events", (json_int_t)d->infra_events,
 		"campaign_events", (json_int_t)d->campaign_events,
