@@ -15,11 +15,6 @@
 #include "parallel.h"
 #include "template.h"
 
-struct boot_ctx {
-	struct testbed *tb;
-	struct err *errs;
-};
-
 struct lookup_ctx {
 	struct testbed *tb;
 	int node;
@@ -151,11 +146,9 @@ static int run_steps(struct testbed *tb, int i, struct ssh_conn *c,
 	return ret;
 }
 
-static int bootstrap_node(void *arg, int i)
+static int bootstrap_node(void *tb, int i, struct err *e)
 {
-	struct boot_ctx *ctx = arg;
-
-	return testbed_bootstrap_node(ctx->tb, i, &ctx->errs[i]);
+	return testbed_bootstrap_node(tb, i, e);
 }
 
 int testbed_boot_node(struct testbed *tb, const char *name, struct err *e)
@@ -213,18 +206,7 @@ int testbed_bootstrap_node(struct testbed *tb, int i, struct err *e)
 
 int testbed_bootstrap(struct testbed *tb, struct err *e)
 {
-	struct boot_ctx ctx = { tb, xcalloc((size_t)tb->n_nodes, sizeof(struct err)) };
-	int ret = 0;
-
-	if (tb->cfg->testbed.n_bootstrap &&
-	    parallel_for(tb->n_nodes, bootstrap_node, &ctx)) {
-		for (int i = 0; i < tb->n_nodes; i++)
-			if (ctx.errs[i].msg[0]) {
-				err_set(e, "%s", ctx.errs[i].msg);
-				break;
-			}
-		ret = -1;
-	}
-	free(ctx.errs);
-	return ret;
+	if (!tb->cfg->testbed.n_bootstrap)
+		return 0;
+	return parallel_for_err(tb->n_nodes, bootstrap_node, tb, e);
 }
