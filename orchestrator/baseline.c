@@ -11,7 +11,11 @@
 
 #include "buf.h"
 #include "flaws.h"
+#include "paths.h"
 #include "report_json.h"
+
+/* A flaw file is a few kilobytes of JSON; anything near this is not one. */
+#define FLAW_MAX_BYTES ((size_t)64 << 20)
 
 struct baseline {
 	char *dir;
@@ -95,24 +99,6 @@ static int read_signature(const char *text, size_t len, struct buf *sig)
 	return found;
 }
 
-static int slurp(const char *path, struct buf *out, struct err *e)
-{
-	FILE *f = fopen(path, "re");
-	char chunk[65536];
-	size_t n;
-
-	if (!f)
-		return err_errno(e, errno, "cannot open '%s'", path);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_add(out, chunk, n);
-	if (ferror(f)) {
-		fclose(f);
-		return err_set(e, "cannot read '%s'", path);
-	}
-	fclose(f);
-	return 0;
-}
-
 static int is_results_dir(const char *dir, struct err *e)
 {
 	char *j = xasprintf("%s/journal.jsonl", dir), *c = xasprintf("%s/campaign.json", dir);
@@ -148,7 +134,7 @@ int baseline_load(const char *dir, struct baseline **ret, struct err *e)
 		int got;
 
 		buf_reset(&text);
-		if (slurp(path, &text, e) < 0) {
+		if (paths_read_file(path, "baseline flaw", FLAW_MAX_BYTES, &text, e) < 0) {
 			free(path);
 			goto out;
 		}

@@ -3,7 +3,6 @@
  * (on_boot): upload files, run commands, wait for readiness. */
 #include "testbed_priv.h"
 
-#include <errno.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +12,11 @@
 #include "clock.h"
 #include "nodevars.h"
 #include "parallel.h"
+#include "paths.h"
 #include "template.h"
+
+/* An upload is held in memory while it is sent. */
+#define UPLOAD_MAX_BYTES ((size_t)1 << 30)
 
 struct lookup_ctx {
 	struct testbed *tb;
@@ -35,20 +38,6 @@ static int selected(const struct config_step *st, const char *node)
 	for (int i = 0; i < st->nodes->n_names; i++)
 		if (!strcmp(st->nodes->names[i], node))
 			return 1;
-	return 0;
-}
-
-static int read_file(const char *path, struct buf *out, struct err *e)
-{
-	FILE *f = fopen(path, "rbe");
-	char chunk[65536];
-	size_t n;
-
-	if (!f)
-		return err_errno(e, errno, "cannot read '%s'", path);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_add(out, chunk, n);
-	fclose(f);
 	return 0;
 }
 
@@ -77,7 +66,7 @@ static int upload(struct testbed *tb, struct ssh_conn *c, const struct config_st
 	if (template_expand(st->what, lookup, l, 0, &path, e) < 0)
 		goto out;
 	local = local_path(tb, path.data);
-	if (read_file(local, &data, e) < 0)
+	if (paths_read_file(local, "file to upload", UPLOAD_MAX_BYTES, &data, e) < 0)
 		goto out;
 	ret = ssh_upload(c, data.data, data.len, st->to, st->mode,
 			 st->timeout_s * 1000, e);

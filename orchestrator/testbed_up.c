@@ -18,6 +18,9 @@
 #include "testbed_names.h"
 #include "testbed_xml.h"
 
+/* The static agent is a few MiB; a file this large is not it. */
+#define AGENT_MAX_BYTES ((size_t)256 << 20)
+
 static int port_is_free(int port)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET,
@@ -204,7 +207,6 @@ static int install_agent(struct ssh_conn *c, const char *node, struct err *e)
 	struct ssh_result r;
 	struct buf data = BUF_INIT;
 	char *path = paths_local_agent();
-	FILE *f;
 	int ret = -1;
 
 	ssh_result_init(&r);
@@ -214,19 +216,10 @@ static int install_agent(struct ssh_conn *c, const char *node, struct err *e)
 		ret = 0;
 		goto cleanup;
 	}
-	f = fopen(path, "rbe");
-	if (!f) {
-		err_errno(e, errno, "cannot read the agent '%s' to install on '%s'",
-			  path, node);
+	if (paths_read_file(path, "agent", AGENT_MAX_BYTES, &data, e) < 0) {
+		err_prefix(e, "cannot install the agent on '%s'", node);
 		goto cleanup;
 	}
-	buf_grow(&data, 4 << 20);
-	for (size_t got; (got = fread(data.data + data.len, 1,
-				      data.cap - data.len - 1, f)) > 0;) {
-		data.len += got;
-		buf_grow(&data, 1 << 20);
-	}
-	fclose(f);
 	ret = ssh_upload(c, data.data, data.len, "/usr/bin/campaign-agent",
 			 0755, 60000, e);
 cleanup:
