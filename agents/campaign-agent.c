@@ -5,6 +5,7 @@
  * success, 2 for a bad request (nothing changed), 1 when the work failed.
  * docs/agent.md describes the verbs and the fault catalogue.
  */
+#include "reply.h"
 #include "request.h"
 #include "verbs.h"
 

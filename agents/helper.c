@@ -1,7 +1,6 @@
 /* helper.c - detached helpers: spawn, ready handshake, deadline, stop. */
 #include "helper.h"
 #include "proc.h"
-#include "verbs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -123,12 +122,11 @@ static int timer_body(struct fault_ctx *c, struct helper *h, struct agent_err *e
 }
 
 /* The grandchild: never returns. */
-static void run_helper(struct fault_ctx *c, helper_body body, int64_t duration_ns,
-		       int wfd)
+static void run_helper(struct fault_ctx *c, helper_body body, helper_end on_end,
+		       int64_t duration_ns, int wfd)
 {
 	struct helper h = { .ready_fd = 3, .duration_ns = duration_ns };
 	struct agent_err e = { "" };
-	json_t *result = NULL;
 	int null = open("/dev/null", O_RDWR);
 
 	dup2(null, 0);
@@ -152,8 +150,7 @@ static void run_helper(struct fault_ctx *c, helper_body body, int64_t duration_n
 		h.end = "ended";
 	/* A signal means an explicit undo is under way: it does the rest. */
 	if (strcmp(h.end, "signal"))
-		undo_run(c->fault, c->id, c->state, h.end, 1, &result, &e);
-	json_decref(result);
+		on_end(c, h.end);
 	_exit(0);
 }
 
@@ -184,8 +181,9 @@ static json_t *read_line(int fd, char *buf, size_t *len, int64_t end)
 	}
 }
 
-int helper_spawn(struct fault_ctx *c, helper_body body, int64_t duration_ns,
-		 long ready_ms, json_t **ret_ready, struct agent_err *e)
+int helper_spawn(struct fault_ctx *c, helper_body body, helper_end on_end,
+		 int64_t duration_ns, long ready_ms, json_t **ret_ready,
+		 struct agent_err *e)
 {
 	int64_t end = agent_now_ns(CLOCK_MONOTONIC) + (int64_t)ready_ms * 1000000;
 	char *buf = malloc(HELPER_LINE_MAX);
@@ -206,7 +204,7 @@ int helper_spawn(struct fault_ctx *c, helper_body body, int64_t duration_ns,
 		pid = fork();
 		if (pid != 0)
 			_exit(pid < 0);
-		run_helper(c, body, duration_ns, pfd[1]);
+		run_helper(c, body, on_end, duration_ns, pfd[1]);
 	}
 	close(pfd[1]);
 	if (pid < 0) {

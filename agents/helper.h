@@ -5,9 +5,10 @@
  * closed (so that the ssh session that ran the agent can end). The helper
  * runs the fault's body (or just a timer), reports one JSON line on a pipe
  * when it is ready, and at the deadline ends the fault through the same
- * undo path an explicit undo takes. An explicit undo sends SIGTERM first
- * (SIGKILL after a grace period): the helper then only cleans up what is
- * its own (ptrace detach, workers) and the undo does the rest.
+ * undo path an explicit undo takes (its spawner's on_end: this file
+ * knows nothing of undo). An explicit undo sends SIGTERM first (SIGKILL
+ * after a grace period): the helper then only cleans up what is its own
+ * (ptrace detach, workers) and the undo does the rest.
  */
 #ifndef CAMPAIGN_AGENT_HELPER_H
 #define CAMPAIGN_AGENT_HELPER_H
@@ -22,6 +23,9 @@ struct helper {
 };
 
 typedef int (*helper_body)(struct fault_ctx *c, struct helper *h, struct agent_err *e);
+/* In the helper, when it ends on its own (why: "deadline", "ended"), not
+ * on SIGTERM: end the fault of c. */
+typedef void (*helper_end)(struct fault_ctx *c, const char *why);
 
 /* In a body. */
 /* Tell the agent the fault is in place; evidence borrowed (may be NULL).
@@ -39,12 +43,14 @@ void helper_wait(struct helper *h);
 void helper_forget(struct helper *h);
 
 /* In the agent: start a helper running body (or a plain timer when body
- * is NULL) for c, for duration_ns once ready (0: until undone). Waits at most ready_ms for its ready
+ * is NULL) for c, for duration_ns once ready (0: until undone), calling
+ * on_end when it ends on its own. Waits at most ready_ms for its ready
  * line; *ret_ready gets {"pid", "starttime", "deadline_monotonic_ns",
  * "evidence"} (new reference). On failure the helper has undone its own
  * part and e says why. */
-int helper_spawn(struct fault_ctx *c, helper_body body, int64_t duration_ns,
-		 long ready_ms, json_t **ret_ready, struct agent_err *e);
+int helper_spawn(struct fault_ctx *c, helper_body body, helper_end on_end,
+		 int64_t duration_ns, long ready_ms, json_t **ret_ready,
+		 struct agent_err *e);
 /* End the helper described by hs ({"pid","starttime"}) and describe how
  * in *ret (new reference). */
 int helper_stop(json_t *hs, json_t **ret, struct agent_err *e);

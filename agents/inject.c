@@ -1,6 +1,7 @@
 /* inject.c - the inject verb: apply, record, start the helper, verify,
  * hand back the evidence and the undo token. */
 #include "helper.h"
+#include "reply.h"
 #include "state.h"
 #include "verbs.h"
 
@@ -9,13 +10,6 @@
 #include <unistd.h>
 
 #define HELPER_READY_MS 60000
-
-json_t *reply_error(const char *msg)
-{
-	/* Messages quote requests, which may hold anything. */
-	return json_pack("{s:b, s:o}", "ok", 0, "error",
-			 agent_json_text(msg, strlen(msg), 0));
-}
 
 static int has_param(const struct fault *f, const char *name)
 {
@@ -61,6 +55,17 @@ static int record_helper(struct fault_ctx *c, json_t *hs, struct agent_err *e)
 	return rc;
 }
 
+/* A helper that ends on its own (its deadline, its body done) undoes
+ * the fault itself, giving way to an undo already holding the record. */
+static void undo_by_helper(struct fault_ctx *c, const char *why)
+{
+	struct agent_err e = { "" };
+	json_t *result = NULL;
+
+	undo_run(c->fault, c->id, c->state, why, 1, &result, &e);
+	json_decref(result);
+}
+
 static int start_helper(struct fault_ctx *c, struct agent_err *e)
 {
 	double duration = c->params ? param_num(c->params, "duration_s", 0) : 0;
@@ -69,8 +74,8 @@ static int start_helper(struct fault_ctx *c, struct agent_err *e)
 
 	if (!c->fault->helper && duration <= 0)
 		return 0;
-	if (helper_spawn(c, c->fault->helper, (int64_t)(duration * 1e9), HELPER_READY_MS,
-			 &ready, e) < 0)
+	if (helper_spawn(c, c->fault->helper, undo_by_helper, (int64_t)(duration * 1e9),
+			 HELPER_READY_MS, &ready, e) < 0)
 		return -1;
 	deadline = json_integer_value(json_object_get(ready, "deadline_monotonic_ns"));
 	hs = json_pack("{s:O, s:O}", "pid", json_object_get(ready, "pid"), "starttime",

@@ -10,78 +10,33 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char b64[] =
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+#include "base64.h"
 
 char *b64url_encode(const void *data, size_t len)
 {
-	const unsigned char *p = data;
-	char *out = malloc(len / 3 * 4 + 5), *o = out;
-	size_t i;
+	char *out = malloc(BASE64_ENCODED_SIZE(len));
 
-	if (!out)
-		return NULL;
-	for (i = 0; i + 2 < len; i += 3) {
-		unsigned v = p[i] << 16 | p[i + 1] << 8 | p[i + 2];
-
-		*o++ = b64[v >> 18];
-		*o++ = b64[v >> 12 & 63];
-		*o++ = b64[v >> 6 & 63];
-		*o++ = b64[v & 63];
-	}
-	if (len - i == 1) {
-		*o++ = b64[p[i] >> 2];
-		*o++ = b64[(p[i] & 3) << 4];
-	} else if (len - i == 2) {
-		*o++ = b64[p[i] >> 2];
-		*o++ = b64[(p[i] & 3) << 4 | p[i + 1] >> 4];
-		*o++ = b64[(p[i + 1] & 15) << 2];
-	}
-	*o = '\0';
+	if (out)
+		base64_encode(data, len, BASE64_URL | BASE64_NOPAD, out);
 	return out;
-}
-
-static int b64_value(char c)
-{
-	const char *p = c ? strchr(b64, c) : NULL;
-
-	return p ? (int)(p - b64) : -1;
 }
 
 int b64url_decode(const char *s, char **ret, size_t *ret_len)
 {
-	size_t len = strlen(s), n = 0;
-	unsigned acc = 0;
-	int bits = 0;
-	char *out;
+	size_t len = strlen(s);
+	char *out = malloc(BASE64_DECODED_SIZE(len) + 1);
+	ssize_t n;
 
-	if (len % 4 == 1)
-		return -1;
-	out = malloc(len / 4 * 3 + 3);
 	if (!out)
 		return -1;
-	for (size_t i = 0; i < len; i++) {
-		int v = b64_value(s[i]);
-
-		if (v < 0) {
-			free(out);
-			return -1;
-		}
-		acc = acc << 6 | v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[n++] = (char)(acc >> bits);
-			acc &= (1u << bits) - 1;
-		}
-	}
-	if (acc) {	/* non-canonical trailing bits */
+	n = base64_decode(s, len, BASE64_URL | BASE64_NOPAD, (unsigned char *)out);
+	if (n < 0) {
 		free(out);
 		return -1;
 	}
 	out[n] = '\0';
 	*ret = out;
-	*ret_len = n;
+	*ret_len = (size_t)n;
 	return 0;
 }
 

@@ -3,6 +3,7 @@
  * record's lock, stops the helper, runs the fault's undo and marks the
  * record undone. */
 #include "helper.h"
+#include "reply.h"
 #include "state.h"
 #include "verbs.h"
 

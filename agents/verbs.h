@@ -26,7 +26,4 @@ int status_run(json_t **ret_reply);
 int collect_run(json_t *paths, long max_bytes, int dmesg, int agent_log,
 		json_t **ret_reply);
 
-/* {"ok": false, "error": msg} (new reference). */
-json_t *reply_error(const char *msg);
-
 #endif

@@ -14,6 +14,8 @@
 #include "paths.h"
 #include "report_json.h"
 
+/* A flaw file is a few kilobytes of JSON; anything near this is not one. */
+
 struct baseline {
 	char *dir;
 	char **sigs;		/* sorted */

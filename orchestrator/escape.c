@@ -1,45 +1,18 @@
 #include "escape.h"
 
+#include <string.h>
+
+#include "utf8.h"
+
 #define REPLACEMENT "\xef\xbf\xbd"	/* U+FFFD */
-
-/* Length of the well-formed UTF-8 sequence at s (1 to 4), or 0 when s
- * starts an ill-formed one: overlong forms, surrogates, code points above
- * U+10FFFF and truncated sequences (RFC 3629). */
-static int utf8_len(const unsigned char *s, unsigned *cp)
-{
-	int n;
-	unsigned c = s[0], min;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2, c &= 0x1f, min = 0x80;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3, c &= 0x0f, min = 0x800;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4, c &= 0x07, min = 0x10000;
-	else
-		return 0;
-	for (int i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)	/* also stops at the NUL */
-			return 0;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return n;
-}
 
 void markup_escape(struct buf *out, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
+	const unsigned char *p = (const unsigned char *)s, *end = p + strlen(s);
 
-	while (*p) {
+	while (p < end) {
 		unsigned cp = 0;
-		int n = utf8_len(p, &cp);
+		size_t n = utf8_decode(p, (size_t)(end - p), &cp);
 
 		if (n == 0) {		/* one replacement per bad byte */
 			buf_adds(out, REPLACEMENT);
@@ -60,7 +33,7 @@ void markup_escape(struct buf *out, const char *s)
 			    cp == 0x7f || cp == 0xfffe || cp == 0xffff)
 				buf_adds(out, REPLACEMENT);
 			else
-				buf_add(out, (const char *)p, (size_t)n);
+				buf_add(out, (const char *)p, n);
 		}
 		p += n;
 	}

@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base64.h"
 #include "buf.h"
 #include "clock.h"
 #include "paths.h"
@@ -284,13 +285,27 @@ static int is_hex(const char *s, size_t len)
 	return i == len;
 }
 
+/* The SSH wire form of an Ed25519 public key: its type as a string, then
+ * the 32 bytes of the key as a string, each after a 4-byte length. */
+#define ED25519_BLOB_HEAD "\0\0\0\x0bssh-ed25519\0\0\0\x20"
+#define ED25519_BLOB_LEN (sizeof(ED25519_BLOB_HEAD) - 1 + 32)
+#define ED25519_BLOB_CHARS (BASE64_ENCODED_SIZE(ED25519_BLOB_LEN) - 1)
+
+/* "ssh-ed25519 BASE64" whose base64 is the wire form of such a key. */
+static int is_ed25519_key(const char *key)
+{
+	static const char type[] = "ssh-ed25519 ";
+	unsigned char raw[BASE64_DECODED_SIZE(ED25519_BLOB_CHARS)];
+	const char *blob = key + sizeof(type) - 1;
+
+	return !strncmp(key, type, sizeof(type) - 1) && strlen(blob) == ED25519_BLOB_CHARS &&
+	       base64_decode(blob, ED25519_BLOB_CHARS, 0, raw) == (ssize_t)ED25519_BLOB_LEN &&
+	       !memcmp(raw, ED25519_BLOB_HEAD, sizeof(ED25519_BLOB_HEAD) - 1);
+}
+
 static int check_host_key(const char *key, const char *path, struct err *e)
 {
-	const char *blob = key + strlen("ssh-ed25519 ");
-
-	if (strncmp(key, "ssh-ed25519 ", strlen("ssh-ed25519 ")) || strlen(blob) < 60 ||
-	    strspn(blob, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") !=
-		    strlen(blob))
+	if (!is_ed25519_key(key))
 		return err_set(e, "image manifest '%s': \"host_key\" is not "
 			       "\"ssh-ed25519 <base64>\"", path);
 	return 0;

@@ -1,4 +1,5 @@
-/* oracles.h - judgements at the end of a run, a registry of {name, judge}.
+/* oracles.h - judgements at the end of a run: a registry of oracles, one
+ * file each (oracle_NAME.c).
  *
  * An oracle reads what the run saw (probe samples, the faults and when
  * they ended, the nodes' state at the end, the run directory) and says
@@ -52,6 +53,9 @@ struct oracle_verdict {
 	json_t *data;		/* owned, may be NULL: details for the trace */
 };
 
+/* One oracle: oracle_NAME.c defines `const struct oracle_type oracle_NAME`
+ * and oracles.c lists it. What the engine needs of an oracle is a hook
+ * here, never a comparison of its name. */
 struct oracle_type {
 	const char *name;
 	const char *default_class;
@@ -61,19 +65,26 @@ struct oracle_type {
 		     const char **ret_key, struct err *e);
 	int (*judge)(const json_t *params, const struct oracle_input *in,
 		     struct oracle_verdict *ret, struct err *e);
+	/* NULL, or how long after a fault's end (ms) this oracle needs the
+	 * probes watched; booted: the node was booted from its disk. params
+	 * have passed check. */
+	int64_t (*watch_ms)(const struct config *c, const json_t *params, int booted);
 };
 
-extern const struct oracle_type oracles[];
+/* The registry, NULL-terminated (static storage). */
+const struct oracle_type *const *oracles_all(void);
 
+/* The oracle named name, or NULL (static storage). */
 const struct oracle_type *oracles_lookup(const char *name);
 
-/* How long after a fault's end the recovery oracles (probe-recovers,
- * node-rejoins) need the probes watched: their largest within_s, or for
- * a node booted from its disk their largest boot_within_s; plus one probe
- * interval. 0 when no such oracle. The engine observes at least this long. */
+/* How long after a fault's end the config's oracles need the probes
+ * watched: the largest of their watch_ms hooks (for a node booted from
+ * its disk when booted), 0 when none has one. The engine observes at
+ * least this long. */
 int64_t oracles_watch_ms(const struct config *c, int booted);
 
-/* config_check_fn for config_check_oracles. */
+/* config_check_fn for config_check_oracles: the class, then the entry's
+ * own check. */
 int oracles_check(const struct config *c, const char *type,
 		  const json_t *params, const char **ret_key, struct err *e);
 

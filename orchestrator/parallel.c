@@ -45,3 +45,36 @@ int parallel_for(int n, int (*fn)(void *ctx, int i), void *ctx)
 	free(jobs);
 	return failed;
 }
+
+struct err_job {
+	int (*fn)(void *ctx, int i, struct err *e);
+	void *ctx;
+	struct err *errs;	/* one per item: a message iff its call failed */
+};
+
+static int run_err_job(void *arg, int i)
+{
+	struct err_job *j = arg;
+	int ret = j->fn(j->ctx, i, &j->errs[i]);
+
+	if (!ret)
+		j->errs[i].msg[0] = '\0';
+	else if (!j->errs[i].msg[0])
+		err_set(&j->errs[i], "failed with no reason given");
+	return ret;
+}
+
+int parallel_for_err(int n, int (*fn)(void *ctx, int i, struct err *e), void *ctx,
+		     struct err *first)
+{
+	struct err_job j = { fn, ctx, xcalloc((size_t)n, sizeof(struct err)) };
+	int failed = parallel_for(n, run_err_job, &j);
+
+	for (int i = 0; failed && i < n; i++)
+		if (j.errs[i].msg[0]) {
+			err_set(first, "%s", j.errs[i].msg);
+			break;
+		}
+	free(j.errs);
+	return failed ? -1 : 0;
+}

@@ -3,7 +3,6 @@
  * (on_boot): upload files, run commands, wait for readiness. */
 #include "testbed_priv.h"
 
-#include <errno.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,12 +12,11 @@
 #include "clock.h"
 #include "nodevars.h"
 #include "parallel.h"
+#include "paths.h"
 #include "template.h"
 
-struct boot_ctx {
-	struct testbed *tb;
-	struct err *errs;
-};
+/* An upload is held in memory while it is sent. */
+#define UPLOAD_MAX_BYTES ((size_t)1 << 30)
 
 struct lookup_ctx {
 	struct testbed *tb;
@@ -40,20 +38,6 @@ static int selected(const struct config_step *st, const char *node)
 	for (int i = 0; i < st->nodes->n_names; i++)
 		if (!strcmp(st->nodes->names[i], node))
 			return 1;
-	return 0;
-}
-
-static int read_file(const char *path, struct buf *out, struct err *e)
-{
-	FILE *f = fopen(path, "rbe");
-	char chunk[65536];
-	size_t n;
-
-	if (!f)
-		return err_errno(e, errno, "cannot read '%s'", path);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_add(out, chunk, n);
-	fclose(f);
 	return 0;
 }
 
@@ -82,7 +66,7 @@ static int upload(struct testbed *tb, struct ssh_conn *c, const struct config_st
 	if (template_expand(st->what, lookup, l, 0, &path, e) < 0)
 		goto out;
 	local = local_path(tb, path.data);
-	if (read_file(local, &data, e) < 0)
+	if (paths_read_file(local, "file to upload", UPLOAD_MAX_BYTES, &data, e) < 0)
 		goto out;
 	ret = ssh_upload(c, data.data, data.len, st->to, st->mode,
 			 st->timeout_s * 1000, e);
@@ -151,11 +135,9 @@ static int run_steps(struct testbed *tb, int i, struct ssh_conn *c,
 	return ret;
 }
 
-static int bootstrap_node(void *arg, int i)
+static int bootstrap_node(void *tb, int i, struct err *e)
 {
-	struct boot_ctx *ctx = arg;
-
-	return testbed_bootstrap_node(ctx->tb, i, &ctx->errs[i]);
+	return testbed_bootstrap_node(tb, i, e);
 }
 
 int testbed_boot_node(struct testbed *tb, const char *name, struct err *e)
@@ -213,18 +195,7 @@ int testbed_bootstrap_node(struct testbed *tb, int i, struct err *e)
 
 int testbed_bootstrap(struct testbed *tb, struct err *e)
 {
-	struct boot_ctx ctx = { tb, xcalloc((size_t)tb->n_nodes, sizeof(struct err)) };
-	int ret = 0;
-
-	if (tb->cfg->testbed.n_bootstrap &&
-	    parallel_for(tb->n_nodes, bootstrap_node, &ctx)) {
-		for (int i = 0; i < tb->n_nodes; i++)
-			if (ctx.errs[i].msg[0]) {
-				err_set(e, "%s", ctx.errs[i].msg);
-				break;
-			}
-		ret = -1;
-	}
-	free(ctx.errs);
-	return ret;
+	if (!tb->cfg->testbed.n_bootstrap)
+		return 0;
+	return parallel_for_err(tb->n_nodes, bootstrap_node, tb, e);
 }

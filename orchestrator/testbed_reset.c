@@ -21,7 +21,6 @@ struct reset_ctx {
 	const char *const *names;	/* NULL: all */
 	int n_names;
 	struct reset_report *reports;	/* per testbed node, may be NULL */
-	struct err *errs;		/* per testbed node */
 };
 
 static int wanted(const struct reset_ctx *ctx, int i)
@@ -131,11 +130,10 @@ cleanup:
 	return ret;
 }
 
-static int reset_one(void *arg, int i)
+static int reset_one(void *arg, int i, struct err *e)
 {
 	struct reset_ctx *ctx = arg;
 	struct testbed *tb = ctx->tb;
-	struct err *e = &ctx->errs[i];
 	int timeout = (tb->cfg->testbed.ready_timeout_s
 			       ? tb->cfg->testbed.ready_timeout_s : 30) * 1000;
 	int64_t t0 = clock_mono_ms(), t1;
@@ -163,29 +161,14 @@ static int reset_one(void *arg, int i)
 int testbed_reset(struct testbed *tb, const char *const *names, int n_names,
 		  struct reset_report *reports, struct err *e)
 {
-	struct reset_ctx ctx = { tb, names, n_names, reports,
-				 xcalloc((size_t)tb->n_nodes, sizeof(struct err)) };
-	int ret = 0;
+	struct reset_ctx ctx = { tb, names, n_names, reports };
 
-	if (!tb->up) {
-		free(ctx.errs);
+	if (!tb->up)
 		return err_set(e, "testbed '%s' is not up; run 'campaign testbed up' "
 			       "first", tb->prefix);
-	}
 	for (int k = 0; names && k < n_names; k++)
-		if (testbed_node_index(tb, names[k]) < 0) {
-			free(ctx.errs);
+		if (testbed_node_index(tb, names[k]) < 0)
 			return err_set(e, "no node '%s' in testbed '%s'", names[k],
 				       tb->prefix);
-		}
-	if (parallel_for(tb->n_nodes, reset_one, &ctx)) {
-		for (int i = 0; i < tb->n_nodes; i++)
-			if (ctx.errs[i].msg[0]) {
-				err_set(e, "%s", ctx.errs[i].msg);
-				break;
-			}
-		ret = -1;
-	}
-	free(ctx.errs);
-	return ret;
+	return parallel_for_err(tb->n_nodes, reset_one, &ctx, e);
 }

@@ -18,10 +18,8 @@
 #include "testbed_names.h"
 #include "testbed_xml.h"
 
-struct up_ctx {
-	struct testbed *tb;
-	struct err *errs;	/* one per node */
-};
+/* The static agent is a few MiB; a file this large is not it. */
+#define AGENT_MAX_BYTES ((size_t)256 << 20)
 
 static int port_is_free(int port)
 {
@@ -194,13 +192,13 @@ static int start_existing(struct testbed *tb, int i, struct err *e)
 	return r < 0 ? -1 : 0;
 }
 
-static int boot_one(void *arg, int i)
+static int boot_one(void *arg, int i, struct err *e)
 {
-	struct up_ctx *ctx = arg;
+	struct testbed *tb = arg;
 
-	if (ctx->tb->nodes[i].existing)
-		return start_existing(ctx->tb, i, &ctx->errs[i]);
-	return define_node(ctx->tb, i, &ctx->errs[i]);
+	if (tb->nodes[i].existing)
+		return start_existing(tb, i, e);
+	return define_node(tb, i, e);
 }
 
 
@@ -209,7 +207,6 @@ static int install_agent(struct ssh_conn *c, const char *node, struct err *e)
 	struct ssh_result r;
 	struct buf data = BUF_INIT;
 	char *path = paths_local_agent();
-	FILE *f;
 	int ret = -1;
 
 	ssh_result_init(&r);
@@ -219,19 +216,10 @@ static int install_agent(struct ssh_conn *c, const char *node, struct err *e)
 		ret = 0;
 		goto cleanup;
 	}
-	f = fopen(path, "rbe");
-	if (!f) {
-		err_errno(e, errno, "cannot read the agent '%s' to install on '%s'",
-			  path, node);
+	if (paths_read_file(path, "agent", AGENT_MAX_BYTES, &data, e) < 0) {
+		err_prefix(e, "cannot install the agent on '%s'", node);
 		goto cleanup;
 	}
-	buf_grow(&data, 4 << 20);
-	for (size_t got; (got = fread(data.data + data.len, 1,
-				      data.cap - data.len - 1, f)) > 0;) {
-		data.len += got;
-		buf_grow(&data, 1 << 20);
-	}
-	fclose(f);
 	ret = ssh_upload(c, data.data, data.len, "/usr/bin/campaign-agent",
 			 0755, 60000, e);
 cleanup:
@@ -241,15 +229,14 @@ cleanup:
 	return ret;
 }
 
-static int wait_ready(void *arg, int i)
+static int wait_ready(void *arg, int i, struct err *e)
 {
-	struct up_ctx *ctx = arg;
-	struct testbed_node *n = &ctx->tb->nodes[i];
-	struct err *e = &ctx->errs[i];
+	struct testbed *tb = arg;
+	struct testbed_node *n = &tb->nodes[i];
 	struct ssh_conn *c = NULL;
 	struct ssh_result r;
-	int timeout = (ctx->tb->cfg->testbed.boot_timeout_s
-			       ? ctx->tb->cfg->testbed.boot_timeout_s : 120) * 1000;
+	int timeout = (tb->cfg->testbed.boot_timeout_s
+			       ? tb->cfg->testbed.boot_timeout_s : 120) * 1000;
 	int ret = -1;
 
 	ssh_result_init(&r);
@@ -300,11 +287,9 @@ static int clear_old_snapshot(struct testbed *tb, virDomainPtr dom,
 	return r;
 }
 
-static int snapshot_one(void *arg, int i)
+static int snapshot_one(void *arg, int i, struct err *e)
 {
-	struct up_ctx *ctx = arg;
-	struct testbed *tb = ctx->tb;
-	struct err *e = &ctx->errs[i];
+	struct testbed *tb = arg;
 	virDomainPtr dom = testbed_lookup(tb, &tb->nodes[i], e);
 	char *desc = xasprintf("campaign testbed %s", tb->prefix);
 	char *xml = xasprintf("<domainsnapshot><name>" SNAPSHOT_NAME "</name>"
@@ -335,32 +320,22 @@ cleanup:
 }
 
 /* Suspend every node, snapshot each, resume all: a consistent cut. */
-static int snapshot_all(struct up_ctx *ctx, struct err *e)
+static int snapshot_all(struct testbed *tb, struct err *e)
 {
-	struct testbed *tb = ctx->tb;
-	int failed = 0;
+	int failed;
 
 	for (int i = 0; i < tb->n_nodes; i++)
 		if (testbed_suspend_node(tb, tb->nodes[i].name, e) < 0)
 			return -1;
-	failed = parallel_for(tb->n_nodes, snapshot_one, ctx);
+	failed = parallel_for_err(tb->n_nodes, snapshot_one, tb, e) < 0;
 	for (int i = 0; i < tb->n_nodes; i++)
 		if (testbed_resume_node(tb, tb->nodes[i].name, failed ? NULL : e) < 0)
 			failed++;
 	return failed ? -1 : 0;
 }
 
-static int first_error(struct up_ctx *ctx, struct err *e)
-{
-	for (int i = 0; i < ctx->tb->n_nodes; i++)
-		if (ctx->errs[i].msg[0])
-			return err_set(e, "%s", ctx->errs[i].msg);
-	return err_set(e, "unknown error");
-}
-
 int testbed_up(struct testbed *tb, struct err *e)
 {
-	struct up_ctx ctx = { tb, xcalloc((size_t)tb->n_nodes, sizeof(struct err)) };
 	int ret = -1;
 
 	if (tb->up) {
@@ -381,24 +356,15 @@ int testbed_up(struct testbed *tb, struct err *e)
 	if (any_created(tb) && tb->cfg->testbed.net == NET_VDE &&
 	    start_switch(tb, e) < 0)
 		goto fail;
-	if (parallel_for(tb->n_nodes, boot_one, &ctx) ||
-	    parallel_for(tb->n_nodes, wait_ready, &ctx)) {
-		first_error(&ctx, e);
+	if (parallel_for_err(tb->n_nodes, boot_one, tb, e) < 0 ||
+	    parallel_for_err(tb->n_nodes, wait_ready, tb, e) < 0 ||
+	    testbed_bootstrap(tb, e) < 0 || snapshot_all(tb, e) < 0)
 		goto fail;
-	}
-	if (testbed_bootstrap(tb, e) < 0)
-		goto fail;
-	if (snapshot_all(&ctx, e) < 0) {
-		if (!e || !e->msg[0])
-			first_error(&ctx, e);
-		goto fail;
-	}
 	ret = 0;
 	goto out;
 fail:
 	testbed_down(tb, NULL);
 out:
-	free(ctx.errs);
 	return ret;
 }
 
@@ -426,10 +392,10 @@ static int remove_node(struct testbed *tb, int i, struct err *e)
 }
 
 /* Delete node i's golden snapshot, if any, before a new cut. */
-static int drop_golden(void *arg, int i)
+static int drop_golden(void *arg, int i, struct err *e)
 {
-	struct up_ctx *ctx = arg;
-	virDomainPtr dom = testbed_lookup(ctx->tb, &ctx->tb->nodes[i], &ctx->errs[i]);
+	struct testbed *tb = arg;
+	virDomainPtr dom = testbed_lookup(tb, &tb->nodes[i], e);
 	virDomainSnapshotPtr snap;
 	int r = 0;
 
@@ -437,8 +403,8 @@ static int drop_golden(void *arg, int i)
 		return -1;
 	snap = virDomainSnapshotLookupByName(dom, SNAPSHOT_NAME, 0);
 	if (snap && virDomainSnapshotDelete(snap, 0) < 0)
-		r = err_set(&ctx->errs[i], "cannot delete the snapshot of '%s': %s",
-			    ctx->tb->nodes[i].name, testbed_virt_error());
+		r = err_set(e, "cannot delete the snapshot of '%s': %s",
+			    tb->nodes[i].name, testbed_virt_error());
 	if (snap)
 		virDomainSnapshotFree(snap);
 	virDomainFree(dom);
@@ -448,7 +414,6 @@ static int drop_golden(void *arg, int i)
 int testbed_rebuild_node(struct testbed *tb, const char *name, struct err *e)
 {
 	int i = testbed_node_index(tb, name), ret = -1;
-	struct up_ctx ctx = { tb, xcalloc((size_t)tb->n_nodes, sizeof(struct err)) };
 	const char **others = xcalloc((size_t)tb->n_nodes, sizeof(char *));
 	int n_others = 0;
 
@@ -465,19 +430,12 @@ int testbed_rebuild_node(struct testbed *tb, const char *name, struct err *e)
 	if ((n_others && testbed_reset(tb, others, n_others, NULL, e) < 0) ||
 	    (!tb->img && load_image(tb, e) < 0) || remove_node(tb, i, e) < 0)
 		goto out;
-	if (define_node(tb, i, &ctx.errs[i]) < 0 || wait_ready(&ctx, i) < 0 ||
-	    testbed_bootstrap_node(tb, i, &ctx.errs[i]) < 0) {
-		err_set(e, "%s", ctx.errs[i].msg);
+	if (define_node(tb, i, e) < 0 || wait_ready(tb, i, e) < 0 ||
+	    testbed_bootstrap_node(tb, i, e) < 0 ||
+	    parallel_for_err(tb->n_nodes, drop_golden, tb, e) < 0 || snapshot_all(tb, e) < 0)
 		goto out;
-	}
-	if (parallel_for(tb->n_nodes, drop_golden, &ctx) || snapshot_all(&ctx, e) < 0) {
-		if (!e || !e->msg[0])
-			first_error(&ctx, e);
-		goto out;
-	}
 	ret = 0;
 out:
 	free(others);
-	free(ctx.errs);
 	return ret;
 }

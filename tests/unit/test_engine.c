@@ -251,6 +251,25 @@ static void test_oracles(struct config *c)
 	}
 }
 
+/* Every entry is complete, found by its name; the engine's watch comes
+ * from hooks (the recovery oracles'), never from names. */
+static void test_registry(void)
+{
+	int n = 0, hooks = 0;
+
+	for (const struct oracle_type *const *o = oracles_all(); *o; o++, n++) {
+		ok((*o)->name && (*o)->default_class && (*o)->help && (*o)->check &&
+		   (*o)->judge, "oracle '%s' is complete", (*o)->name);
+		ok(oracles_lookup((*o)->name) == *o, "oracle '%s' is found", (*o)->name);
+		hooks += (*o)->watch_ms != NULL;
+	}
+	is_int(n, 5, "five oracles");
+	is_int(hooks, 2, "two watch hooks");
+	ok(oracles_lookup("probe-recovers")->watch_ms && oracles_lookup("node-rejoins")->watch_ms,
+	   "the recovery oracles have them");
+	ok(!oracles_lookup("no-such-oracle"), "an unknown oracle is not found");
+}
+
 int main(void)
 {
 	struct config *c = load(CFG);
@@ -262,6 +281,7 @@ int main(void)
 	test_classify();
 	test_template();
 	test_oracles(c);
+	test_registry();
 	is_int(oracles_watch_ms(c, 0), 0, "no recovery oracle: nothing to watch for");
 	config_free(c);
 	c = load("{\"name\": \"w\", \"testbed\": {\"image\": \".\", \"nodes\": [{\"name\": \"n1\"}]},\n"

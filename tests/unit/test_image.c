@@ -178,6 +178,13 @@ static void test_load_errors(void)
 		  "\"host_key\" is not"), "rsa host key refused");
 	ok(strstr(load_with("host_key", "\"ssh-ed25519 AAAA;rm -rf /\""), "\"host_key\" is not"),
 	   "junk host key refused");
+	/* base64, but not an Ed25519 key: another type's blob, a truncated key */
+	ok(strstr(load_with("host_key", "\"ssh-ed25519 AAAAB3NzaC1yc2EAAQIDBAUGBwgJCgsMDQ4PEB"
+			    "ESExQVFhcYGRobHB0eHyAhIiMkJSYn\""), "\"host_key\" is not"),
+	   "an RSA blob under the ed25519 name refused");
+	ok(strstr(load_with("host_key", "\"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEkFGaeZaYSiHdZpG3Kd40"
+			    "/GDculRkTTNny84akrOx\""), "\"host_key\" is not"),
+	   "a truncated key refused");
 	ok(strstr(load_with("hash", "\"abc\""), "\"hash\" is not 64 hex digits"), "short hash");
 	ok(strstr(load_with("agent_path", "\"campaign-agent\""), "must be absolute"),
 	   "relative agent path");
