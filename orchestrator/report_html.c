@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base64.h"
 #include "escape.h"
 #include "report_priv.h"
 
@@ -89,8 +90,6 @@ void report_esc(struct buf *out, const char *s)
 
 void report_nonce(char out[32])
 {
-	static const char b64[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 	unsigned char r[16];
 	size_t got = 0;
 
@@ -109,13 +108,8 @@ void report_nonce(char out[32])
 					 (unsigned char)(getpid() >> (got % 2 * 8));
 		}
 	}
-	for (int i = 0; i < 21; i++) {
-		int bit = i * 6, byte = bit / 8, shift = bit % 8;
-		unsigned v = (unsigned)r[byte] << 8 | (byte + 1 < 16 ? r[byte + 1] : 0);
-
-		out[i] = b64[(v >> (10 - shift)) & 63];
-	}
-	out[21] = '\0';
+	/* 22 characters of base64url: 128 bits */
+	base64_encode(r, sizeof(r), BASE64_URL | BASE64_NOPAD, out);
 }
 
 void report_page_head(struct buf *out, const struct report_data *d,

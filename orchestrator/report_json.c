@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "utf8.h"
+
 #define RJ_MAX_DEPTH 2048	/* as jansson's parser */
 
 static int bad(struct rj *c)
@@ -72,29 +74,9 @@ static int hex4(const char *p, unsigned *ret)
 
 static void put_utf8(struct buf *out, unsigned cp)
 {
-	char s[4];
-	size_t n;
+	char s[UTF8_MAX];
 
-	if (cp < 0x80) {
-		s[0] = (char)cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		s[0] = (char)(0xc0 | (cp >> 6));
-		s[1] = (char)(0x80 | (cp & 0x3f));
-		n = 2;
-	} else if (cp < 0x10000) {
-		s[0] = (char)(0xe0 | (cp >> 12));
-		s[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		s[2] = (char)(0x80 | (cp & 0x3f));
-		n = 3;
-	} else {
-		s[0] = (char)(0xf0 | (cp >> 18));
-		s[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-		s[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		s[3] = (char)(0x80 | (cp & 0x3f));
-		n = 4;
-	}
-	buf_add(out, s, n);
+	buf_add(out, s, utf8_encode(cp, s));
 }
 
 /* One escape after the backslash at c->p; the code point goes to out. */
@@ -134,33 +116,6 @@ static int escape(struct rj *c, struct buf *out)
 	return 0;
 }
 
-/* A UTF-8 sequence starting at c->p (a byte >= 0x80): its length, or 0. */
-static size_t utf8_len(const unsigned char *s, const unsigned char *end)
-{
-	unsigned cp;
-	size_t n;
-
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	if ((size_t)(end - s) < n)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;	/* overlong, out of range, or a surrogate */
-	return n;
-}
-
 int rj_string(struct rj *c, struct buf *out)
 {
 	const unsigned char *s, *end;
@@ -190,7 +145,8 @@ int rj_string(struct rj *c, struct buf *out)
 				return bad(c);
 			continue;
 		}
-		size_t n = utf8_len(s, end);
+		unsigned cp;
+		size_t n = utf8_decode(s, (size_t)(end - s), &cp);
 
 		if (!n)
 			return bad(c);

@@ -14,7 +14,9 @@
  */
 #include "ssh.h"
 
+#include "base64.h"
 #include "clock.h"
+#include "sha256.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -181,128 +183,7 @@ static int step_error(struct ssh_conn *c, int rc, int timeout_ms,
 		       libssh2_text(c->s, tmp, sizeof(tmp)));
 }
 
-/* ---- base64, SHA-256: for pinned keys and their fingerprints ----------- */
-
-static const char b64[] =
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/* Decode standard base64 (padding optional). Returns the length, or -1
- * on a character outside the alphabet. out must hold len*3/4+3 bytes. */
-static ssize_t base64_decode(const char *in, size_t len, unsigned char *out)
-{
-	uint32_t acc = 0;
-	size_t i, o = 0;
-	int bits = 0;
-
-	for (i = 0; i < len && in[i] != '='; i++) {
-		const char *p = strchr(b64, in[i]);
-
-		if (!in[i] || !p)
-			return -1;
-		acc = acc << 6 | (uint32_t)(p - b64);
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[o++] = (unsigned char)(acc >> bits);
-		}
-	}
-	for (; i < len; i++)
-		if (in[i] != '=')
-			return -1;
-	return (ssize_t)o;
-}
-
-/* Base64 without padding, as OpenSSH prints fingerprints. */
-static void base64_encode_nopad(const unsigned char *in, size_t len,
-				char *out)
-{
-	uint32_t acc = 0;
-	int bits = 0;
-
-	for (size_t i = 0; i < len; i++) {
-		acc = acc << 8 | in[i];
-		bits += 8;
-		while (bits >= 6) {
-			bits -= 6;
-			*out++ = b64[(acc >> bits) & 63];
-		}
-	}
-	if (bits)
-		*out++ = b64[(acc << (6 - bits)) & 63];
-	*out = 0;
-}
-
-static const uint32_t sha256_k[64] = {
-	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1,
-	0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
-	0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786,
-	0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-	0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147,
-	0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
-	0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
-	0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-	0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a,
-	0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
-	0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
-};
-
-#define ROR(x, n) ((x) >> (n) | (x) << (32 - (n)))
-
-static void sha256_block(uint32_t h[8], const unsigned char *p)
-{
-	uint32_t w[64], a[8];
-	int i;
-
-	for (i = 0; i < 16; i++)
-		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
-		       (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
-	for (; i < 64; i++) {
-		uint32_t s0 = ROR(w[i - 15], 7) ^ ROR(w[i - 15], 18) ^ w[i - 15] >> 3;
-		uint32_t s1 = ROR(w[i - 2], 17) ^ ROR(w[i - 2], 19) ^ w[i - 2] >> 10;
-
-		w[i] = w[i - 16] + s0 + w[i - 7] + s1;
-	}
-	memcpy(a, h, sizeof(a));
-	for (i = 0; i < 64; i++) {
-		uint32_t s1 = ROR(a[4], 6) ^ ROR(a[4], 11) ^ ROR(a[4], 25);
-		uint32_t ch = (a[4] & a[5]) ^ (~a[4] & a[6]);
-		uint32_t t1 = a[7] + s1 + ch + sha256_k[i] + w[i];
-		uint32_t s0 = ROR(a[0], 2) ^ ROR(a[0], 13) ^ ROR(a[0], 22);
-		uint32_t maj = (a[0] & a[1]) ^ (a[0] & a[2]) ^ (a[1] & a[2]);
-
-		memmove(a + 1, a, 7 * sizeof(a[0]));
-		a[4] += t1;
-		a[0] = t1 + s0 + maj;
-	}
-	for (i = 0; i < 8; i++)
-		h[i] += a[i];
-}
-
-static void sha256(const unsigned char *data, size_t len, unsigned char out[32])
-{
-	uint32_t h[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-			  0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
-	unsigned char tail[128] = { 0 };
-	size_t full = len & ~(size_t)63, rest = len - full, tlen;
-	uint64_t bits = (uint64_t)len * 8;
-
-	for (size_t off = 0; off < full; off += 64)
-		sha256_block(h, data + off);
-	memcpy(tail, data + full, rest);
-	tail[rest] = 0x80;
-	tlen = rest < 56 ? 64 : 128;
-	for (int i = 0; i < 8; i++)
-		tail[tlen - 1 - i] = (unsigned char)(bits >> (8 * i));
-	sha256_block(h, tail);
-	if (tlen == 128)
-		sha256_block(h, tail + 64);
-	for (int i = 0; i < 8; i++) {
-		out[4 * i] = (unsigned char)(h[i] >> 24);
-		out[4 * i + 1] = (unsigned char)(h[i] >> 16);
-		out[4 * i + 2] = (unsigned char)(h[i] >> 8);
-		out[4 * i + 3] = (unsigned char)h[i];
-	}
-}
+/* ---- fingerprints: base64 (common/) and SHA-256 (sha256.c) ----------- */
 
 /* "SHA256:<base64 of the digest, unpadded>", like ssh-keygen -l. */
 static void fingerprint(const unsigned char *blob, size_t len, char out[64])
@@ -311,7 +192,7 @@ static void fingerprint(const unsigned char *blob, size_t len, char out[64])
 
 	sha256(blob, len, d);
 	memcpy(out, "SHA256:", 7);
-	base64_encode_nopad(d, sizeof(d), out + 7);
+	base64_encode(d, sizeof(d), BASE64_NOPAD, out + 7);
 }
 
 /* ---- pinned host keys ------------------------------------------------- */
@@ -340,8 +221,9 @@ static int pinned_parse(const char *s, struct pinned_key *k, struct err *e)
 	blen = strcspn(b, " \t\r\n");
 	if (blen == 0)
 		return err_set(e, "pinned host key is malformed: no key data");
-	k->blob = xmalloc(blen * 3 / 4 + 3);
-	n = base64_decode(b, blen, k->blob);
+	k->blob = xmalloc(BASE64_DECODED_SIZE(blen) + 3);
+	/* keys are written padded; accept them unpadded too */
+	n = base64_decode(b, blen, blen % 4 ? BASE64_NOPAD : 0, k->blob);
 	if (n < 4 + (ssize_t)tlen)
 		goto bad;
 	k->len = (size_t)n;
