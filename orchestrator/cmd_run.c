@@ -9,6 +9,7 @@
 
 #include "commands.h"
 #include "engine.h"
+#include "fleet.h"
 #include "harness.h"
 #include "load.h"
 #include "log.h"
@@ -28,6 +29,8 @@ struct run_args {
 	int keep;
 	const char *junit;	/* --junit FILE */
 	const char *baseline;	/* --baseline PREV_DIR */
+	long long testbeds;	/* --testbeds N; -1: schedule.testbeds or 1 */
+	const char *shard;	/* --shard I/N */
 	const char *config;
 };
 
@@ -52,6 +55,13 @@ static const struct option_spec run_options[] = {
 	OPT_STRING(0, "baseline", struct run_args, baseline, "PREV_DIR",
 		   "flaws found in an earlier results directory are known: only "
 		   "new ones make the exit status 1"),
+	OPT_INT(0, "testbeds", struct run_args, testbeds, "N", 1, 16,
+		"run on N copies of the config's testbed at once (own prefix, "
+		"ports, switch, snapshots), each taking the next unstarted run"),
+	OPT_STRING(0, "shard", struct run_args, shard, "I/N",
+		   "only the runs r with r % N == I % N (1 <= I <= N), for a batch "
+		   "scheduler's job array; `campaign merge` joins the shards' "
+		   "directories. Combines with --testbeds"),
 	OPT_END(),
 };
 
@@ -61,7 +71,7 @@ static const struct options_cmd run_cmd = {
 
 static int parse(int argc, char **argv, struct run_args *a, int *ret_status)
 {
-	*a = (struct run_args){ .runs = -1, .budget_s = NAN, .seed = -1 };
+	*a = (struct run_args){ .runs = -1, .budget_s = NAN, .seed = -1, .testbeds = -1 };
 	if (command_options(&run_cmd, &argc, argv, a, ret_status) < 0)
 		return -1;
 	a->config = argv[0];
@@ -75,6 +85,24 @@ static void apply_overrides(struct config *cfg, const struct run_args *a,
 	opt->budget_s = isnan(a->budget_s) ? cfg->schedule.budget_s : a->budget_s;
 	if (a->seed >= 0)
 		cfg->seed = (unsigned long long)a->seed;
+}
+
+/* "I/N" with 1 <= I <= N. */
+static int parse_shard(const char *s, struct engine_options *opt)
+{
+	char *end;
+	long i = strtol(s, &end, 10), n;
+
+	if (*end != '/' || end == s)
+		goto bad;
+	n = strtol(end + 1, &end, 10);
+	if (*end || i < 1 || n < 1 || i > n || n > 1000000)
+		goto bad;
+	opt->shard_index = (int)i;
+	opt->shard_count = (int)n;
+	return 0;
+bad:
+	return command_usage_error(&run_cmd, "--shard wants I/N with 1 <= I <= N, got '%s'", s);
 }
 
 struct progress_ctx {
@@ -94,13 +122,16 @@ static void format_eta(double s, char *out, size_t size)
 static void on_progress(void *arg, const struct engine_progress *p)
 {
 	struct progress_ctx *pc = arg;
-	char line[512], eta[32];
+	char line[512], eta[32], bed[32] = "";
 
 	format_eta(p->eta_s, eta, sizeof(eta));
+	if (p->testbeds > 1)
+		snprintf(bed, sizeof(bed), " on testbed %d", p->testbed);
 	snprintf(line, sizeof(line),
-		 "run %d of %d: %s | %.0f runs/h | ETA %s | no-effect %lld, recovered "
-		 "%lld, flaw %lld, unjudged %lld, set aside %lld, infra events %lld | "
-		 "unique flaws %d", p->run, p->runs, p->outcome, p->runs_per_hour, eta,
+		 "run %d (%lld of %d)%s: %s | %.0f runs/h | ETA %s | no-effect %lld, "
+		 "recovered %lld, flaw %lld, unjudged %lld, set aside %lld, infra events "
+		 "%lld | unique flaws %d", p->run, p->recorded, p->runs, bed, p->outcome,
+		 p->runs_per_hour, eta,
 		 p->counts[OUTCOME_NO_EFFECT], p->counts[OUTCOME_RECOVERED],
 		 p->counts[OUTCOME_FLAW], p->counts[OUTCOME_UNJUDGED],
 		 p->counts[OUTCOME_SET_ASIDE], p->infra_events, p->unique_flaws);
@@ -161,13 +192,12 @@ static int cmd_run(int argc, char **argv)
 	struct engine_options opt = { .max_examples = 3, .stop = NULL,
 				      .on_progress = on_progress, .on_infra = on_infra,
 				      .ctx = &pc };
-	struct harness *h = NULL;
 	struct engine_summary sum = { 0 };
 	struct config *cfg = NULL;
-	struct testbed *tb = NULL;
+	struct fleet fleet = { 0 };
 	struct err e = { "" };
-	char *out = NULL, *owner = NULL;
-	int brought_up = 0, ret = EXIT_INFRA;
+	char *out = NULL;
+	int ret = EXIT_INFRA, n_beds;
 
 	if (parse(argc, argv, &a, &ret) < 0)
 		return ret;
@@ -177,6 +207,14 @@ static int cmd_run(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	apply_overrides(cfg, &a, &opt);
+	n_beds = a.testbeds > 0 ? (int)a.testbeds : 1;
+	if ((a.shard && parse_shard(a.shard, &opt) < 0) ||
+	    (n_beds > 1 && fleet_check(cfg, a.config, n_beds, &e) < 0)) {
+		if (e.msg[0])
+			log_error("run: %s", e.msg);
+		config_free(cfg);
+		return EXIT_USAGE;
+	}
 	if (a.baseline && baseline_load(a.baseline, &bl, &e) < 0) {
 		log_error("run: %s", e.msg);
 		config_free(cfg);
@@ -190,31 +228,14 @@ static int cmd_run(int argc, char **argv)
 	opt.out_dir = out;
 	opt.stop = stopsig_install();
 	signal(SIGPIPE, SIG_IGN);
-	if (ssh_global_init(&e) < 0 || testbed_open(cfg, &tb, &e) < 0)
+	if (ssh_global_init(&e) < 0 || fleet_open(&fleet, cfg, a.config, n_beds, out, &e) < 0)
 		goto fail;
-	log_info("acceleration: %s", testbed_accel_reason(tb));
-	owner = xasprintf("%s/testbed-owner", out);
-	if (!testbed_is_up(tb)) {
-		log_info("bringing up testbed '%s' (%d nodes)", testbed_prefix(tb),
-			 testbed_n_nodes(tb));
-		/* the mark first: a kill during up still leaves it to clean */
-		if (paths_mkdirs(out, 0755, &e) < 0 ||
-		    paths_write_atomic(owner, testbed_prefix(tb), &e) < 0 ||
-		    testbed_up(tb, &e) < 0)
-			goto fail;
-		brought_up = 1;
-	} else if (access(owner, F_OK) == 0) {
-		/* brought up by this campaign before a crash: ours to take down */
-		log_info("adopting testbed '%s' that this campaign brought up",
-			 testbed_prefix(tb));
-		brought_up = 1;
-	}
-	log_info("campaign '%s': %d runs, seed %llu, results in '%s'", cfg->name,
-		 opt.runs, (unsigned long long)cfg->seed, out);
+	log_info("campaign '%s': %d runs%s%s, seed %llu, %d testbed%s, results in '%s'",
+		 cfg->name, opt.runs, a.shard ? ", shard " : "", a.shard ? a.shard : "",
+		 (unsigned long long)cfg->seed, n_beds, n_beds > 1 ? "s" : "", out);
 	if (report_refresher_start(out, &ro, report_period_s(), &refresher, &e) < 0)
 		goto fail;
-	if (harness_real_new(cfg, tb, &h, &e) < 0 ||
-	    engine_campaign(cfg, h, &opt, &sum, &e) < 0)
+	if (engine_campaign(cfg, fleet.hs, n_beds, &opt, &sum, &e) < 0)
 		goto fail;
 	if (pc.tty)
 		fputc('\n', stderr);
@@ -226,6 +247,9 @@ static int cmd_run(int argc, char **argv)
 	if (sum.infra_stop)
 		log_error("campaign stopped by an infrastructure failure: %s",
 			  sum.infra_reason);
+	else if (sum.testbeds_quarantined)
+		log_warn("%d of %d testbeds quarantined; the others finished the work",
+			 sum.testbeds_quarantined, n_beds);
 	log_info("%d runs done; %d flaw runs, %d unique flaws (see '%s/flaws')",
 		 sum.runs_done, sum.flaws_total, sum.unique_flaws, out);
 	if (sum.unjudged || sum.set_aside)
@@ -243,21 +267,9 @@ fail:
 cleanup:
 	report_refresher_stop(refresher);
 	baseline_free(bl);
-	if (tb && brought_up && !a.keep) {
-		struct err de = { "" };
-
-		if (testbed_down(tb, &de) < 0)
-			log_warn("%s", de.msg);
-		else
-			unlink(owner);
-	} else if (tb && testbed_is_up(tb) && ((opt.stop && *opt.stop) || sum.infra_stop)) {
-		testbed_reset(tb, NULL, 0, NULL, NULL);
-	}
-	harness_real_free(h);
-	testbed_free(tb);
+	fleet_close(&fleet, a.keep, (opt.stop && *opt.stop) || sum.infra_stop);
 	config_free(cfg);
 	free(out);
-	free(owner);
 	return ret;
 }
 

@@ -32,7 +32,8 @@
 /* What the progress callback sees after each recorded run. */
 struct engine_progress {
 	int run;			/* the run just recorded */
-	int runs;			/* planned runs */
+	int runs;			/* planned runs (of this shard) */
+	int testbed, testbeds;		/* which testbed ran it (1-based), of how many */
 	const char *outcome;		/* its outcome */
 	long long counts[OUTCOME_N];	/* whole journal */
 	long long infra_events;		/* whole journal */
@@ -50,6 +51,9 @@ struct engine_options {
 	double budget_s;	/* 0: none */
 	int max_examples;	/* traces kept per flaw */
 	volatile sig_atomic_t *stop;	/* set by a signal: finish and stop */
+	/* shard index of count (1 <= index <= count): only the runs r with
+	 * r % count == index % count; count 0 or 1: every run */
+	int shard_index, shard_count;
 	/* may be NULL; called from the engine's thread */
 	void (*on_progress)(void *ctx, const struct engine_progress *p);
 	void (*on_infra)(void *ctx, int run, const char *what, const char *action);
@@ -62,14 +66,19 @@ struct engine_summary {
 	int unique_flaws;
 	int unjudged;		/* unjudged runs in the whole journal */
 	int set_aside;		/* set-aside runs in the whole journal */
-	int infra_stop;		/* stopped by an infrastructure failure */
+	int testbeds_quarantined;
+	int infra_stop;		/* stopped: no testbed left */
 	char infra_reason[1024];
 };
 
-/* Run (or resume) the campaign of cfg through h, whose testbed is up. */
-int engine_campaign(const struct config *cfg, struct harness *h,
-		    const struct engine_options *opt,
-		    struct engine_summary *ret, struct err *e);
+/* Run (or resume) the campaign of cfg on the n testbeds behind hs (up,
+ * each its own copy of cfg's testbed), each taking the next unstarted
+ * run. Records arrive in completion order; a resume runs exactly the runs
+ * without a record. A testbed the ladder gives up on is quarantined alone;
+ * the campaign stops (ret->infra_stop) when none is left. */
+int engine_campaign(const struct config *cfg, struct harness *const *hs, int n,
+		    const struct engine_options *opt, struct engine_summary *ret,
+		    struct err *e);
 
 /* Execute one run's plan without recording it: for replay. The record
  * it would have written comes back in *ret_record (new). */

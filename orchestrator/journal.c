@@ -591,6 +591,16 @@ static int count_record(json_t *rec, long long line, void *ctx, struct err *e)
 	return 0;
 }
 
+/* A campaign.json's shard "I/N" ("1/1": the whole campaign). */
+static void shard_text(json_t *meta, char out[48])
+{
+	json_t *s = json_object_get(meta, "shard");
+
+	snprintf(out, 48, "%lld/%lld",
+		 s ? (long long)json_integer_value(json_object_get(s, "index")) : 1LL,
+		 s ? (long long)json_integer_value(json_object_get(s, "count")) : 1LL);
+}
+
 int journal_check_campaign(const char *dir, json_t *meta, struct err *e)
 {
 	char *path = xasprintf("%s/campaign.json", dir);
@@ -637,6 +647,13 @@ int journal_check_campaign(const char *dir, json_t *meta, struct err *e)
 		describe_value(seed_there, a, sizeof(a));
 		describe_value(seed_here, b, sizeof(b));
 		err_set(e, "results directory '%s' was made with seed %s, not %s; "
+			"use another --out directory", dir, a, b);
+		goto out;
+	}
+	shard_text(old, a);
+	shard_text(meta, b);
+	if (strcmp(a, b)) {
+		err_set(e, "results directory '%s' was made for shard %s, not %s; "
 			"use another --out directory", dir, a, b);
 		goto out;
 	}

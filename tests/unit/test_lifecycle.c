@@ -127,7 +127,8 @@ static int campaign(struct config *cfg, struct fake *f, const char *dir, int run
 	struct engine_options opt = { .out_dir = dir, .runs = runs, .max_examples = 2,
 				      .stop = stop };
 	struct err e = { "" };
-	int r = engine_campaign(cfg, &f->h, &opt, sum, &e);
+	struct harness *h = &f->h;
+	int r = engine_campaign(cfg, &h, 1, &opt, sum, &e);
 
 	if (r < 0)
 		diag("engine: %s", e.msg);
@@ -732,8 +733,10 @@ static int full_child(struct config *cfg, const char *mnt)
 	    mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
 	    mount("tmpfs", mnt, "tmpfs", 0, "size=40k") < 0)
 		return 10;
+	struct harness *h = &f.h;
+
 	fake_init(&f, cfg);
-	r = engine_campaign(cfg, &f.h, &opt, &sum, &e);
+	r = engine_campaign(cfg, &h, 1, &opt, &sum, &e);
 	printf("# full: r=%d %s\n", r, e.msg);
 	fflush(stdout);
 	if (r != -1 || !strstr(e.msg, "is full") || !strstr(e.msg, mnt) ||
@@ -761,7 +764,7 @@ static int full_child(struct config *cfg, const char *mnt)
 	free(cmd);
 	fake_release(&f);
 	fake_init(&f, cfg);
-	if (engine_campaign(cfg, &f.h, &opt, &sum, &e) < 0)
+	if (engine_campaign(cfg, &h, 1, &opt, &sum, &e) < 0)
 		return 16;
 	seen_read(mnt, &s);
 	for (int i = 1; i <= 60; i++)
