@@ -371,7 +371,7 @@ int config_parse_duration(const char *s, double *ret_seconds)
 		s += strlen(units[u].unit);
 		total += v * units[u].seconds;
 	}
-	if (!isfinite(total))
+	if (!(total <= CONFIG_SECONDS_MAX))	/* also NaN */
 		return -1;
 	*ret_seconds = total;
 	return 0;

@@ -218,10 +218,16 @@ int config_check_faults(const struct config *c, config_check_fn check,
 int config_check_oracles(const struct config *c, config_check_fn check,
 			 struct err *e);
 
+/* Every time in seconds that a config gives (durations, the schedule's
+ * times, the budget) is at most this (about 31 years), and a weight too:
+ * the program converts them to integer milliseconds, which then fit an
+ * int64_t with room for sums. */
+#define CONFIG_SECONDS_MAX 1e9
+
 /* Parse a duration: one or more <number><unit> in decreasing units,
- * units d, h, m, s, ms; e.g. "8h", "1h30m", "45s", "500ms", "1.5h".
- * On success *ret_seconds is set; on failure it is untouched and -1 is
- * returned. */
+ * units d, h, m, s, ms; e.g. "8h", "1h30m", "45s", "500ms", "1.5h"; at
+ * most CONFIG_SECONDS_MAX seconds. On success *ret_seconds is set; on
+ * failure it is untouched and -1 is returned. */
 int config_parse_duration(const char *s, double *ret_seconds);
 
 #endif
