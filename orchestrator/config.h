@@ -192,6 +192,12 @@ struct config {
  * (config_free); on failure e names file, line and JSON path. */
 int config_load(const char *path, struct config **ret, struct err *e);
 
+/* The same from text (len bytes) as the contents of a file at path:
+ * path names it in messages and relative paths are resolved against its
+ * directory; path itself is not read. For fuzzing and tests. */
+int config_parse(const char *path, const char *text, size_t len,
+		 struct config **ret, struct err *e);
+
 /* Takes NULL. */
 void config_free(struct config *c);
 
