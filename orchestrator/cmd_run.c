@@ -145,8 +145,9 @@ static void on_infra(void *arg, int run, const char *what, const char *action)
 {
 	struct progress_ctx *pc = arg;
 
-	fprintf(stderr, "%scampaign: run %d: infra event (%s): %s\n",
-		pc->tty ? "\n" : "", run, action, what);
+	if (pc->tty)
+		fputc('\n', stderr);
+	log_warn("run %d: infra event (%s): %s", run, action, what);
 }
 
 /* Seconds between report refreshes while the campaign runs. */

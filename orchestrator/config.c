@@ -192,26 +192,24 @@ static int load_tree(struct cfg_ctx *x, json_t *root)
 	return cross_check(x);
 }
 
-int config_load(const char *path, struct config **ret, struct err *e)
+int config_parse(const char *path, const char *text, size_t len,
+		 struct config **ret, struct err *e)
 {
 	struct cfg_ctx x = { NULL, BUF_INIT, e };
 	struct config *c = xcalloc(1, sizeof(*c));
 	json_t *root = NULL;
 	json_error_t je;
-	struct buf text = BUF_INIT;
 	int r = -1;
 
 	c->path = xstrdup(path);
 	set_defaults(c);
 	x.c = c;
-	if (paths_read_file(path, NULL, MAX_FILE_BYTES, &text, e) < 0)
-		goto out;
-	root = json_loadb(text.data, text.len, JSON_REJECT_DUPLICATES, &je);
+	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
 	if (!root) {
 		err_set(e, "%s:%d:%d: %s", path, je.line, je.column, je.text);
 		goto out;
 	}
-	if (jsonpos_scan(text.data, text.len, &c->pos, e) < 0) {
+	if (jsonpos_scan(text, len, &c->pos, e) < 0) {
 		err_prefix(e, "%s", path);
 		goto out;
 	}
@@ -229,6 +227,16 @@ out:
 	config_free(c);
 	json_decref(root);
 	buf_release(&x.path);
+	return r;
+}
+
+int config_load(const char *path, struct config **ret, struct err *e)
+{
+	struct buf text = BUF_INIT;
+	int r = -1;
+
+	if (paths_read_file(path, NULL, MAX_FILE_BYTES, &text, e) == 0)
+		r = config_parse(path, text.data, text.len, ret, e);
 	buf_release(&text);
 	return r;
 }
@@ -373,7 +381,7 @@ int config_parse_duration(const char *s, double *ret_seconds)
 		s += strlen(units[u].unit);
 		total += v * units[u].seconds;
 	}
-	if (!isfinite(total))
+	if (!(total <= CONFIG_SECONDS_MAX))	/* also NaN */
 		return -1;
 	*ret_seconds = total;
 	return 0;

@@ -195,6 +195,12 @@ struct config {
  * (config_free); on failure e names file, line and JSON path. */
 int config_load(const char *path, struct config **ret, struct err *e);
 
+/* The same from text (len bytes) as the contents of a file at path:
+ * path names it in messages and relative paths are resolved against its
+ * directory; path itself is not read. For fuzzing and tests. */
+int config_parse(const char *path, const char *text, size_t len,
+		 struct config **ret, struct err *e);
+
 /* Takes NULL. */
 void config_free(struct config *c);
 
@@ -221,10 +227,16 @@ int config_check_faults(const struct config *c, config_check_fn check,
 int config_check_oracles(const struct config *c, config_check_fn check,
 			 struct err *e);
 
+/* Every time in seconds that a config gives (durations, the schedule's
+ * times, the budget) is at most this (about 31 years), and a weight too:
+ * the program converts them to integer milliseconds, which then fit an
+ * int64_t with room for sums. */
+#define CONFIG_SECONDS_MAX 1e9
+
 /* Parse a duration: one or more <number><unit> in decreasing units,
- * units d, h, m, s, ms; e.g. "8h", "1h30m", "45s", "500ms", "1.5h".
- * On success *ret_seconds is set; on failure it is untouched and -1 is
- * returned. */
+ * units d, h, m, s, ms; e.g. "8h", "1h30m", "45s", "500ms", "1.5h"; at
+ * most CONFIG_SECONDS_MAX seconds. On success *ret_seconds is set; on
+ * failure it is untouched and -1 is returned. */
 int config_parse_duration(const char *s, double *ret_seconds);
 
 #endif

@@ -41,6 +41,10 @@ struct cfg_bounds {
 
 #define CFG_POSITIVE ((struct cfg_bounds){ 0, 1, INFINITY })
 #define CFG_NON_NEGATIVE ((struct cfg_bounds){ 0, 0, INFINITY })
+/* Seconds and weights: converted to integers, so bounded. */
+#define CFG_SECONDS ((struct cfg_bounds){ 0, 1, CONFIG_SECONDS_MAX })
+#define CFG_SECONDS_OR_0 ((struct cfg_bounds){ 0, 0, CONFIG_SECONDS_MAX })
+#define CFG_WEIGHT CFG_SECONDS
 
 /* Errors about the value (cfg_fail) or the key (cfg_fail_key) at the
  * current path; cfg_fail_member about the member key of the object at

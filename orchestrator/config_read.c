@@ -246,6 +246,10 @@ static void number_phrase(struct cfg_bounds b, char *out, size_t n)
 		snprintf(out, n, "a positive number");
 	else if (b.lo == 0 && isinf(b.hi))
 		snprintf(out, n, "a non-negative number");
+	else if (b.lo == 0 && b.open)
+		snprintf(out, n, "a positive number up to %g", b.hi);
+	else if (b.lo == 0)
+		snprintf(out, n, "a non-negative number up to %g", b.hi);
 	else
 		snprintf(out, n, "a number between %g and %g", b.lo, b.hi);
 }

@@ -31,7 +31,7 @@ static int read_wl_node(struct cfg_ctx *x, json_t *v, void *obj)
 
 static int read_wl_warmup(struct cfg_ctx *x, json_t *v, void *obj)
 {
-	return cfg_want_number(x, v, CFG_NON_NEGATIVE,
+	return cfg_want_number(x, v, CFG_SECONDS_OR_0,
 			       &((struct config_workload *)obj)->warmup_s);
 }
 
@@ -44,7 +44,7 @@ static int read_wl_stop_timeout(struct cfg_ctx *x, json_t *v, void *obj)
 {
 	struct config_workload *w = obj;
 
-	return cfg_want_number(x, v, CFG_POSITIVE, &w->stop_timeout_s);
+	return cfg_want_number(x, v, CFG_SECONDS, &w->stop_timeout_s);
 }
 
 static int read_wl_leader(struct cfg_ctx *x, json_t *v, void *obj)
@@ -303,12 +303,12 @@ static int read_fault_member(struct cfg_ctx *x, const char *key, json_t *v,
 	if (!strcmp(key, "type"))
 		return want_type(x, v, &f->type);
 	if (!strcmp(key, "weight"))
-		return cfg_want_number(x, v, CFG_POSITIVE, &f->weight);
+		return cfg_want_number(x, v, CFG_WEIGHT, &f->weight);
 	if (!strcmp(key, "target"))
 		return cfg_want_string(x, v, &f->target);
 	if (!strcmp(key, "duration_s")) {
 		f->has_duration = 1;
-		return cfg_want_range(x, v, CFG_POSITIVE, &f->duration_s);
+		return cfg_want_range(x, v, CFG_SECONDS, &f->duration_s);
 	}
 	if (check_fault_param(x, v) < 0)
 		return -1;
@@ -427,13 +427,13 @@ static int read_faults_per_run(struct cfg_ctx *x, json_t *v, void *obj)
 
 static int read_inject_at(struct cfg_ctx *x, json_t *v, void *obj)
 {
-	return cfg_want_range(x, v, CFG_NON_NEGATIVE,
+	return cfg_want_range(x, v, CFG_SECONDS_OR_0,
 			      &((struct config_schedule *)obj)->inject_at_s);
 }
 
 static int read_observe(struct cfg_ctx *x, json_t *v, void *obj)
 {
-	return cfg_want_number(x, v, CFG_POSITIVE,
+	return cfg_want_number(x, v, CFG_SECONDS,
 			       &((struct config_schedule *)obj)->observe_s);
 }
 

@@ -20,17 +20,23 @@ enum log_level log_get_level(void)
 void log_msg(enum log_level level, const char *fmt, ...)
 {
 	static const char *const names[] = { "error", "warning", NULL, "debug" };
+	char text[4096];
 	va_list ap;
 
 	if (level > current)
 		return;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	/* messages carry text from nodes and files: no terminal controls */
+	for (char *p = text; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = *p == '\n' || *p == '\t' ? ' ' : '?';
 	pthread_mutex_lock(&lock);
 	fputs("campaign: ", stderr);
 	if (names[level])
 		fprintf(stderr, "%s: ", names[level]);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
+	fputs(text, stderr);
 	fputc('\n', stderr);
 	pthread_mutex_unlock(&lock);
 }

@@ -333,11 +333,31 @@ static void test_ranges(void)
 	      "4: faults[0].loss_pct: invalid range [60, 10]: minimum is "
 	      "greater than maximum", "parameter range [60, 10]");
 	fails(HEAD NODES1 ", 'faults': [{'type': 'x', 'weight': 0}]\n}\n",
-	      "4: faults[0].weight: expected a positive number, got 0",
+	      "4: faults[0].weight: expected a positive number up to 1e+09, got 0",
 	      "zero weight");
 	fails(HEAD NODES1 ", 'schedule': {'inject_at_s': [-1, 2]}\n}\n",
-	      "4: schedule.inject_at_s: expected a non-negative number or a "
-	      "range [min, max] of them, got [-1,2]", "negative inject time");
+	      "4: schedule.inject_at_s: expected a non-negative number up to 1e+09 "
+	      "or a range [min, max] of them, got [-1,2]", "negative inject time");
+	/* seconds become integer milliseconds: 1e303 would overflow them */
+	fails(HEAD NODES1 ", 'schedule': {'observe_s': 1e303}\n}\n",
+	      "4: schedule.observe_s: expected a positive number up to 1e+09, "
+	      "got 1e303", "observe_s too large");
+	fails(HEAD NODES1 ", 'schedule': {'inject_at_s': [1, 1e10]}\n}\n",
+	      "4: schedule.inject_at_s: expected a non-negative number up to 1e+09 "
+	      "or a range [min, max] of them, got [1,1e10]",
+	      "inject_at_s range too large");
+	fails(HEAD NODES1 ", 'faults': [{'type': 'x', 'duration_s': 2e9}]\n}\n",
+	      "4: faults[0].duration_s: expected a positive number up to 1e+09 "
+	      "or a range [min, max] of them, got 2000000000.0", "duration_s too large");
+	fails(HEAD NODES1 ", 'faults': [{'type': 'x', 'weight': 1e300}]\n}\n",
+	      "4: faults[0].weight: expected a positive number up to 1e+09, "
+	      "got 1e300", "weight too large");
+	fails(HEAD NODES1 ", 'workload': {'start': 'x', 'warmup_s': 1e20}\n}\n",
+	      "4: workload.warmup_s: expected a non-negative number up to 1e+09, "
+	      "got 1e20", "warmup_s too large");
+	fails(HEAD NODES1 ", 'schedule': {'budget': '99999999999h'}\n}\n",
+	      "4: schedule.budget: expected a duration like \"8h\", \"90m\" or "
+	      "\"1h30m\", got \"99999999999h\"", "budget too large");
 	fails(HEAD NODES1 ", 'probes': {'p': {'ssh': 'true', 'every_ms': 10}}\n}\n",
 	      "4: probes.p.every_ms: expected an integer between 50 and 600000, "
 	      "got 10", "probe too frequent");
