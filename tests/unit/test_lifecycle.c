@@ -717,6 +717,167 @@ static void test_fault_pairs(void)
 	config_free(cfg);
 }
 
+/* ---- several testbeds, shards ---- */
+
+static int campaign_n(struct config *cfg, struct fake *f, int n, const char *dir, int runs,
+		      int shard_i, int shard_n, struct engine_summary *sum, struct err *e)
+{
+	struct harness *hs[4];
+	struct engine_options opt = { .out_dir = dir, .runs = runs, .max_examples = 2,
+				      .shard_index = shard_i, .shard_count = shard_n };
+
+	for (int k = 0; k < n; k++)
+		hs[k] = &f[k].h;
+	return engine_campaign(cfg, hs, n, &opt, sum, e);
+}
+
+/* The plans of the journal's run records, by run number, as text. */
+static char *plans_of(const char *dir, int runs)
+{
+	struct seen s;
+	struct buf b = BUF_INIT;
+
+	seen_read(dir, &s);
+	for (int r = 1; r <= runs; r++) {
+		char *t = s.records[r] ? json_dumps(json_object_get(s.records[r], "plan"),
+						    JSON_SORT_KEYS | JSON_COMPACT) : NULL;
+
+		buf_addf(&b, "%d:%s\n", r, t ? t : "-");
+		free(t);
+	}
+	seen_release(&s);
+	return buf_detach(&b);
+}
+
+static void test_testbeds(void)
+{
+	struct cfg_opts o = { .faults = KILL_N2, .runs = 12, .per_run = 2 };
+	struct config *cfg = load(&o);
+	struct engine_summary sum;
+	struct err e = { "" };
+	struct fake f[3];
+	char *one = tmp_dir(), *three = tmp_dir(), *p1, *p3;
+	struct seen s;
+	int once = 1, by_bed[4] = { 0 };
+
+	fake_init(&f[0], cfg);
+	is_int(campaign_n(cfg, f, 1, one, 12, 0, 0, &sum, &e), 0, "1 testbed: 12 runs");
+	fake_release(&f[0]);
+	for (int k = 0; k < 3; k++)
+		fake_init(&f[k], cfg);
+	is_int(campaign_n(cfg, f, 3, three, 12, 0, 0, &sum, &e), 0, "3 testbeds: 12 runs");
+	seen_read(three, &s);
+	for (int r = 1; r <= 12; r++) {
+		once &= s.runs[r] == 1;
+		if (s.records[r])
+			by_bed[json_integer_value(json_object_get(s.records[r], "testbed"))]++;
+	}
+	ok(once, "with 3 testbeds each run is recorded exactly once");
+	ok(by_bed[1] && by_bed[2] && by_bed[3], "every testbed ran some: %d %d %d",
+	   by_bed[1], by_bed[2], by_bed[3]);
+	seen_release(&s);
+	p1 = plans_of(one, 12);
+	p3 = plans_of(three, 12);
+	is_str(p3, p1, "the same set of run plans for 1 and 3 testbeds");
+	free(p1);
+	free(p3);
+	for (int k = 0; k < 3; k++)
+		fake_release(&f[k]);
+
+	/* one testbed beyond repair: the others finish the work */
+	paths_remove_tree(three, NULL);
+	for (int k = 0; k < 3; k++)
+		fake_init(&f[k], cfg);
+	f[1].broken[2] = FAKE_NEVER;
+	f[1].dom[2] = FAKE_OFF;
+	is_int(campaign_n(cfg, f, 3, three, 12, 0, 0, &sum, &e), 0, "one testbed quarantined");
+	is_int(sum.testbeds_quarantined, 1, "it alone is quarantined");
+	is_int(sum.infra_stop, 0, "and the campaign does not stop");
+	seen_read(three, &s);
+	once = 1;
+	for (int r = 1; r <= 12; r++)
+		once &= s.runs[r] == 1;
+	ok(once, "the others record every run once, the quarantined one's included");
+	seen_release(&s);
+	for (int k = 0; k < 3; k++)
+		fake_release(&f[k]);
+
+	/* all of them: exit 3 */
+	paths_remove_tree(three, NULL);
+	for (int k = 0; k < 2; k++) {
+		fake_init(&f[k], cfg);
+		f[k].broken[0] = FAKE_NEVER;
+		f[k].dom[0] = FAKE_OFF;
+	}
+	is_int(campaign_n(cfg, f, 2, three, 12, 0, 0, &sum, &e), 0, "every testbed broken");
+	ok(sum.infra_stop && strstr(sum.infra_reason, "every testbed was quarantined"),
+	   "no testbed left: the campaign stops: %s", sum.infra_reason);
+	for (int k = 0; k < 2; k++)
+		fake_release(&f[k]);
+	config_free(cfg);
+	cleanup(one);
+	cleanup(three);
+}
+
+static void test_shards(void)
+{
+	struct cfg_opts o = { .faults = KILL_N2, .runs = 9, .per_run = 2 };
+	struct config *cfg = load(&o);
+	struct engine_summary sum;
+	struct err e = { "" };
+	struct fake f;
+	char *all = tmp_dir(), *s1 = tmp_dir(), *s2 = tmp_dir(), *pa, *pb;
+	struct seen a, b;
+	int union_ok = 1;
+
+	fake_init(&f, cfg);
+	campaign_n(cfg, &f, 1, all, 9, 0, 0, &sum, &e);
+	fake_release(&f);
+	fake_init(&f, cfg);
+	is_int(campaign_n(cfg, &f, 1, s1, 9, 1, 2, &sum, &e), 0, "shard 1/2");
+	fake_release(&f);
+	fake_init(&f, cfg);
+	is_int(campaign_n(cfg, &f, 1, s2, 9, 2, 2, &sum, &e), 0, "shard 2/2");
+	fake_release(&f);
+	seen_read(s1, &a);
+	seen_read(s2, &b);
+	for (int r = 1; r <= 9; r++)
+		union_ok &= a.runs[r] + b.runs[r] == 1 && (r % 2 == 1 ? a.runs[r] : b.runs[r]);
+	ok(union_ok, "shard 1/2 ran the odd runs, 2/2 the even ones, each once");
+	seen_release(&a);
+	seen_release(&b);
+	pa = plans_of(all, 9);
+	{	/* the shards' plans together are the unsharded campaign's */
+		char *x = plans_of(s1, 9), *y = plans_of(s2, 9);
+		struct buf m = BUF_INIT;
+		char *px = x, *py = y;
+
+		for (int r = 1; r <= 9; r++) {
+			char *nx = strchr(px, '\n'), *ny = strchr(py, '\n');
+
+			*nx = *ny = '\0';
+			buf_addf(&m, "%s\n", r % 2 ? px : py);
+			px = nx + 1;
+			py = ny + 1;
+		}
+		pb = buf_detach(&m);
+		free(x);
+		free(y);
+	}
+	is_str(pb, pa, "the shards' plans are the unsharded campaign's");
+	free(pa);
+	free(pb);
+	fake_init(&f, cfg);
+	ok(campaign_n(cfg, &f, 1, s1, 9, 2, 2, &sum, &e) < 0 &&
+	   strstr(e.msg, "made for shard 1/2, not 2/2"), "a resume with another shard is "
+	   "refused: %s", e.msg);
+	fake_release(&f);
+	config_free(cfg);
+	cleanup(all);
+	cleanup(s1);
+	cleanup(s2);
+}
+
 /* ---- the results file system fills up ---- */
 
 static int full_child(struct config *cfg, const char *mnt)
@@ -817,6 +978,8 @@ int main(void)
 	test_leader();
 	test_unjudged();
 	test_fault_pairs();
+	test_testbeds();
+	test_shards();
 	test_results_full();
 	return tap_done();
 }
