@@ -1,14 +1,17 @@
 /* config.c - read a campaign config strictly.
  *
- * Two passes. The first walks the JSON tree in document order with one
- * table of keys per object (config_read.c has the walker, the sections
- * live in config_testbed.c and config_run.c), so the first error
- * reported is the first in the file. The second checks what crosses
- * sections (node selectors, fault targets, the derived prefix) once
- * everything is known. Every error carries "FILE:LINE: PATH"; lines come
- * from jsonpos.
+ * Two passes. The first walks the JSON tree in document order through
+ * one field table per object (config_field.c reads them; the sections'
+ * tables are in config_testbed.c and config_run.c, the top level's
+ * here), so the first error reported is the first in the file. The
+ * second checks what crosses sections (node selectors, fault targets,
+ * the derived prefix, templates) once everything is known. Every error
+ * carries "FILE:LINE: PATH"; lines come from jsonpos.
+ *
+ * The top of the config module: config_field.h and the section tables
+ * below it know nothing of this file.
  */
-#include "config_priv.h"
+#include "config.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -17,81 +20,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config_run.h"
+#include "config_select.h"
+#include "config_templates.h"
+#include "config_testbed.h"
 #include "jsonpos.h"
 
 #define MAX_FILE_BYTES (4 << 20)
-
-/* ---- top level ---------------------------------------------------------- */
-
-static int read_name(struct cfg_ctx *x, json_t *v, void *obj)
-{
-	return cfg_want_word(x, v, CFG_UPPER CFG_LOWER CFG_DIGITS "._-", 40,
-			     "[A-Za-z0-9._-]", &((struct config *)obj)->name);
-}
-
-static int read_description(struct cfg_ctx *x, json_t *v, void *obj)
-{
-	if (!json_is_string(v))
-		return cfg_fail_type(x, v, "a string");
-	((struct config *)obj)->description = xstrdup(json_string_value(v));
-	return 0;
-}
-
-static int read_seed(struct cfg_ctx *x, json_t *v, void *obj)
-{
-	long long seed;
-
-	if (cfg_want_llong(x, v, 0, LLONG_MAX, &seed) < 0)
-		return -1;
-	((struct config *)obj)->seed = (unsigned long long)seed;
-	return 0;
-}
-
-static int read_mode(struct cfg_ctx *x, json_t *v, void *obj)
-{
-	static const char *const names[] = { "isolated", "continuous", NULL };
-	int i;
-
-	if (cfg_want_enum(x, v, names, &i) < 0)
-		return -1;
-	((struct config *)obj)->mode = (enum config_mode)i;
-	return 0;
-}
-
-static const struct cfg_field top_fields[] = {
-	{ "name", read_name },
-	{ "description", read_description },
-	{ "seed", read_seed },
-	{ "mode", read_mode },
-	{ "testbed", cfg_read_testbed },
-	{ "workload", cfg_read_workload },
-	{ "probes", cfg_read_probes },
-	{ "faults", cfg_read_faults },
-	{ "schedule", cfg_read_schedule },
-	{ "oracles", cfg_read_oracles },
-	{ "logs", cfg_read_logs },
-	{ NULL, NULL },
-};
-
-static void set_defaults(struct config *c)
-{
-	c->seed = 1;
-	c->mode = CONFIG_ISOLATED;
-	c->testbed.accel = ACCEL_AUTO;
-	c->testbed.vcpus = 1;
-	c->testbed.net = NET_VDE;
-	c->testbed.boot_timeout_s = 120;
-	c->testbed.ready_timeout_s = 30;
-	c->workload.where = CONFIG_ON_CONTROLLER;
-	c->workload.stop_timeout_s = 10;
-	c->schedule.runs = 10;
-	c->schedule.faults_per_run = 1;
-	c->schedule.inject_at_s.min = 1;
-	c->schedule.inject_at_s.max = 3;
-	c->schedule.observe_s = 10;
-	c->schedule.max_infra_retries = 3;
-	c->logs.max_bytes = 65536;
-}
 
 /* ---- second pass: what crosses sections --------------------------------- */
 
@@ -135,11 +70,12 @@ static int check_fault_targets(struct cfg_ctx *x)
 	return 0;
 }
 
-static int cross_check(struct cfg_ctx *x)
+static int cross_check(struct cfg_ctx *x, json_t *v, void *obj)
 {
-	struct config *c = x->c;
+	struct config *c = obj;
 	int i;
 
+	(void)v;
 	if (derive_prefix(x) < 0)
 		return -1;
 	if (c->workload.where == CONFIG_ON_NODE) {
@@ -169,6 +105,58 @@ static int cross_check(struct cfg_ctx *x)
 		return -1;
 	return cfg_check_templates(x);
 }
+
+/* ---- the top level ------------------------------------------------------ */
+
+static const char *const mode_names[] = { "isolated", "continuous", NULL };
+
+static const struct cfg_field probe_elem = {
+	.type = CFG_OBJECT, .table = &cfg_probe_table,
+};
+static const struct cfg_field fault_elem = {
+	.type = CFG_OBJECT, .table = &cfg_fault_table,
+};
+static const struct cfg_field oracle_elem = {
+	.type = CFG_OBJECT, .table = &cfg_oracle_table,
+};
+
+static const struct cfg_field config_fields[] = {
+	CFG_F_WORD("name", struct config, name, 40,
+		   CFG_UPPER CFG_LOWER CFG_DIGITS "._-", "[A-Za-z0-9._-]",
+		   .required = 1, .help = "names the campaign, its results "
+		   "directory and (through `testbed.prefix`) its testbed"),
+	CFG_F_TEXT("description", struct config, description,
+		   .def_doc = "none", .help = "free text"),
+	CFG_F_U64("seed", struct config, seed, 0, (double)LLONG_MAX,
+		  .def = "1", .help = "seeds the plan: same seed, same runs"),
+	CFG_F_ENUM("mode", struct config, mode, mode_names,
+		   .def = "\"isolated\"", .help = "isolated: every run starts "
+		   "from the golden snapshot; continuous: the SUT keeps running, "
+		   "only faulty nodes are restored"),
+	CFG_F_OBJECT("testbed", struct config, testbed, &cfg_testbed_table,
+		     .required = 1, .help = "see below"),
+	CFG_F_OBJECT("workload", struct config, workload, &cfg_workload_table,
+		     .def_doc = "no workload", .help = "see below"),
+	CFG_F_MAP("probes", struct config, probes, n_probes, &probe_elem, name,
+		  32, CFG_UPPER CFG_LOWER CFG_DIGITS "_-", "[A-Za-z0-9_-]",
+		  .what = "probe", .def_doc = "no probes",
+		  .help = "name -> probe"),
+	CFG_F_ARRAY("faults", struct config, faults, n_faults, &fault_elem,
+		    .min_items = 1, .what = "fault",
+		    .def_doc = "no faults (baseline runs)", .help = "see below"),
+	CFG_F_OBJECT("schedule", struct config, schedule, &cfg_schedule_table,
+		     .def_doc = "all defaults", .help = "see below"),
+	CFG_F_ARRAY("oracles", struct config, oracles, n_oracles, &oracle_elem,
+		    .min_items = 1, .what = "oracle", .def_doc = "no oracles",
+		    .help = "see below"),
+	CFG_F_OBJECT("logs", struct config, logs, &cfg_logs_table,
+		     .def_doc = "nothing collected", .help = "see below"),
+	CFG_F_END,
+};
+
+const struct cfg_table config_table = {
+	.name = "config", .fields = config_fields, .check = cross_check,
+};
 
 /* ---- load and free ------------------------------------------------------ */
 
@@ -207,11 +195,7 @@ static int load_tree(struct cfg_ctx *x, json_t *root)
 {
 	if (!json_is_object(root))
 		return cfg_fail_type(x, root, "an object at the top level");
-	if (cfg_walk_object(x, root, top_fields, x->c) < 0 ||
-	    cfg_require(x, root, "name", NULL) < 0 ||
-	    cfg_require(x, root, "testbed", NULL) < 0)
-		return -1;
-	return cross_check(x);
+	return cfg_read_object(x, &config_table, root, x->c);
 }
 
 int config_load(const char *path, struct config **ret, struct err *e)
@@ -225,7 +209,6 @@ int config_load(const char *path, struct config **ret, struct err *e)
 	int r = -1;
 
 	c->path = xstrdup(path);
-	set_defaults(c);
 	x.c = c;
 	if (read_text(path, &text, &len, e) < 0)
 		goto out;
@@ -260,13 +243,10 @@ void config_free(struct config *c)
 {
 	if (!c)
 		return;
-	cfg_testbed_release(&c->testbed);
-	cfg_run_release(c);
+	cfg_release_object(&config_table, c);
 	free(c->canonical);
 	jsonpos_free(c->pos);
 	free(c->path);
-	free(c->name);
-	free(c->description);
 	free(c);
 }
 

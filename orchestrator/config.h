@@ -4,7 +4,10 @@
  * config file, the line and the JSON path, e.g.
  *   configs/demo.json:12: testbed.nodes[1].role: expected a non-empty
  *   string, got 5
- * The schema, with every default, is configs/schema.md. The parsed config
+ * The fields, their types, bounds, defaults and help are declared once,
+ * in field tables (config_field.h); configs/schema.md's tables and
+ * configs/campaign.schema.json are generated from them (config_schema.h).
+ * The parsed config
  * owns every string, array and json_t in it (the json_t params hold one
  * reference each); config_free releases all. Readers borrow.
  */
@@ -190,6 +193,12 @@ struct config {
 				 * compare it to detect a changed config */
 	struct jsonpos *pos;	/* private: lines for config_check_*() */
 };
+
+struct cfg_table;
+
+/* The field table of a whole config (config.c), for what is generated
+ * from it (config_schema.c). */
+extern const struct cfg_table config_table;
 
 /* Read and check the config file at path. On success *ret is new
  * (config_free); on failure e names file, line and JSON path. */

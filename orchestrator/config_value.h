@@ -1,12 +1,14 @@
-/* config_priv.h - what the config*.c files share; not for other modules.
+/* config_value.h - reading one value of a config: errors that name the
+ * file, line and JSON path, did-you-mean, and the typed values the field
+ * tables are built from (config_field.h). The bottom of the config
+ * module: it calls nothing of the files above it. For config*.c only.
  *
- * A section is read by walking its JSON object through a table of
- * struct cfg_field, in document order. Readers keep the JSON path of the
- * value they read in x->path, so any cfg_fail*() names file, line and
- * path. Every int function returns 0, or -1 with x->e filled.
+ * Readers keep the JSON path of the value they read in x->path, so any
+ * cfg_fail*() names file, line and path. Every int function returns 0,
+ * or -1 with x->e filled.
  */
-#ifndef CAMPAIGN_CONFIG_PRIV_H
-#define CAMPAIGN_CONFIG_PRIV_H
+#ifndef CAMPAIGN_CONFIG_VALUE_H
+#define CAMPAIGN_CONFIG_VALUE_H
 
 #include <math.h>
 #include <stddef.h>
@@ -14,8 +16,6 @@
 #include "buf.h"
 #include "config.h"
 
-#define CFG_MAX_NODES 16
-#define CFG_MAX_PREFIX 24
 #define CFG_DIGITS "0123456789"
 #define CFG_LOWER "abcdefghijklmnopqrstuvwxyz"
 #define CFG_UPPER "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -26,21 +26,14 @@ struct cfg_ctx {
 	struct err *e;
 };
 
-/* A key of an object and how to read its value into obj. */
-struct cfg_field {
-	const char *key;
-	int (*read)(struct cfg_ctx *x, json_t *v, void *obj);
-};
-
-/* Bounds of a number: lo, open (lo itself excluded), hi. */
+/* Bounds of a number: lo (excluded when open) to hi; unit, when not
+ * NULL, names what is counted in messages ("seconds"). */
 struct cfg_bounds {
 	double lo;
 	int open;
 	double hi;
+	const char *unit;
 };
-
-#define CFG_POSITIVE ((struct cfg_bounds){ 0, 1, INFINITY })
-#define CFG_NON_NEGATIVE ((struct cfg_bounds){ 0, 0, INFINITY })
 
 /* Errors about the value (cfg_fail) or the key (cfg_fail_key) at the
  * current path; cfg_fail_member about the member key of the object at
@@ -62,6 +55,10 @@ void cfg_path_set(struct cfg_ctx *x, const char *fmt, ...)
 
 int cfg_only_chars(const char *s, const char *set);
 
+/* The candidate (of n) closest to got, if close enough to be a typo;
+ * NULL otherwise. Borrowed from cands. */
+const char *cfg_suggest(const char *got, const char *const *cands, size_t n);
+
 /* Typed values. Strings land in *dst as new strings; *dst must be NULL
  * (JSON_REJECT_DUPLICATES guarantees each key is read once). */
 int cfg_want_string(struct cfg_ctx *x, const json_t *v, char **dst);
@@ -77,48 +74,23 @@ int cfg_want_range(struct cfg_ctx *x, const json_t *v, struct cfg_bounds b,
 		   struct config_range *dst);
 int cfg_is_range(const json_t *v);
 int cfg_check_range_order(struct cfg_ctx *x, const json_t *v);
+/* A duration string ("1h30m", config_parse_duration) within b, in
+ * seconds. */
+int cfg_want_duration(struct cfg_ctx *x, const json_t *v, struct cfg_bounds b,
+		      double *dst);
 /* One of names (NULL-terminated); *dst is its index. */
 int cfg_want_enum(struct cfg_ctx *x, const json_t *v,
 		  const char *const *names, int *dst);
 
-/* Read every member of v in document order through fields; an unknown
- * key is an error with a did-you-mean. */
-int cfg_walk_object(struct cfg_ctx *x, json_t *v,
-		    const struct cfg_field *fields, void *obj);
 /* The object v at the current path must have key; why is appended. */
 int cfg_require(struct cfg_ctx *x, const json_t *v, const char *key,
 		const char *why);
 
-/* Host paths, as new absolute strings in *ret. */
-int cfg_resolve_recipe(struct cfg_ctx *x, const char *raw, char **ret);
-int cfg_resolve_file(struct cfg_ctx *x, const char *raw, char **ret);
-
-/* Node selectors: read now, resolved against the testbed later. */
-int cfg_want_select(struct cfg_ctx *x, const json_t *v,
-		    struct config_select *sel);
-int cfg_resolve_select(struct cfg_ctx *x, const struct config_testbed *tb,
-		       struct config_select *sel);
-void cfg_select_release(struct config_select *sel);
-
-/* Sections: obj is the struct config. */
-int cfg_read_testbed(struct cfg_ctx *x, json_t *v, void *obj);
-int cfg_read_workload(struct cfg_ctx *x, json_t *v, void *obj);
-int cfg_read_probes(struct cfg_ctx *x, json_t *v, void *obj);
-int cfg_read_faults(struct cfg_ctx *x, json_t *v, void *obj);
-int cfg_read_schedule(struct cfg_ctx *x, json_t *v, void *obj);
-int cfg_read_oracles(struct cfg_ctx *x, json_t *v, void *obj);
-int cfg_read_logs(struct cfg_ctx *x, json_t *v, void *obj);
-
-const struct config_node *cfg_find_node(const struct config_testbed *tb,
-					const char *name);
-int cfg_has_role(const struct config_testbed *tb, const char *role);
-
-/* Second pass: every template's placeholders and braces
- * (config_templates.c). */
-int cfg_check_templates(struct cfg_ctx *x);
-
-/* Free what the sections own; take partly built sections. */
-void cfg_testbed_release(struct config_testbed *tb);
-void cfg_run_release(struct config *c);
+/* A number as messages and docs write it: integers without a fraction
+ * or exponent (86400, 1000000), others as %g. */
+void cfg_format_number(double d, char *out, size_t n);
+/* Seconds as a duration string in the largest units: 604800 is "7d",
+ * 5400 "1h30m". */
+void cfg_format_duration(double seconds, char *out, size_t n);
 
 #endif
