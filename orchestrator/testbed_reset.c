@@ -136,8 +136,7 @@ static int reset_one(void *arg, int i)
 	struct reset_ctx *ctx = arg;
 	struct testbed *tb = ctx->tb;
 	struct err *e = &ctx->errs[i];
-	int timeout = (tb->cfg->testbed.ready_timeout_s
-			       ? tb->cfg->testbed.ready_timeout_s : 30) * 1000;
+	int timeout = tb->cfg->testbed.ready_timeout_s * 1000;
 	int64_t t0 = clock_mono_ms(), t1;
 	virDomainPtr dom;
 	int path;
