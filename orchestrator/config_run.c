@@ -340,7 +340,7 @@ static const char *const keep_names[] = { "flaws", "all", NULL };
 
 static const struct cfg_field logs_fields[] = {
 	CFG_F_ARRAY("paths", struct config_logs, paths, n_paths, &log_path_elem,
-		    .what = "guest path", .def_doc = "`[]`",
+		    .what = "absolute guest path", .def_doc = "`[]`",
 		    .help = "files collected from every node when a run shows "
 		    "a flaw"),
 	CFG_F_INT("max_bytes", struct config_logs, max_bytes, 1, 1 << 30,

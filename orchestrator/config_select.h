@@ -6,6 +6,12 @@
 
 #include "config_value.h"
 
+/* The JSON Schema of a selector, as JSON text. */
+#define CFG_SELECTOR_SCHEMA \
+	"{\"oneOf\": [{\"type\": \"string\", \"minLength\": 1}, " \
+	"{\"type\": \"array\", \"items\": {\"type\": \"string\", " \
+	"\"minLength\": 1}, \"minItems\": 1, \"uniqueItems\": true}]}"
+
 /* Read a selector at the current path into sel (empty; filled with new
  * strings); it is resolved against the testbed later. */
 int cfg_want_select(struct cfg_ctx *x, const json_t *v,

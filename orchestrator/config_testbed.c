@@ -337,11 +337,6 @@ static int check_step(struct cfg_ctx *x, json_t *v, void *obj)
 	return 0;
 }
 
-#define SELECTOR_SCHEMA \
-	"{\"oneOf\": [{\"type\": \"string\", \"minLength\": 1}, " \
-	"{\"type\": \"array\", \"items\": {\"type\": \"string\", " \
-	"\"minLength\": 1}, \"minItems\": 1, \"uniqueItems\": true}]}"
-
 static const struct cfg_field step_fields[] = {
 	CFG_F_STRING("upload", struct config_step, what, .read = read_step_what,
 		     .help = "a host file to copy to every selected node; "
@@ -361,7 +356,7 @@ static const struct cfg_field step_fields[] = {
 		     .help = "run until it exits 0 (every 0.3 s) or `timeout_s` "
 		     "passes"),
 	CFG_F_CUSTOM("nodes", read_step_nodes, release_step_nodes, "selector",
-		     SELECTOR_SCHEMA, .def = "\"all\"",
+		     CFG_SELECTOR_SCHEMA, .def = "\"all\"",
 		     .help = "see *Node selectors*"),
 	CFG_F_INT("timeout_s", struct config_step, timeout_s, 1, SECONDS_1H,
 		  .def = "60", .help = "seconds an upload, a run or a wait may "
