@@ -284,13 +284,14 @@ static int read_step_what(struct cfg_ctx *x, const struct cfg_field *f,
 static int read_step_mode(struct cfg_ctx *x, const struct cfg_field *f,
 			  json_t *v, void *obj)
 {
-	const char *s = json_is_string(v) ? json_string_value(v) : "";
-	size_t n;
+	const char *s = json_is_string(v) ? json_string_value(v) : NULL;
+	size_t n = s ? strlen(s) : 0;
 
 	(void)f;
-	if (*s == '0' && s[1])
+	if (n > 1 && s[0] == '0') {
 		s++;
-	n = strlen(s);
+		n--;
+	}
 	if (n < 1 || n > 4 || !cfg_only_chars(s, "01234567"))
 		return cfg_fail_type(x, v, "an octal mode string like \"0755\"");
 	((struct config_step *)obj)->mode = (int)strtol(s, NULL, 8);

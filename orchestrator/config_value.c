@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "config_duration.h"
 #include "jsonpos.h"
 
 /* ---- errors ---------------------------------------------------------- */

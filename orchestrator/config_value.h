@@ -14,7 +14,8 @@
 #include <stddef.h>
 
 #include "buf.h"
-#include "config.h"
+#include "config_types.h"
+#include "err.h"
 
 #define CFG_DIGITS "0123456789"
 #define CFG_LOWER "abcdefghijklmnopqrstuvwxyz"
