@@ -10,7 +10,8 @@
 #include "log.h"
 
 extern const struct command command_run, command_report, command_serve,
-	command_replay, command_faults, command_validate, command_image,
+	command_replay, command_faults, command_validate, command_schema,
+	command_image,
 	command_testbed, command_check, command_export_history,
 	command_version, command_help, command_plan;
 
@@ -22,6 +23,7 @@ const struct command *const commands[] = {
 	&command_plan,
 	&command_faults,
 	&command_validate,
+	&command_schema,
 	&command_image,
 	&command_testbed,
 	&command_check,

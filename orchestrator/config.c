@@ -1,14 +1,17 @@
 /* config.c - read a campaign config strictly.
  *
- * Two passes. The first walks the JSON tree in document order with one
- * table of keys per object (config_read.c has the walker, the sections
- * live in config_testbed.c and config_run.c), so the first error
- * reported is the first in the file. The second checks what crosses
- * sections (node selectors, fault targets, the derived prefix) once
- * everything is known. Every error carries "FILE:LINE: PATH"; lines come
- * from jsonpos.
+ * Two passes. The first walks the JSON tree in document order through
+ * one field table per object (config_field.c reads them; the sections'
+ * tables are in config_testbed.c and config_run.c, the top level's
+ * here), so the first error reported is the first in the file. The
+ * second checks what crosses sections (node selectors, fault targets,
+ * the derived prefix, templates) once everything is known. Every error
+ * carries "FILE:LINE: PATH"; lines come from jsonpos.
+ *
+ * The top of the config module: config_field.h and the section tables
+ * below it know nothing of this file.
  */
-#include "config_priv.h"
+#include "config.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -17,90 +20,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config_run.h"
+#include "config_select.h"
+#include "config_templates.h"
+#include "config_testbed.h"
 #include "jsonpos.h"
 #include "paths.h"
 
 #define MAX_FILE_BYTES (4 << 20)
-
-/* ---- top level ---------------------------------------------------------- */
-
-/* The default results directory is results/<name>: a name of "." or ".."
- * would make it results/ or the current directory, a leading dot hides it. */
-static int read_name(struct cfg_ctx *x, json_t *v, void *obj)
-{
-	static const char what[] = "[A-Za-z0-9._-], not starting with '.'";
-	const char *s = json_string_value(v);
-
-	if (s && s[0] == '.')
-		return cfg_fail_type(x, v, "1 to 40 characters of [A-Za-z0-9._-], "
-				     "not starting with '.'");
-	return cfg_want_word(x, v, CFG_UPPER CFG_LOWER CFG_DIGITS "._-", 40, what,
-			     &((struct config *)obj)->name);
-}
-
-static int read_description(struct cfg_ctx *x, json_t *v, void *obj)
-{
-	if (!json_is_string(v))
-		return cfg_fail_type(x, v, "a string");
-	((struct config *)obj)->description = xstrdup(json_string_value(v));
-	return 0;
-}
-
-static int read_seed(struct cfg_ctx *x, json_t *v, void *obj)
-{
-	long long seed;
-
-	if (cfg_want_llong(x, v, 0, LLONG_MAX, &seed) < 0)
-		return -1;
-	((struct config *)obj)->seed = (unsigned long long)seed;
-	return 0;
-}
-
-static int read_mode(struct cfg_ctx *x, json_t *v, void *obj)
-{
-	static const char *const names[] = { "isolated", "continuous", NULL };
-	int i;
-
-	if (cfg_want_enum(x, v, names, &i) < 0)
-		return -1;
-	((struct config *)obj)->mode = (enum config_mode)i;
-	return 0;
-}
-
-static const struct cfg_field top_fields[] = {
-	{ "name", read_name },
-	{ "description", read_description },
-	{ "seed", read_seed },
-	{ "mode", read_mode },
-	{ "testbed", cfg_read_testbed },
-	{ "workload", cfg_read_workload },
-	{ "probes", cfg_read_probes },
-	{ "faults", cfg_read_faults },
-	{ "schedule", cfg_read_schedule },
-	{ "oracles", cfg_read_oracles },
-	{ "logs", cfg_read_logs },
-	{ NULL, NULL },
-};
-
-static void set_defaults(struct config *c)
-{
-	c->seed = 1;
-	c->mode = CONFIG_ISOLATED;
-	c->testbed.accel = ACCEL_AUTO;
-	c->testbed.vcpus = 1;
-	c->testbed.net = NET_VDE;
-	c->testbed.boot_timeout_s = 120;
-	c->testbed.ready_timeout_s = 30;
-	c->workload.where = CONFIG_ON_CONTROLLER;
-	c->workload.stop_timeout_s = 10;
-	c->schedule.runs = 10;
-	c->schedule.faults_per_run = 1;
-	c->schedule.inject_at_s.min = 1;
-	c->schedule.inject_at_s.max = 3;
-	c->schedule.observe_s = 10;
-	c->schedule.max_infra_retries = 3;
-	c->logs.max_bytes = 65536;
-}
 
 /* ---- second pass: what crosses sections --------------------------------- */
 
@@ -144,11 +71,12 @@ static int check_fault_targets(struct cfg_ctx *x)
 	return 0;
 }
 
-static int cross_check(struct cfg_ctx *x)
+static int cross_check(struct cfg_ctx *x, json_t *v, void *obj)
 {
-	struct config *c = x->c;
+	struct config *c = obj;
 	int i;
 
+	(void)v;
 	if (derive_prefix(x) < 0)
 		return -1;
 	if (c->workload.where == CONFIG_ON_NODE) {
@@ -179,17 +107,82 @@ static int cross_check(struct cfg_ctx *x)
 	return cfg_check_templates(x);
 }
 
+/* ---- the top level ------------------------------------------------------ */
+
+static const char *const mode_names[] = { "isolated", "continuous", NULL };
+
+static const struct cfg_field probe_elem = {
+	.type = CFG_OBJECT, .table = &cfg_probe_table,
+};
+static const struct cfg_field fault_elem = {
+	.type = CFG_OBJECT, .table = &cfg_fault_table,
+};
+static const struct cfg_field oracle_elem = {
+	.type = CFG_OBJECT, .table = &cfg_oracle_table,
+};
+
+/* The default results directory is results/<name>: a name of "." or ".."
+ * would make it results/ or the current directory, a leading dot hides it. */
+static int read_name(struct cfg_ctx *x, const struct cfg_field *f, json_t *v,
+		     void *obj)
+{
+	const char *s = json_string_value(v);
+	size_t n = s ? strlen(s) : 0;
+
+	if (!s || !n || n > f->max_len || s[0] == '.' || strspn(s, f->charset) != n)
+		return cfg_fail_type(x, v, "1 to 40 characters of [A-Za-z0-9._-], "
+				     "not starting with '.'");
+	return cfg_read_value(x, f, v, obj);
+}
+
+static const struct cfg_field config_fields[] = {
+	CFG_F_WORD("name", struct config, name, 40,
+		   CFG_UPPER CFG_LOWER CFG_DIGITS "._-", "[A-Za-z0-9._-]",
+		   .required = 1, .read = read_name,
+		   .schema = "{\"type\": \"string\", \"minLength\": 1, \"maxLength\": 40, "
+		   "\"pattern\": \"^[A-Za-z0-9_-][A-Za-z0-9._-]*$\"}",
+		   .help = "names the campaign, its results directory and (through "
+		   "`testbed.prefix`) its testbed; not starting with `.`"),
+	CFG_F_TEXT("description", struct config, description,
+		   .def_doc = "none", .help = "free text"),
+	CFG_F_U64("seed", struct config, seed, 0, (double)LLONG_MAX,
+		  .def = "1", .help = "seeds the plan: same seed, same runs"),
+	CFG_F_ENUM("mode", struct config, mode, mode_names,
+		   .def = "\"isolated\"", .help = "isolated: every run starts "
+		   "from the golden snapshot; continuous: the SUT keeps running, "
+		   "only faulty nodes are restored"),
+	CFG_F_OBJECT("testbed", struct config, testbed, &cfg_testbed_table,
+		     .required = 1, .help = "see below"),
+	CFG_F_OBJECT("workload", struct config, workload, &cfg_workload_table,
+		     .def_doc = "no workload", .help = "see below"),
+	CFG_F_MAP("probes", struct config, probes, n_probes, &probe_elem, name,
+		  32, CFG_UPPER CFG_LOWER CFG_DIGITS "_-", "[A-Za-z0-9_-]",
+		  .what = "probe", .def_doc = "no probes",
+		  .help = "name -> probe"),
+	CFG_F_ARRAY("faults", struct config, faults, n_faults, &fault_elem,
+		    .min_items = 1, .what = "fault",
+		    .def_doc = "no faults (baseline runs)", .help = "see below"),
+	CFG_F_OBJECT("schedule", struct config, schedule, &cfg_schedule_table,
+		     .def_doc = "all defaults", .help = "see below"),
+	CFG_F_ARRAY("oracles", struct config, oracles, n_oracles, &oracle_elem,
+		    .min_items = 1, .what = "oracle", .def_doc = "no oracles",
+		    .help = "see below"),
+	CFG_F_OBJECT("logs", struct config, logs, &cfg_logs_table,
+		     .def_doc = "nothing collected", .help = "see below"),
+	CFG_F_END,
+};
+
+const struct cfg_table config_table = {
+	.name = "config", .fields = config_fields, .check = cross_check,
+};
+
 /* ---- load and free ------------------------------------------------------ */
 
 static int load_tree(struct cfg_ctx *x, json_t *root)
 {
 	if (!json_is_object(root))
 		return cfg_fail_type(x, root, "an object at the top level");
-	if (cfg_walk_object(x, root, top_fields, x->c) < 0 ||
-	    cfg_require(x, root, "name", NULL) < 0 ||
-	    cfg_require(x, root, "testbed", NULL) < 0)
-		return -1;
-	return cross_check(x);
+	return cfg_read_object(x, &config_table, root, x->c);
 }
 
 int config_parse(const char *path, const char *text, size_t len,
@@ -202,7 +195,6 @@ int config_parse(const char *path, const char *text, size_t len,
 	int r = -1;
 
 	c->path = xstrdup(path);
-	set_defaults(c);
 	x.c = c;
 	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
 	if (!root) {
@@ -245,13 +237,10 @@ void config_free(struct config *c)
 {
 	if (!c)
 		return;
-	cfg_testbed_release(&c->testbed);
-	cfg_run_release(c);
+	cfg_release_object(&config_table, c);
 	free(c->canonical);
 	jsonpos_free(c->pos);
 	free(c->path);
-	free(c->name);
-	free(c->description);
 	free(c);
 }
 
@@ -325,64 +314,5 @@ int config_check_oracles(const struct config *c, config_check_fn check,
 		if (check_entry(c, "oracles", i, c->oracles[i].type,
 				c->oracles[i].params, check, e) < 0)
 			return -1;
-	return 0;
-}
-
-/* ---- durations ---------------------------------------------------------- */
-
-/* Digits with an optional fraction, as in "1.5"; never locale-dependent
- * like strtod. Returns the characters used, 0 when there is no number. */
-static size_t parse_decimal(const char *s, double *ret)
-{
-	size_t n = strspn(s, CFG_DIGITS), i;
-	double v = 0, scale = 1;
-
-	if (!n)
-		return 0;
-	for (i = 0; i < n; i++)
-		v = v * 10 + (s[i] - '0');
-	if (s[n] == '.') {
-		if (!strspn(s + n + 1, CFG_DIGITS))
-			return 0;
-		for (n++; s[n] >= '0' && s[n] <= '9'; n++)
-			v += (s[n] - '0') * (scale /= 10);
-	}
-	*ret = v;
-	return n;
-}
-
-int config_parse_duration(const char *s, double *ret_seconds)
-{
-	static const struct {
-		const char *unit;
-		double seconds;
-		int rank;	/* units come in the order d h m s ms */
-	} units[] = {
-		{ "d", 86400, 0 }, { "h", 3600, 1 }, { "ms", 0.001, 4 },
-		{ "m", 60, 2 }, { "s", 1, 3 },
-	};
-	const size_t n_units = sizeof(units) / sizeof(units[0]);
-	double total = 0, v;
-	int last = -1;
-	size_t n, u;
-
-	if (!s || !*s)
-		return -1;
-	while (*s) {
-		if (!(n = parse_decimal(s, &v)))
-			return -1;
-		s += n;
-		for (u = 0; u < n_units; u++)
-			if (!strncmp(s, units[u].unit, strlen(units[u].unit)))
-				break;
-		if (u == n_units || units[u].rank <= last)
-			return -1;
-		last = units[u].rank;
-		s += strlen(units[u].unit);
-		total += v * units[u].seconds;
-	}
-	if (!(total <= CONFIG_SECONDS_MAX))	/* also NaN */
-		return -1;
-	*ret_seconds = total;
 	return 0;
 }

@@ -1,75 +1,19 @@
-/* config_run.c - the sections that shape a run: workload, probes,
- * faults, schedule, oracles and logs. */
-#include "config_priv.h"
+/* config_run.c - the sections that shape a run, as field tables:
+ * workload, probes, faults, schedule, oracles and logs. */
+#include "config_run.h"
 
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- workload ------------------------------------------------------------ */
+#define SECONDS_1H 3600.0
+#define SECONDS_7D (7 * CFG_SECONDS_1D)
 
-static int read_wl_start(struct cfg_ctx *x, json_t *v, void *obj)
+/* ---- workload ----------------------------------------------------------- */
+
+static int check_workload(struct cfg_ctx *x, json_t *v, void *obj)
 {
-	return cfg_want_string(x, v, &((struct config_workload *)obj)->start);
-}
+	const struct config_workload *w = obj;
 
-static int read_wl_where(struct cfg_ctx *x, json_t *v, void *obj)
-{
-	static const char *const names[] = { "controller", "node", NULL };
-	int i;
-
-	if (cfg_want_enum(x, v, names, &i) < 0)
-		return -1;
-	((struct config_workload *)obj)->where = (enum config_where)i;
-	return 0;
-}
-
-static int read_wl_node(struct cfg_ctx *x, json_t *v, void *obj)
-{
-	return cfg_want_select(x, v, &((struct config_workload *)obj)->node);
-}
-
-static int read_wl_warmup(struct cfg_ctx *x, json_t *v, void *obj)
-{
-	return cfg_want_number(x, v, CFG_SECONDS_OR_0,
-			       &((struct config_workload *)obj)->warmup_s);
-}
-
-static int read_wl_stop(struct cfg_ctx *x, json_t *v, void *obj)
-{
-	return cfg_want_string(x, v, &((struct config_workload *)obj)->stop);
-}
-
-static int read_wl_stop_timeout(struct cfg_ctx *x, json_t *v, void *obj)
-{
-	struct config_workload *w = obj;
-
-	return cfg_want_number(x, v, CFG_SECONDS, &w->stop_timeout_s);
-}
-
-static int read_wl_leader(struct cfg_ctx *x, json_t *v, void *obj)
-{
-	return cfg_want_string(x, v, &((struct config_workload *)obj)->leader);
-}
-
-static const struct cfg_field workload_fields[] = {
-	{ "leader", read_wl_leader },
-	{ "start", read_wl_start },
-	{ "where", read_wl_where },
-	{ "node", read_wl_node },
-	{ "warmup_s", read_wl_warmup },
-	{ "stop", read_wl_stop },
-	{ "stop_timeout_s", read_wl_stop_timeout },
-	{ NULL, NULL },
-};
-
-int cfg_read_workload(struct cfg_ctx *x, json_t *v, void *obj)
-{
-	struct config_workload *w = &((struct config *)obj)->workload;
-
-	if (cfg_walk_object(x, v, workload_fields, w) < 0 ||
-	    cfg_require(x, v, "start", NULL) < 0)
-		return -1;
 	if (w->where == CONFIG_ON_NODE)
 		return cfg_require(x, v, "node", " (where is 'node')");
 	if (json_object_get(v, "node"))
@@ -78,137 +22,108 @@ int cfg_read_workload(struct cfg_ctx *x, json_t *v, void *obj)
 	return 0;
 }
 
-/* ---- probes -------------------------------------------------------------- */
+static const char *const where_names[] = { "controller", "node", NULL };
 
-static int read_probe_target(struct cfg_ctx *x, const json_t *v,
-			     struct config_probe *p,
-			     enum config_probe_kind kind)
+static const struct cfg_field workload_fields[] = {
+	CFG_F_STRING("start", struct config_workload, start, .required = 1,
+		     .type_doc = "command template",
+		     .help = "starts the workload clients"),
+	CFG_F_ENUM("where", struct config_workload, where, where_names,
+		   .def = "\"controller\"", .help = "where `start` runs"),
+	CFG_F_SELECT("node", struct config_workload, node,
+		     .help = "**required with `\"where\": \"node\"`, refused "
+		     "otherwise**; see *Node selectors*"),
+	CFG_F_NUMBER("warmup_s", struct config_workload, warmup_s, 0,
+		     SECONDS_1H, .unit = "seconds", .def = "0",
+		     .help = "seconds to wait after start before injecting"),
+	CFG_F_STRING("stop", struct config_workload, stop,
+		     .type_doc = "command template", .def_doc = "none",
+		     .help = "stops the workload; without it the start command "
+		     "is signalled"),
+	CFG_F_NUMBER("stop_timeout_s", struct config_workload, stop_timeout_s,
+		     0, SECONDS_1H, .above_min = 1, .unit = "seconds",
+		     .def = "10", .help = "seconds the workload has to stop"),
+	CFG_F_STRING("leader", struct config_workload, leader,
+		     .type_doc = "command template", .def_doc = "none",
+		     .help = "run over SSH on each node, in order, when a fault "
+		     "targets `\"leader\"` or `\"primary\"`: the first node "
+		     "where it exits 0 (within 5 s) is the target. Without it, "
+		     "or when no node claims it (an election under way), a "
+		     "seeded draw stands in. The run record says which: "
+		     "`faults[].target = {\"keyword\", \"how\"}` with `how` "
+		     "`\"workload.leader\"` or the reason for the draw"),
+	CFG_F_END,
+};
+
+const struct cfg_table cfg_workload_table = {
+	.name = "workload", .fields = workload_fields, .check = check_workload,
+	.schema = "{\"if\": {\"properties\": {\"where\": {\"const\": \"node\"}}, "
+		  "\"required\": [\"where\"]}, \"then\": {\"required\": "
+		  "[\"node\"]}, \"else\": {\"not\": {\"required\": [\"node\"]}}}",
+};
+
+/* ---- probes ------------------------------------------------------------- */
+
+/* "http" or "ssh": the key says the kind, and exactly one is allowed. */
+static int read_probe_target(struct cfg_ctx *x, const struct cfg_field *f,
+			     json_t *v, void *obj)
 {
+	struct config_probe *p = obj;
 	const char *s;
 
 	if (p->target)
 		return cfg_fail_key(x,
 				    "expected exactly one of 'http' and 'ssh'");
-	p->kind = kind;
-	if (kind == CONFIG_PROBE_SSH)
-		return cfg_want_string(x, v, &p->target);
+	p->kind = strcmp(f->key, "http") ? CONFIG_PROBE_SSH : CONFIG_PROBE_HTTP;
+	if (p->kind == CONFIG_PROBE_SSH)
+		return cfg_read_value(x, f, v, obj);
 	s = json_is_string(v) ? json_string_value(v) : "";
 	if (strncmp(s, "http://", 7) && strncmp(s, "https://", 8))
 		return cfg_fail_type(x, v,
 				     "an http:// or https:// URL template");
-	p->target = xstrdup(s);
-	return 0;
+	return cfg_read_value(x, f, v, obj);
 }
 
-static int read_probe_http(struct cfg_ctx *x, json_t *v, void *obj)
-{
-	return read_probe_target(x, v, obj, CONFIG_PROBE_HTTP);
-}
-
-static int read_probe_ssh(struct cfg_ctx *x, json_t *v, void *obj)
-{
-	return read_probe_target(x, v, obj, CONFIG_PROBE_SSH);
-}
-
-static int read_probe_nodes(struct cfg_ctx *x, json_t *v, void *obj)
-{
-	return cfg_want_select(x, v, &((struct config_probe *)obj)->nodes);
-}
-
-static int read_probe_status(struct cfg_ctx *x, json_t *v, void *obj)
-{
-	return cfg_want_int(x, v, 100, 599,
-			    &((struct config_probe *)obj)->expect_status);
-}
-
-static int read_probe_body(struct cfg_ctx *x, json_t *v, void *obj)
-{
-	return cfg_want_string(x, v,
-			       &((struct config_probe *)obj)->expect_body);
-}
-
-static int read_json_path(struct cfg_ctx *x, json_t *v, void *obj)
+static int read_json_path(struct cfg_ctx *x, const struct cfg_field *f,
+			  json_t *v, void *obj)
 {
 	const char *s = json_is_string(v) ? json_string_value(v) : "";
 
 	if (!*s || *s == '.' || s[strlen(s) - 1] == '.' || strstr(s, ".."))
 		return cfg_fail_type(x, v, "a path of dot-separated keys like "
 				     "\"a.b.0\"");
-	((struct config_probe *)obj)->expect_json_path = xstrdup(s);
-	return 0;
-}
-
-static int read_json_equals(struct cfg_ctx *x, json_t *v, void *obj)
-{
-	(void)x;
-	((struct config_probe *)obj)->expect_json_equals = json_incref(v);
-	return 0;
+	return cfg_read_value(x, f, v, obj);
 }
 
 static const struct cfg_field expect_json_fields[] = {
-	{ "path", read_json_path },
-	{ "equals", read_json_equals },
-	{ NULL, NULL },
+	CFG_F_STRING("path", struct config_probe, expect_json_path,
+		     .required = 1, .read = read_json_path,
+		     .schema = "{\"type\": \"string\", \"pattern\": "
+		     "\"^[^.]+(\\\\.[^.]+)*$\"}",
+		     .help = "dot-separated keys (digits index arrays)"),
+	CFG_F_JSON("equals", struct config_probe, expect_json_equals,
+		   .required = 1, .help = "the value found there"),
+	CFG_F_END,
 };
 
-static int read_probe_json(struct cfg_ctx *x, json_t *v, void *obj)
-{
-	if (cfg_walk_object(x, v, expect_json_fields, obj) < 0 ||
-	    cfg_require(x, v, "path", NULL) < 0 ||
-	    cfg_require(x, v, "equals", NULL) < 0)
-		return -1;
-	return 0;
-}
-
-static int read_probe_exit(struct cfg_ctx *x, json_t *v, void *obj)
-{
-	return cfg_want_int(x, v, 0, 255,
-			    &((struct config_probe *)obj)->expect_exit);
-}
-
-static int read_probe_output(struct cfg_ctx *x, json_t *v, void *obj)
-{
-	return cfg_want_string(x, v,
-			       &((struct config_probe *)obj)->expect_output);
-}
-
-static int read_probe_every(struct cfg_ctx *x, json_t *v, void *obj)
-{
-	return cfg_want_int(x, v, 50, 600000,
-			    &((struct config_probe *)obj)->every_ms);
-}
-
-static int read_probe_timeout(struct cfg_ctx *x, json_t *v, void *obj)
-{
-	return cfg_want_int(x, v, 10, 600000,
-			    &((struct config_probe *)obj)->timeout_ms);
-}
-
-static const struct cfg_field probe_fields[] = {
-	{ "http", read_probe_http },
-	{ "ssh", read_probe_ssh },
-	{ "nodes", read_probe_nodes },
-	{ "expect_status", read_probe_status },
-	{ "expect_body", read_probe_body },
-	{ "expect_json", read_probe_json },
-	{ "expect_exit", read_probe_exit },
-	{ "expect_output", read_probe_output },
-	{ "every_ms", read_probe_every },
-	{ "timeout_ms", read_probe_timeout },
-	{ NULL, NULL },
+/* Documented in its row of the probe table. */
+static const struct cfg_table expect_json_table = {
+	.fields = expect_json_fields,
 };
 
 /* Keys that belong to one kind of probe only. */
-static int check_probe_keys(struct cfg_ctx *x, json_t *v,
-			    const struct config_probe *p)
+static int check_probe(struct cfg_ctx *x, json_t *v, void *obj)
 {
 	static const char *const http_only[] = { "expect_status",
 		"expect_body", "expect_json", NULL };
 	static const char *const ssh_only[] = { "expect_exit",
 		"expect_output", NULL };
+	const struct config_probe *p = obj;
 	const char *const *wrong, *key, *const *w, *kind;
 	json_t *val;
 
+	if (!p->target)
+		return cfg_fail(x, "missing required key 'http' or 'ssh'");
 	wrong = p->kind == CONFIG_PROBE_HTTP ? ssh_only : http_only;
 	kind = p->kind == CONFIG_PROBE_HTTP ? "ssh" : "http";
 	json_object_foreach(v, key, val) {
@@ -220,55 +135,49 @@ static int check_probe_keys(struct cfg_ctx *x, json_t *v,
 	return 0;
 }
 
-static int read_probe(struct cfg_ctx *x, const char *name, json_t *v,
-		      struct config_probe *p)
-{
-	p->every_ms = 500;
-	p->timeout_ms = 1000;
-	p->expect_status = 200;
-	if (!*name || strlen(name) > 32 ||
-	    !cfg_only_chars(name, CFG_LOWER CFG_UPPER CFG_DIGITS "_-"))
-		return cfg_fail_key(x, "invalid probe name: use 1 to 32 "
-				    "characters of [A-Za-z0-9_-]");
-	p->name = xstrdup(name);
-	if (cfg_walk_object(x, v, probe_fields, p) < 0)
-		return -1;
-	if (!p->target)
-		return cfg_fail(x, "missing required key 'http' or 'ssh'");
-	if (check_probe_keys(x, v, p) < 0)
-		return -1;
-	if (!p->nodes.spec && !p->nodes.n_names)
-		p->nodes.spec = xstrdup("all");
-	return 0;
-}
+static const struct cfg_field probe_fields[] = {
+	CFG_F_STRING("http", struct config_probe, target,
+		     .read = read_probe_target, .type_doc = "URL template",
+		     .schema = "{\"type\": \"string\", \"pattern\": "
+		     "\"^https?://\"}",
+		     .help = "must start with `http://` or `https://`"),
+	CFG_F_STRING("ssh", struct config_probe, target,
+		     .read = read_probe_target, .type_doc = "command template",
+		     .help = "run on each selected node"),
+	CFG_F_SELECT("nodes", struct config_probe, nodes, .def = "\"all\"",
+		     .help = "see *Node selectors*"),
+	CFG_F_INT("every_ms", struct config_probe, every_ms, 50, 600000,
+		  .def = "500", .help = "milliseconds from one probe of a node "
+		  "to the next"),
+	CFG_F_INT("timeout_ms", struct config_probe, timeout_ms, 10, 600000,
+		  .def = "1000", .help = "milliseconds one probe may take"),
+	CFG_F_INT("expect_status", struct config_probe, expect_status, 100,
+		  599, .def = "200", .help = "HTTP only"),
+	CFG_F_STRING("expect_body", struct config_probe, expect_body,
+		     .def_doc = "any", .help = "HTTP only: a substring of the "
+		     "body"),
+	CFG_F_INLINE("expect_json", &expect_json_table, .def_doc = "none",
+		     .type_doc = "`{\"path\": \"a.b.0\", \"equals\": <any JSON>}`",
+		     .help = "HTTP only: both keys required; the path is "
+		     "dot-separated keys (digits index arrays)"),
+	CFG_F_INT("expect_exit", struct config_probe, expect_exit, 0, 255,
+		  .def = "0", .help = "SSH only"),
+	CFG_F_STRING("expect_output", struct config_probe, expect_output,
+		     .def_doc = "any", .help = "SSH only: a substring of stdout"),
+	CFG_F_END,
+};
 
-int cfg_read_probes(struct cfg_ctx *x, json_t *v, void *obj)
-{
-	struct config *c = obj;
-	size_t mark = x->path.len, i = 0;
-	const char *key;
-	json_t *pv;
-
-	if (!json_is_object(v))
-		return cfg_fail_type(x, v, "an object of named probes");
-	c->probes = xcalloc(json_object_size(v), sizeof(*c->probes));
-	c->n_probes = (int)json_object_size(v);
-	json_object_foreach(v, key, pv) {
-		cfg_path_key(x, key);
-		if (read_probe(x, key, pv, &c->probes[i++]) < 0)
-			return -1;
-		cfg_path_pop(x, mark);
-	}
-	return 0;
-}
+const struct cfg_table cfg_probe_table = {
+	.name = "probes.*", .fields = probe_fields, .check = check_probe,
+	.schema = "{\"oneOf\": [{\"required\": [\"http\"], \"not\": "
+		  "{\"anyOf\": [{\"required\": [\"expect_exit\"]}, "
+		  "{\"required\": [\"expect_output\"]}]}}, "
+		  "{\"required\": [\"ssh\"], \"not\": {\"anyOf\": "
+		  "[{\"required\": [\"expect_status\"]}, {\"required\": "
+		  "[\"expect_body\"]}, {\"required\": [\"expect_json\"]}]}}]}",
+};
 
 /* ---- faults and oracles ------------------------------------------------- */
-
-static int want_type(struct cfg_ctx *x, const json_t *v, char **dst)
-{
-	return cfg_want_word(x, v, CFG_LOWER CFG_DIGITS "-", 64, "[a-z0-9-]",
-			     dst);
-}
 
 /* A choice the plan draws from: a non-empty array of strings. */
 static int is_choice(const json_t *v)
@@ -285,263 +194,169 @@ static int is_choice(const json_t *v)
 }
 
 /* A fault parameter: number, string, bool, a range [min, max] or a
- * choice ["a", "b", ...]. */
-static int check_fault_param(struct cfg_ctx *x, const json_t *v)
+ * choice ["a", "b", ...], kept for the fault registry to check. */
+static int read_fault_param(struct cfg_ctx *x, const char *key, json_t *v,
+			    void *obj)
 {
-	if (json_is_number(v) || json_is_string(v) || json_is_boolean(v) ||
-	    is_choice(v))
-		return 0;
-	if (cfg_is_range(v))
-		return cfg_check_range_order(x, v);
-	return cfg_fail_type(x, v, "a number, string, boolean, range [min, max] "
-			     "or choice [\"a\", \"b\"]");
-}
+	struct config_fault *f = obj;
 
-static int read_fault_member(struct cfg_ctx *x, const char *key, json_t *v,
-			     struct config_fault *f)
-{
-	if (!strcmp(key, "type"))
-		return want_type(x, v, &f->type);
-	if (!strcmp(key, "weight"))
-		return cfg_want_number(x, v, CFG_WEIGHT, &f->weight);
-	if (!strcmp(key, "target"))
-		return cfg_want_string(x, v, &f->target);
-	if (!strcmp(key, "duration_s")) {
-		f->has_duration = 1;
-		return cfg_want_range(x, v, CFG_SECONDS, &f->duration_s);
+	if (cfg_is_range(v)) {
+		if (cfg_check_range_order(x, v) < 0)
+			return -1;
+	} else if (!json_is_number(v) && !json_is_string(v) &&
+		   !json_is_boolean(v) && !is_choice(v)) {
+		return cfg_fail_type(x, v, "a number, string, boolean, range "
+				     "[min, max] or choice [\"a\", \"b\"]");
 	}
-	if (check_fault_param(x, v) < 0)
-		return -1;
 	json_object_set(f->params, key, v);
 	return 0;
 }
 
-static int read_fault(struct cfg_ctx *x, json_t *v, struct config_fault *f)
+static int read_duration(struct cfg_ctx *x, const struct cfg_field *f,
+			 json_t *v, void *obj)
 {
-	size_t mark = x->path.len;
-	const char *key;
-	json_t *val;
+	((struct config_fault *)obj)->has_duration = 1;
+	return cfg_read_value(x, f, v, obj);
+}
 
-	f->weight = 1;
-	f->params = json_object();
-	if (!json_is_object(v))
-		return cfg_fail_type(x, v, "an object");
-	json_object_foreach(v, key, val) {
-		cfg_path_key(x, key);
-		if (read_fault_member(x, key, val, f) < 0)
-			return -1;
-		cfg_path_pop(x, mark);
-	}
-	if (cfg_require(x, v, "type", NULL) < 0)
-		return -1;
-	if (!f->target)
-		f->target = xstrdup("any");
+static int init_fault(struct cfg_ctx *x, json_t *v, void *obj)
+{
+	(void)x;
+	(void)v;
+	((struct config_fault *)obj)->params = json_object();
 	return 0;
 }
 
-int cfg_read_faults(struct cfg_ctx *x, json_t *v, void *obj)
+static void release_fault(void *obj)
 {
-	struct config *c = obj;
-	size_t mark = x->path.len, i, n;
+	json_decref(((struct config_fault *)obj)->params);
+}
 
-	if (!json_is_array(v) || !json_array_size(v))
-		return cfg_fail_type(x, v, "a non-empty array of faults");
-	n = json_array_size(v);
-	c->faults = xcalloc(n, sizeof(*c->faults));
-	c->n_faults = (int)n;
-	for (i = 0; i < n; i++) {
-		cfg_path_index(x, i);
-		if (read_fault(x, json_array_get(v, i), &c->faults[i]) < 0)
-			return -1;
-		cfg_path_pop(x, mark);
-	}
+#define TYPE_FIELD(st, what) \
+	CFG_F_WORD("type", st, type, 64, CFG_LOWER CFG_DIGITS "-", \
+		   "[a-z0-9-]", .required = 1, \
+		   .help = "the " what " registry checks the name")
+
+static const struct cfg_field fault_fields[] = {
+	TYPE_FIELD(struct config_fault, "fault"),
+	CFG_F_NUMBER("weight", struct config_fault, weight, 0, 1000000,
+		     .above_min = 1, .def = "1",
+		     .help = "relative probability of being chosen"),
+	CFG_F_STRING("target", struct config_fault, target, .def = "\"any\"",
+		     .help = "`\"any\"`, `\"leader\"`, `\"primary\"`, a role or a "
+		     "node name (keywords win over a role of the same name); "
+		     "`leader`/`primary` are resolved at injection time by "
+		     "`workload.leader`"),
+	CFG_F_RANGE("duration_s", struct config_fault, duration_s, 0,
+		    CFG_SECONDS_1D, .above_min = 1, .unit = "seconds",
+		    .read = read_duration, .def_doc = "none",
+		    .help = "seconds a transient fault lasts"),
+	CFG_F_END,
+};
+
+const struct cfg_table cfg_fault_table = {
+	.name = "faults[]", .fields = fault_fields, .init = init_fault,
+	.other = read_fault_param, .release = release_fault,
+	.other_key_doc = "*anything else*",
+	.other_type_doc = "number, string, boolean, range `[min, max]` or "
+			  "choice `[\"a\", \"b\"]`",
+	.other_help = "a **fault parameter**, checked by the fault registry",
+	.other_schema = "{\"anyOf\": [{\"type\": [\"number\", \"string\", "
+			"\"boolean\"]}, {\"type\": \"array\", \"items\": "
+			"[{\"type\": \"number\"}, {\"type\": \"number\"}], "
+			"\"minItems\": 2, \"maxItems\": 2}, {\"type\": \"array\", "
+			"\"items\": {\"type\": \"string\"}, \"minItems\": 1}]}",
+};
+
+/* An oracle parameter: any JSON, checked by the oracle registry. */
+static int read_oracle_param(struct cfg_ctx *x, const char *key, json_t *v,
+			     void *obj)
+{
+	(void)x;
+	json_object_set(((struct config_oracle *)obj)->params, key, v);
 	return 0;
 }
 
-static int read_oracle(struct cfg_ctx *x, json_t *v, struct config_oracle *o)
+static int init_oracle(struct cfg_ctx *x, json_t *v, void *obj)
 {
-	size_t mark = x->path.len;
-	const char *key;
-	json_t *val;
-
-	o->params = json_object();
-	if (!json_is_object(v))
-		return cfg_fail_type(x, v, "an object");
-	json_object_foreach(v, key, val) {
-		if (strcmp(key, "type")) {
-			json_object_set(o->params, key, val);
-			continue;
-		}
-		cfg_path_key(x, key);
-		if (want_type(x, val, &o->type) < 0)
-			return -1;
-		cfg_path_pop(x, mark);
-	}
-	return cfg_require(x, v, "type", NULL);
-}
-
-int cfg_read_oracles(struct cfg_ctx *x, json_t *v, void *obj)
-{
-	struct config *c = obj;
-	size_t mark = x->path.len, i, n;
-
-	if (!json_is_array(v) || !json_array_size(v))
-		return cfg_fail_type(x, v, "a non-empty array of oracles");
-	n = json_array_size(v);
-	c->oracles = xcalloc(n, sizeof(*c->oracles));
-	c->n_oracles = (int)n;
-	for (i = 0; i < n; i++) {
-		cfg_path_index(x, i);
-		if (read_oracle(x, json_array_get(v, i), &c->oracles[i]) < 0)
-			return -1;
-		cfg_path_pop(x, mark);
-	}
+	(void)x;
+	(void)v;
+	((struct config_oracle *)obj)->params = json_object();
 	return 0;
 }
 
-/* ---- schedule and logs ------------------------------------------------- */
-
-static int read_runs(struct cfg_ctx *x, json_t *v, void *obj)
+static void release_oracle(void *obj)
 {
-	return cfg_want_int(x, v, 1, INT_MAX,
-			    &((struct config_schedule *)obj)->runs);
+	json_decref(((struct config_oracle *)obj)->params);
 }
 
-static int read_budget(struct cfg_ctx *x, json_t *v, void *obj)
-{
-	double s;
+static const struct cfg_field oracle_fields[] = {
+	TYPE_FIELD(struct config_oracle, "oracle"),
+	CFG_F_END,
+};
 
-	if (!json_is_string(v) ||
-	    config_parse_duration(json_string_value(v), &s) < 0 || s <= 0)
-		return cfg_fail_type(x, v, "a duration like \"8h\", \"90m\" or "
-				     "\"1h30m\"");
-	((struct config_schedule *)obj)->budget_s = s;
-	return 0;
-}
+const struct cfg_table cfg_oracle_table = {
+	.name = "oracles[]", .fields = oracle_fields, .init = init_oracle,
+	.other = read_oracle_param, .release = release_oracle,
+	.other_key_doc = "*anything else*", .other_type_doc = "any JSON",
+	.other_help = "an **oracle parameter**, checked by the oracle "
+		      "registry (below)",
+	.other_schema = "true",
+};
 
-static int read_faults_per_run(struct cfg_ctx *x, json_t *v, void *obj)
-{
-	return cfg_want_int(x, v, 1, 8,
-			    &((struct config_schedule *)obj)->faults_per_run);
-}
-
-static int read_inject_at(struct cfg_ctx *x, json_t *v, void *obj)
-{
-	return cfg_want_range(x, v, CFG_SECONDS_OR_0,
-			      &((struct config_schedule *)obj)->inject_at_s);
-}
-
-static int read_observe(struct cfg_ctx *x, json_t *v, void *obj)
-{
-	return cfg_want_number(x, v, CFG_SECONDS,
-			       &((struct config_schedule *)obj)->observe_s);
-}
-
-static int read_retries(struct cfg_ctx *x, json_t *v, void *obj)
-{
-	struct config_schedule *s = obj;
-
-	return cfg_want_int(x, v, 0, 100, &s->max_infra_retries);
-}
+/* ---- schedule and logs -------------------------------------------------- */
 
 static const struct cfg_field schedule_fields[] = {
-	{ "runs", read_runs },
-	{ "budget", read_budget },
-	{ "faults_per_run", read_faults_per_run },
-	{ "inject_at_s", read_inject_at },
-	{ "observe_s", read_observe },
-	{ "max_infra_retries", read_retries },
-	{ NULL, NULL },
+	CFG_F_INT("runs", struct config_schedule, runs, 1, 1000000,
+		  .def = "10", .help = "runs in all"),
+	CFG_F_DURATION("budget", struct config_schedule, budget_s, 0,
+		       SECONDS_7D, .above_min = 1, .def_doc = "unlimited",
+		       .help = "the campaign stops at whichever of `runs` and "
+		       "`budget` comes first"),
+	CFG_F_INT("faults_per_run", struct config_schedule, faults_per_run, 1,
+		  8, .def = "1", .help = "faults the plan injects in a run"),
+	CFG_F_RANGE("inject_at_s", struct config_schedule, inject_at_s, 0,
+		    SECONDS_1H, .unit = "seconds", .def = "[1, 3]",
+		    .help = "when the plan injects, in seconds after the "
+		    "warm-up (drawn from the range with the seed)"),
+	CFG_F_NUMBER("observe_s", struct config_schedule, observe_s, 0,
+		     CFG_SECONDS_1D, .above_min = 1, .unit = "seconds",
+		     .def = "10", .help = "seconds of observation after "
+		     "injection"),
+	CFG_F_INT("max_infra_retries", struct config_schedule,
+		  max_infra_retries, 0, 100, .def = "3",
+		  .help = "retries of a run that failed for infrastructure "
+		  "reasons"),
+	CFG_F_END,
 };
 
-int cfg_read_schedule(struct cfg_ctx *x, json_t *v, void *obj)
-{
-	return cfg_walk_object(x, v, schedule_fields,
-			       &((struct config *)obj)->schedule);
-}
+const struct cfg_table cfg_schedule_table = {
+	.name = "schedule", .fields = schedule_fields,
+};
 
-static int read_log_paths(struct cfg_ctx *x, json_t *v, void *obj)
-{
-	struct config_logs *l = obj;
-	size_t mark = x->path.len, i, n;
-	const json_t *el;
+static const struct cfg_field log_path_elem = { .type = CFG_GUEST_PATH };
 
-	if (!json_is_array(v))
-		return cfg_fail_type(x, v, "an array of guest paths");
-	n = json_array_size(v);
-	l->paths = xcalloc(n, sizeof(*l->paths));
-	l->n_paths = (int)n;
-	for (i = 0; i < n; i++) {
-		el = json_array_get(v, i);
-		cfg_path_index(x, i);
-		if (!json_is_string(el) || json_string_value(el)[0] != '/')
-			return cfg_fail_type(x, el, "an absolute path");
-		l->paths[i] = xstrdup(json_string_value(el));
-		cfg_path_pop(x, mark);
-	}
-	return 0;
-}
-
-static int read_log_max(struct cfg_ctx *x, json_t *v, void *obj)
-{
-	return cfg_want_int(x, v, 1, 1 << 30,
-			    &((struct config_logs *)obj)->max_bytes);
-}
-
-static int read_log_keep(struct cfg_ctx *x, json_t *v, void *obj)
-{
-	static const char *const names[] = { "flaws", "all", NULL };
-
-	return cfg_want_enum(x, v, names, &((struct config_logs *)obj)->keep_all_runs);
-}
+static const char *const keep_names[] = { "flaws", "all", NULL };
 
 static const struct cfg_field logs_fields[] = {
-	{ "paths", read_log_paths },
-	{ "max_bytes", read_log_max },
-	{ "keep_runs", read_log_keep },
-	{ NULL, NULL },
+	CFG_F_ARRAY("paths", struct config_logs, paths, n_paths, &log_path_elem,
+		    .what = "absolute guest path", .def_doc = "`[]`",
+		    .help = "files collected from every node when a run shows "
+		    "a flaw"),
+	CFG_F_INT("max_bytes", struct config_logs, max_bytes, 1, 1 << 30,
+		  .def = "65536", .help = "per file"),
+	CFG_F_ENUM("keep_runs", struct config_logs, keep_all_runs, keep_names,
+		   .def = "\"flaws\"",
+		   .help = "which runs keep `runs/<n>/` (histories, workload "
+		   "log, `faults.jsonl`): flaw runs only (the default: "
+		   "histories grow with the workload's rate, and a days-long "
+		   "campaign of thousands of runs would fill the disk with "
+		   "evidence of runs that passed; BENCHMARKS.md has bytes per "
+		   "run) or every run (to re-check passing runs with another "
+		   "checker)"),
+	CFG_F_END,
 };
 
-int cfg_read_logs(struct cfg_ctx *x, json_t *v, void *obj)
-{
-	return cfg_walk_object(x, v, logs_fields,
-			       &((struct config *)obj)->logs);
-}
-
-static void probe_release(struct config_probe *p)
-{
-	free(p->name);
-	free(p->target);
-	cfg_select_release(&p->nodes);
-	free(p->expect_body);
-	free(p->expect_json_path);
-	json_decref(p->expect_json_equals);
-	free(p->expect_output);
-}
-
-void cfg_run_release(struct config *c)
-{
-	int i;
-
-	free(c->workload.start);
-	free(c->workload.stop);
-	free(c->workload.leader);
-	cfg_select_release(&c->workload.node);
-	for (i = 0; c->probes && i < c->n_probes; i++)
-		probe_release(&c->probes[i]);
-	free(c->probes);
-	for (i = 0; c->faults && i < c->n_faults; i++) {
-		free(c->faults[i].type);
-		free(c->faults[i].target);
-		json_decref(c->faults[i].params);
-	}
-	free(c->faults);
-	for (i = 0; c->oracles && i < c->n_oracles; i++) {
-		free(c->oracles[i].type);
-		json_decref(c->oracles[i].params);
-	}
-	free(c->oracles);
-	for (i = 0; c->logs.paths && i < c->logs.n_paths; i++)
-		free(c->logs.paths[i]);
-	free(c->logs.paths);
-}
+const struct cfg_table cfg_logs_table = {
+	.name = "logs", .fields = logs_fields,
+};

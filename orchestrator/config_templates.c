@@ -2,7 +2,7 @@
  * campaign starts: its placeholders exist where it is expanded and its
  * braces are closed (faults and oracles check theirs in their
  * registries). Run in the second pass, when the forwards are known. */
-#include "config_priv.h"
+#include "config_templates.h"
 
 #include "nodevars.h"
 

@@ -1,53 +1,26 @@
 /* config_testbed.c - the "testbed" section: libvirt connection, image,
- * network and nodes (created ones, or users' existing domains). */
-#include "config_priv.h"
+ * network, preparation steps and nodes (created ones, or users'
+ * existing domains), as field tables. */
+#include "config_testbed.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-const struct config_node *cfg_find_node(const struct config_testbed *tb,
-					const char *name)
-{
-	int i;
+#include "config_host.h"
+#include "config_select.h"
 
-	for (i = 0; i < tb->n_nodes; i++)
-		if (tb->nodes[i].name && !strcmp(tb->nodes[i].name, name))
-			return &tb->nodes[i];
-	return NULL;
-}
+#define SECONDS_1H 3600
 
-int cfg_has_role(const struct config_testbed *tb, const char *role)
-{
-	int i;
+/* ---- nodes -------------------------------------------------------------- */
 
-	for (i = 0; i < tb->n_nodes; i++)
-		if (tb->nodes[i].role && !strcmp(tb->nodes[i].role, role))
-			return 1;
-	return 0;
-}
-
-static int read_ssh_host(struct cfg_ctx *x, json_t *v, void *obj)
-{
-	return cfg_want_string(x, v, &((struct config_ssh *)obj)->host);
-}
-
-static int read_ssh_port(struct cfg_ctx *x, json_t *v, void *obj)
-{
-	return cfg_want_int(x, v, 1, 65535, &((struct config_ssh *)obj)->port);
-}
-
-static int read_ssh_user(struct cfg_ctx *x, json_t *v, void *obj)
-{
-	return cfg_want_string(x, v, &((struct config_ssh *)obj)->user);
-}
-
-static int read_ssh_key(struct cfg_ctx *x, json_t *v, void *obj)
+static int read_key(struct cfg_ctx *x, const struct cfg_field *f, json_t *v,
+		    void *obj)
 {
 	if (!json_is_string(v) || !json_string_length(v))
 		return cfg_fail_type(x, v, "a non-empty string");
 	return cfg_resolve_file(x, json_string_value(v),
-				&((struct config_ssh *)obj)->key);
+				(char **)((char *)obj + f->offset));
 }
 
 /* "TYPE BASE64 [comment]" with an ssh-* or ecdsa-* type. */
@@ -76,60 +49,54 @@ static int host_key_ok(const char *s)
 	return 1;
 }
 
-static int read_ssh_host_key(struct cfg_ctx *x, json_t *v, void *obj)
+static int read_host_key(struct cfg_ctx *x, const struct cfg_field *f,
+			 json_t *v, void *obj)
 {
 	if (!json_is_string(v) || !host_key_ok(json_string_value(v)))
 		return cfg_fail_type(x, v, "a public host key like "
 				     "\"ssh-ed25519 AAAA...\"");
-	((struct config_ssh *)obj)->host_key = xstrdup(json_string_value(v));
-	return 0;
+	return cfg_read_value(x, f, v, obj);
 }
 
 static const struct cfg_field ssh_fields[] = {
-	{ "host", read_ssh_host },
-	{ "port", read_ssh_port },
-	{ "user", read_ssh_user },
-	{ "key", read_ssh_key },
-	{ "host_key", read_ssh_host_key },
-	{ NULL, NULL },
+	CFG_F_STRING("host", struct config_ssh, host,
+		     .help = "address the controller connects to"),
+	CFG_F_INT("port", struct config_ssh, port, 1, 65535,
+		  .help = "the port of the node's SSH server"),
+	CFG_F_STRING("user", struct config_ssh, user,
+		     .help = "the user the controller logs in as"),
+	CFG_F_STRING("key", struct config_ssh, key, .read = read_key,
+		     .help = "private key file; relative to the config file's "
+		     "directory, or `~/...`; must exist; stored absolute"),
+	CFG_F_STRING("host_key", struct config_ssh, host_key,
+		     .read = read_host_key,
+		     .schema = "{\"type\": \"string\", \"pattern\": "
+		     "\"^(ssh-|ecdsa-)[a-z0-9@.-]* [A-Za-z0-9+/]{16,}={0,2}( .*)?$\"}",
+		     .help = "the pinned public host key: `\"TYPE BASE64 "
+		     "[comment]\"` with an `ssh-*` or `ecdsa-*` type, e.g. "
+		     "`\"ssh-ed25519 AAAAC3Nz...\"`"),
+	CFG_F_END,
 };
 
-static int read_node_name(struct cfg_ctx *x, json_t *v, void *obj)
-{
-	return cfg_want_word(x, v, CFG_LOWER CFG_DIGITS "-", 16, "[a-z0-9-]",
-			     &((struct config_node *)obj)->name);
-}
+/* Required with a node's 'domain', which may come later in the node: so
+ * the node checks them, and the schema says it. */
+static const struct cfg_table ssh_table = {
+	.name = "testbed.nodes[].ssh", .fields = ssh_fields,
+	.schema = "{\"required\": [\"host\", \"port\", \"user\", \"key\", "
+		  "\"host_key\"]}",
+};
 
-static int read_node_role(struct cfg_ctx *x, json_t *v, void *obj)
+static int read_role(struct cfg_ctx *x, const struct cfg_field *f, json_t *v,
+		     void *obj)
 {
 	struct config_node *n = obj;
 
-	if (cfg_want_word(x, v, CFG_LOWER CFG_UPPER CFG_DIGITS "._-", 32,
-			  "[A-Za-z0-9._-]", &n->role) < 0)
+	if (cfg_read_value(x, f, v, obj) < 0)
 		return -1;
 	if (!strcmp(n->role, "all") || !strcmp(n->role, "any"))
 		return cfg_fail(x, "'%s' cannot be a role: it selects every "
 				"node", n->role);
 	return 0;
-}
-
-static int read_node_memory(struct cfg_ctx *x, json_t *v, void *obj)
-{
-	return cfg_want_int(x, v, 32, 65536,
-			    &((struct config_node *)obj)->memory_mib);
-}
-
-static int read_node_domain(struct cfg_ctx *x, json_t *v, void *obj)
-{
-	return cfg_want_string(x, v, &((struct config_node *)obj)->domain);
-}
-
-/* Required keys are checked with the node: ssh is not allowed at all
- * without 'domain', which may come later in the node. */
-static int read_node_ssh(struct cfg_ctx *x, json_t *v, void *obj)
-{
-	return cfg_walk_object(x, v, ssh_fields,
-			       &((struct config_node *)obj)->ssh);
 }
 
 static int require_ssh(struct cfg_ctx *x, json_t *ssh)
@@ -145,24 +112,13 @@ static int require_ssh(struct cfg_ctx *x, json_t *ssh)
 	return 0;
 }
 
-static const struct cfg_field node_fields[] = {
-	{ "name", read_node_name },
-	{ "role", read_node_role },
-	{ "memory_mib", read_node_memory },
-	{ "domain", read_node_domain },
-	{ "ssh", read_node_ssh },
-	{ NULL, NULL },
-};
-
-/* Node i against itself and nodes 0..i-1 (already complete). */
-static int check_node(struct cfg_ctx *x, json_t *v, struct config_testbed *tb,
-		      int i)
+/* A node against itself and the nodes before it (already complete). */
+static int check_node(struct cfg_ctx *x, json_t *v, void *obj)
 {
-	struct config_node *n = &tb->nodes[i];
-	int j;
+	const struct config_testbed *tb = &x->c->testbed;
+	struct config_node *n = obj;
+	int i = (int)(n - tb->nodes), j;
 
-	if (cfg_require(x, v, "name", NULL) < 0)
-		return -1;
 	if (n->domain && (cfg_require(x, v, "ssh", " (a node with 'domain' "
 				      "needs it)") < 0 ||
 			  require_ssh(x, json_object_get(v, "ssh")) < 0))
@@ -181,114 +137,39 @@ static int check_node(struct cfg_ctx *x, json_t *v, struct config_testbed *tb,
 					       "also node '%s'", n->domain,
 					       tb->nodes[j].name);
 	}
-	if (!n->role)
-		n->role = xstrdup("member");
 	return 0;
 }
 
-static int read_nodes(struct cfg_ctx *x, json_t *v, void *obj)
-{
-	struct config_testbed *tb = obj;
-	size_t mark = x->path.len, i, n;
+static const struct cfg_field node_fields[] = {
+	CFG_F_WORD("name", struct config_node, name, 16, CFG_LOWER CFG_DIGITS "-",
+		   "[a-z0-9-]", .required = 1, .help = "unique"),
+	CFG_F_WORD("role", struct config_node, role, 32,
+		   CFG_UPPER CFG_LOWER CFG_DIGITS "._-", "[A-Za-z0-9._-]",
+		   .read = read_role, .def = "\"member\"",
+		   .help = "not `all` or `any`, and not the name of a node "
+		   "(selectors would be ambiguous)"),
+	CFG_F_INT("memory_mib", struct config_node, memory_mib, 32, 65536,
+		  .def_doc = "the testbed's", .help = "MiB of memory"),
+	CFG_F_STRING("domain", struct config_node, domain, .def_doc = "none",
+		     .help = "an **existing** libvirt domain the testbed uses "
+		     "instead of creating one (a user's own image); unique"),
+	CFG_F_OBJECT("ssh", struct config_node, ssh, &ssh_table,
+		     .help = "**required with `domain`, refused without it** "
+		     "(the testbed sets up SSH for the nodes it creates)"),
+	CFG_F_END,
+};
 
-	if (!json_is_array(v))
-		return cfg_fail_type(x, v, "an array of nodes");
-	n = json_array_size(v);
-	if (n < 1 || n > CFG_MAX_NODES)
-		return cfg_fail(x, "expected 1 to %d nodes, got %zu",
-				CFG_MAX_NODES, n);
-	tb->nodes = xcalloc(n, sizeof(*tb->nodes));
-	tb->n_nodes = (int)n;
-	for (i = 0; i < n; i++) {
-		json_t *nv = json_array_get(v, i);
+static const struct cfg_table node_table = {
+	.name = "testbed.nodes[]", .fields = node_fields, .check = check_node,
+	.schema = "{\"dependencies\": {\"domain\": [\"ssh\"], "
+		  "\"ssh\": [\"domain\"]}}",
+};
 
-		cfg_path_index(x, i);
-		if (cfg_walk_object(x, nv, node_fields, &tb->nodes[i]) < 0 ||
-		    check_node(x, nv, tb, (int)i) < 0)
-			return -1;
-		cfg_path_pop(x, mark);
-	}
-	return 0;
-}
+static const struct cfg_field node_elem = {
+	.type = CFG_OBJECT, .table = &node_table,
+};
 
-static int read_uri(struct cfg_ctx *x, json_t *v, void *obj)
-{
-	return cfg_want_string(x, v, &((struct config_testbed *)obj)->uri);
-}
-
-static int read_accel(struct cfg_ctx *x, json_t *v, void *obj)
-{
-	static const char *const names[] = { "auto", "kvm", "tcg", NULL };
-	int i;
-
-	if (cfg_want_enum(x, v, names, &i) < 0)
-		return -1;
-	((struct config_testbed *)obj)->accel = (enum accel)i;
-	return 0;
-}
-
-static int read_image(struct cfg_ctx *x, json_t *v, void *obj)
-{
-	if (!json_is_string(v) || !json_string_length(v))
-		return cfg_fail_type(x, v, "a non-empty string");
-	return cfg_resolve_recipe(x, json_string_value(v),
-				  &((struct config_testbed *)obj)->image);
-}
-
-static int read_prefix(struct cfg_ctx *x, json_t *v, void *obj)
-{
-	return cfg_want_word(x, v, CFG_LOWER CFG_DIGITS "-", CFG_MAX_PREFIX,
-			     "[a-z0-9-]",
-			     &((struct config_testbed *)obj)->prefix);
-}
-
-static int read_memory(struct cfg_ctx *x, json_t *v, void *obj)
-{
-	return cfg_want_int(x, v, 32, 65536,
-			    &((struct config_testbed *)obj)->memory_mib);
-}
-
-static int read_vcpus(struct cfg_ctx *x, json_t *v, void *obj)
-{
-	return cfg_want_int(x, v, 1, 64,
-			    &((struct config_testbed *)obj)->vcpus);
-}
-
-static int read_port_base(struct cfg_ctx *x, json_t *v, void *obj)
-{
-	return cfg_want_int(x, v, 1024, 65000,
-			    &((struct config_testbed *)obj)->ssh_port_base);
-}
-
-static int read_boot_timeout(struct cfg_ctx *x, json_t *v, void *obj)
-{
-	return cfg_want_int(x, v, 1, 3600,
-			    &((struct config_testbed *)obj)->boot_timeout_s);
-}
-
-static int read_ready_timeout(struct cfg_ctx *x, json_t *v, void *obj)
-{
-	return cfg_want_int(x, v, 1, 3600,
-			    &((struct config_testbed *)obj)->ready_timeout_s);
-}
-
-static int read_net_type(struct cfg_ctx *x, json_t *v, void *obj)
-{
-	static const char *const names[] = { "vde", "libvirt", NULL };
-	int i;
-
-	if (cfg_want_enum(x, v, names, &i) < 0)
-		return -1;
-	((struct config_testbed *)obj)->net = (enum net_type)i;
-	return 0;
-}
-
-static int read_libvirt_network(struct cfg_ctx *x, json_t *v, void *obj)
-{
-	struct config_testbed *tb = obj;
-
-	return cfg_want_string(x, v, &tb->libvirt_network);
-}
+/* ---- network ------------------------------------------------------------ */
 
 /* "a.b.c.d/len" with 8 <= len <= 28; fills the address and length. */
 static int parse_subnet(const char *s, unsigned *ret_addr, int *ret_len)
@@ -317,7 +198,8 @@ static int parse_subnet(const char *s, unsigned *ret_addr, int *ret_len)
 	return 0;
 }
 
-static int read_subnet(struct cfg_ctx *x, json_t *v, void *obj)
+static int read_subnet(struct cfg_ctx *x, const struct cfg_field *f,
+		       json_t *v, void *obj)
 {
 	const char *s = json_is_string(v) ? json_string_value(v) : "";
 	unsigned addr, mask;
@@ -337,165 +219,178 @@ static int read_subnet(struct cfg_ctx *x, json_t *v, void *obj)
 				addr >> 16 & 255, addr >> 8 & 255, addr & 255,
 				len);
 	}
-	((struct config_testbed *)obj)->subnet = xstrdup(s);
-	return 0;
+	return cfg_read_value(x, f, v, obj);
 }
 
-static const struct cfg_field network_fields[] = {
-	{ "type", read_net_type },
-	{ "libvirt_network", read_libvirt_network },
-	{ "subnet", read_subnet },
-	{ NULL, NULL },
-};
-
-static int read_network(struct cfg_ctx *x, json_t *v, void *obj)
+static int check_network(struct cfg_ctx *x, json_t *v, void *obj)
 {
 	struct config_testbed *tb = obj;
 
-	if (cfg_walk_object(x, v, network_fields, tb) < 0)
-		return -1;
 	if (tb->net != NET_LIBVIRT && json_object_get(v, "libvirt_network"))
 		return cfg_fail_member(x, "libvirt_network", "allowed only "
 				       "with type 'libvirt'");
+	if (tb->net == NET_LIBVIRT && !tb->libvirt_network)
+		tb->libvirt_network = xstrdup("default");
 	return 0;
 }
 
-/* ---- bootstrap steps ---- */
+static const char *const net_names[] = { "vde", "libvirt", NULL };
 
-static int read_step_upload(struct cfg_ctx *x, json_t *v, void *obj)
+static const struct cfg_field network_fields[] = {
+	CFG_F_ENUM("type", struct config_testbed, net, net_names,
+		   .def = "\"vde\"", .help = "vde: a private switch per "
+		   "testbed; libvirt: a libvirt network"),
+	CFG_F_STRING("libvirt_network", struct config_testbed, libvirt_network,
+		     .def_doc = "`\"default\"`",
+		     .help = "only with `\"type\": \"libvirt\"` (an error "
+		     "otherwise)"),
+	CFG_F_STRING("subnet", struct config_testbed, subnet,
+		     .read = read_subnet, .def = "\"10.99.0.0/24\"",
+		     .type_doc = "`\"a.b.c.d/len\"`",
+		     .schema = "{\"type\": \"string\", \"pattern\": "
+		     "\"^[0-9]{1,3}(\\\\.[0-9]{1,3}){3}/[0-9]{1,2}$\"}",
+		     .help = "`len` from 8 to 28, host bits zero "
+		     "(`10.99.0.5/24` is refused with a suggestion). Node *i* "
+		     "(from 0) gets host address .11+*i*, so the subnet must "
+		     "hold 11 + node count addresses below its broadcast "
+		     "address (a /28 holds 3 nodes)"),
+	CFG_F_END,
+};
+
+static const struct cfg_table network_table = {
+	.name = "testbed.network", .fields = network_fields,
+	.check = check_network,
+};
+
+/* ---- steps: bootstrap and on_boot --------------------------------------- */
+
+static const char *const step_kinds[] = {
+	[CONFIG_STEP_UPLOAD] = "upload", [CONFIG_STEP_RUN] = "run",
+	[CONFIG_STEP_WAIT] = "wait",
+};
+
+/* "upload", "run" or "wait": the key says what the step does. */
+static int read_step_what(struct cfg_ctx *x, const struct cfg_field *f,
+			  json_t *v, void *obj)
 {
 	struct config_step *st = obj;
 
-	st->kind = CONFIG_STEP_UPLOAD;
-	return cfg_want_string(x, v, &st->what);
+	for (st->kind = 0; strcmp(step_kinds[st->kind], f->key); st->kind++)
+		;
+	return cfg_read_value(x, f, v, obj);
 }
 
-static int read_step_run(struct cfg_ctx *x, json_t *v, void *obj)
+/* "0644", "755": an optional 0 and one to four octal digits. */
+static int read_step_mode(struct cfg_ctx *x, const struct cfg_field *f,
+			  json_t *v, void *obj)
 {
-	struct config_step *st = obj;
+	const char *s = json_is_string(v) ? json_string_value(v) : NULL;
+	size_t n = s ? strlen(s) : 0;
 
-	st->kind = CONFIG_STEP_RUN;
-	return cfg_want_string(x, v, &st->what);
-}
-
-static int read_step_wait(struct cfg_ctx *x, json_t *v, void *obj)
-{
-	struct config_step *st = obj;
-
-	st->kind = CONFIG_STEP_WAIT;
-	return cfg_want_string(x, v, &st->what);
-}
-
-static int read_step_to(struct cfg_ctx *x, json_t *v, void *obj)
-{
-	struct config_step *st = obj;
-
-	if (!json_is_string(v) || json_string_value(v)[0] != '/')
-		return cfg_fail_type(x, v, "an absolute guest path");
-	return cfg_want_string(x, v, &st->to);
-}
-
-static int read_step_mode(struct cfg_ctx *x, json_t *v, void *obj)
-{
-	const char *s = json_string_value(v);
-	char *end;
-	long mode;
-
-	if (!s || !*s || (mode = strtol(s, &end, 8), *end) || mode < 0 || mode > 07777)
+	(void)f;
+	if (n > 1 && s[0] == '0') {
+		s++;
+		n--;
+	}
+	if (n < 1 || n > 4 || !cfg_only_chars(s, "01234567"))
 		return cfg_fail_type(x, v, "an octal mode string like \"0755\"");
-	((struct config_step *)obj)->mode = (int)mode;
+	((struct config_step *)obj)->mode = (int)strtol(s, NULL, 8);
 	return 0;
 }
 
-static int read_step_nodes(struct cfg_ctx *x, json_t *v, void *obj)
+static int read_step_nodes(struct cfg_ctx *x, const struct cfg_field *f,
+			   json_t *v, void *obj)
 {
+	(void)f;
 	return cfg_want_select(x, v, ((struct config_step *)obj)->nodes);
 }
 
-static int read_step_timeout(struct cfg_ctx *x, json_t *v, void *obj)
+static void release_step_nodes(void *obj)
 {
-	return cfg_want_int(x, v, 1, 3600, &((struct config_step *)obj)->timeout_s);
+	struct config_step *st = obj;
+
+	if (st->nodes)
+		cfg_select_release(st->nodes);
+	free(st->nodes);
 }
 
-static const struct cfg_field step_fields[] = {
-	{ "upload", read_step_upload },
-	{ "to", read_step_to },
-	{ "mode", read_step_mode },
-	{ "run", read_step_run },
-	{ "wait", read_step_wait },
-	{ "nodes", read_step_nodes },
-	{ "timeout_s", read_step_timeout },
-	{ NULL, NULL },
-};
-
-static int read_step(struct cfg_ctx *x, json_t *v, struct config_step *st)
+static int init_step(struct cfg_ctx *x, json_t *v, void *obj)
 {
+	struct config_step *st = obj;
 	int kinds = !!json_object_get(v, "upload") + !!json_object_get(v, "run") +
 		    !!json_object_get(v, "wait");
 
 	st->nodes = xcalloc(1, sizeof(*st->nodes));
-	st->mode = 0644;
-	st->timeout_s = 60;
-	if (!json_is_object(v))
-		return cfg_fail_type(x, v, "an object");
 	if (kinds != 1)
 		return cfg_fail(x, "needs exactly one of \"upload\", \"run\" or \"wait\"");
-	if (cfg_walk_object(x, v, step_fields, st) < 0)
-		return -1;
+	return 0;
+}
+
+static int check_step(struct cfg_ctx *x, json_t *v, void *obj)
+{
+	struct config_step *st = obj;
+
 	if (st->kind == CONFIG_STEP_UPLOAD && !st->to)
 		return cfg_require(x, v, "to", "the guest path of the upload");
 	if (st->kind != CONFIG_STEP_UPLOAD && (st->to || json_object_get(v, "mode")))
 		return cfg_fail_member(x, st->to ? "to" : "mode",
 				       "allowed only with \"upload\"");
-	if (!st->nodes->spec && !st->nodes->n_names)
-		st->nodes->spec = xstrdup("all");
 	return 0;
 }
 
-static int read_steps(struct cfg_ctx *x, json_t *v, struct config_step **ret,
-		      int *n)
-{
-	size_t i, mark = x->path.len;
-	json_t *el;
+static const struct cfg_field step_fields[] = {
+	CFG_F_STRING("upload", struct config_step, what, .read = read_step_what,
+		     .help = "a host file to copy to every selected node; "
+		     "`{build}` is the build directory; relative paths are "
+		     "relative to the config file"),
+	CFG_F_GUEST_PATH("to", struct config_step, to,
+			 .help = "required with `upload`"),
+	CFG_F_CUSTOM("mode", read_step_mode, NULL, "octal string",
+		     "{\"type\": \"string\", \"pattern\": \"^0?[0-7]{1,4}$\"}",
+		     .def = "\"0644\"", .help = "with `upload` only"),
+	CFG_F_STRING("run", struct config_step, what, .read = read_step_what,
+		     .type_doc = "command template",
+		     .help = "run once on each selected node; a non-zero exit "
+		     "fails `testbed up` with the step's path"),
+	CFG_F_STRING("wait", struct config_step, what, .read = read_step_what,
+		     .type_doc = "command template",
+		     .help = "run until it exits 0 (every 0.3 s) or `timeout_s` "
+		     "passes"),
+	CFG_F_CUSTOM("nodes", read_step_nodes, release_step_nodes, "selector",
+		     CFG_SELECTOR_SCHEMA, .def = "\"all\"",
+		     .help = "see *Node selectors*"),
+	CFG_F_INT("timeout_s", struct config_step, timeout_s, 1, SECONDS_1H,
+		  .def = "60", .help = "seconds an upload, a run or a wait may "
+		  "take"),
+	CFG_F_END,
+};
 
-	if (!json_is_array(v))
-		return cfg_fail_type(x, v, "an array of steps");
-	*ret = xcalloc(json_array_size(v) + 1, sizeof(**ret));
-	json_array_foreach(v, i, el) {
-		cfg_path_index(x, i);
-		(*n)++;
-		if (read_step(x, el, &(*ret)[i]) < 0)
-			return -1;
-		cfg_path_pop(x, mark);
-	}
-	return 0;
-}
+static const struct cfg_table step_table = {
+	.name = "testbed.bootstrap[]", .fields = step_fields,
+	.init = init_step, .check = check_step,
+	.schema = "{\"oneOf\": [{\"required\": [\"upload\"]}, "
+		  "{\"required\": [\"run\"]}, {\"required\": [\"wait\"]}], "
+		  "\"dependencies\": {\"upload\": [\"to\"], "
+		  "\"to\": [\"upload\"], \"mode\": [\"upload\"]}}",
+};
 
-static int read_bootstrap(struct cfg_ctx *x, json_t *v, void *obj)
-{
-	struct config_testbed *tb = obj;
+static const struct cfg_field step_elem = {
+	.type = CFG_OBJECT, .table = &step_table,
+};
 
-	return read_steps(x, v, &tb->bootstrap, &tb->n_bootstrap);
-}
-
-/* "on_boot": steps run on a node after it boots cold from its own disk
- * (a fault with "recover": "boot"), to start its SUT again. */
-static int read_on_boot(struct cfg_ctx *x, json_t *v, void *obj)
-{
-	struct config_testbed *tb = obj;
-
-	return read_steps(x, v, &tb->on_boot, &tb->n_on_boot);
-}
+/* ---- the testbed -------------------------------------------------------- */
 
 /* "forwards": {"http": 2379, ...}: guest TCP ports each node forwards
  * to the host's loopback, at most three. */
-static int read_forwards(struct cfg_ctx *x, json_t *v, void *obj)
+static int read_forwards(struct cfg_ctx *x, const struct cfg_field *f,
+			 json_t *v, void *obj)
 {
 	struct config_testbed *tb = obj;
 	size_t mark = x->path.len;
 	const char *key;
 	json_t *port;
 
+	(void)f;
 	if (!json_is_object(v))
 		return cfg_fail_type(x, v, "an object of name: guest port");
 	json_object_foreach(v, key, port) {
@@ -515,23 +410,22 @@ static int read_forwards(struct cfg_ctx *x, json_t *v, void *obj)
 	return 0;
 }
 
-static const struct cfg_field testbed_fields[] = {
-	{ "forwards", read_forwards },
-	{ "bootstrap", read_bootstrap },
-	{ "on_boot", read_on_boot },
-	{ "uri", read_uri },
-	{ "accel", read_accel },
-	{ "image", read_image },
-	{ "prefix", read_prefix },
-	{ "memory_mib", read_memory },
-	{ "vcpus", read_vcpus },
-	{ "network", read_network },
-	{ "ssh_port_base", read_port_base },
-	{ "boot_timeout_s", read_boot_timeout },
-	{ "ready_timeout_s", read_ready_timeout },
-	{ "nodes", read_nodes },
-	{ NULL, NULL },
-};
+static void release_forwards(void *obj)
+{
+	struct config_testbed *tb = obj;
+
+	for (int i = 0; i < tb->n_forwards; i++)
+		free(tb->forward_names[i]);
+}
+
+static int read_image(struct cfg_ctx *x, const struct cfg_field *f,
+		      json_t *v, void *obj)
+{
+	if (!json_is_string(v) || !json_string_length(v))
+		return cfg_fail_type(x, v, "a non-empty string");
+	return cfg_resolve_recipe(x, json_string_value(v),
+				  (char **)((char *)obj + f->offset));
+}
 
 /* Node i gets host .(11+i): the subnet must hold them below broadcast. */
 static int check_subnet_room(struct cfg_ctx *x, const struct config_testbed *tb)
@@ -569,70 +463,89 @@ static int check_roles(struct cfg_ctx *x, const struct config_testbed *tb)
 	return 0;
 }
 
-int cfg_read_testbed(struct cfg_ctx *x, json_t *v, void *obj)
+static int check_testbed(struct cfg_ctx *x, json_t *v, void *obj)
 {
-	struct config_testbed *tb = &((struct config *)obj)->testbed;
+	struct config_testbed *tb = obj;
 	int all_domains = 1, i;
-	size_t mark = x->path.len;
 
-	if (cfg_walk_object(x, v, testbed_fields, tb) < 0 ||
-	    cfg_require(x, v, "nodes", NULL) < 0 || check_roles(x, tb) < 0)
+	if (check_roles(x, tb) < 0)
 		return -1;
 	for (i = 0; i < tb->n_nodes; i++)
 		all_domains &= tb->nodes[i].domain != NULL;
 	if (!all_domains && cfg_require(x, v, "image", " (only a testbed of "
 					"existing domains can do without)") < 0)
 		return -1;
-	if (!tb->uri)
-		tb->uri = xstrdup("qemu:///system");
-	if (!tb->subnet)
-		tb->subnet = xstrdup("10.99.0.0/24");
-	if (tb->net == NET_LIBVIRT && !tb->libvirt_network)
-		tb->libvirt_network = xstrdup("default");
-	if (check_subnet_room(x, tb) < 0)
-		return -1;
-	cfg_path_pop(x, mark);
-	return 0;
+	return check_subnet_room(x, tb);
 }
 
-static void free_ssh(struct config_ssh *s)
-{
-	free(s->host);
-	free(s->user);
-	free(s->key);
-	free(s->host_key);
-}
+static const char *const accel_names[] = { "auto", "kvm", "tcg", NULL };
 
-static void steps_release(struct config_step *steps, int n)
-{
-	for (int i = 0; i < n; i++) {
-		free(steps[i].what);
-		free(steps[i].to);
-		if (steps[i].nodes)
-			cfg_select_release(steps[i].nodes);
-		free(steps[i].nodes);
-	}
-	free(steps);
-}
+static const struct cfg_field testbed_fields[] = {
+	CFG_F_STRING("uri", struct config_testbed, uri,
+		     .def = "\"qemu:///system\"",
+		     .help = "libvirt connection URI"),
+	CFG_F_ENUM("accel", struct config_testbed, accel, accel_names,
+		   .def = "\"auto\"", .help = "auto: KVM when `/dev/kvm` works, "
+		   "else TCG"),
+	CFG_F_STRING("image", struct config_testbed, image, .read = read_image,
+		     .help = "recipe directory; **required unless every node "
+		     "has `domain`**. See *Paths*"),
+	CFG_F_WORD("prefix", struct config_testbed, prefix, CFG_MAX_PREFIX,
+		   CFG_LOWER CFG_DIGITS "-", "[a-z0-9-]",
+		   .def_doc = "`\"cmp-\"` + name",
+		   .help = "names of everything the testbed creates. The "
+		   "default lowercases the name and turns `.` and `_` into "
+		   "`-`; when that is longer than 24 characters the config is "
+		   "rejected (set `prefix`)"),
+	CFG_F_INT("memory_mib", struct config_testbed, memory_mib, 32, 65536,
+		  .def_doc = "the image's recommendation",
+		  .help = "MiB of memory per node"),
+	CFG_F_INT("vcpus", struct config_testbed, vcpus, 1, 64, .def = "1",
+		  .help = "per node"),
+	CFG_F_INLINE("network", &network_table, .def_doc = "vde, `10.99.0.0/24`",
+		     .help = "see below"),
+	CFG_F_INT("ssh_port_base", struct config_testbed, ssh_port_base, 1024,
+		  65000, .def_doc = "derived from the prefix",
+		  .help = "node *i* (from 0) is forwarded from host port base + "
+		  "*i*; forward *k* (from 0) of node *i* from base + "
+		  "16(*k*+1) + *i*"),
+	CFG_F_CUSTOM("forwards", read_forwards, release_forwards,
+		     "object name → guest TCP port, at most 3",
+		     "{\"type\": \"object\", \"maxProperties\": 3, "
+		     "\"propertyNames\": {\"pattern\": \"^[a-z0-9_]+$\", "
+		     "\"not\": {\"enum\": [\"name\", \"ip\", \"role\", \"ssh\"]}}, "
+		     "\"additionalProperties\": {\"type\": \"integer\", "
+		     "\"minimum\": 1, \"maximum\": 65535}}",
+		     .def_doc = "none",
+		     .help = "each node forwards that guest port to `127.0.0.1`; "
+		     "templates reach it as `{node.NAME}` and `{nodes.NAME}` "
+		     "(comma-separated `127.0.0.1:PORT`). Names are "
+		     "`[a-z0-9_]`, not `name`, `ip`, `role` or `ssh`"),
+	CFG_F_ARRAY("bootstrap", struct config_testbed, bootstrap, n_bootstrap,
+		    &step_elem, .what = "step", .def_doc = "none",
+		    .help = "run on the nodes, in order, after they first answer "
+		    "SSH and **before** the golden snapshot: see below"),
+	CFG_F_ARRAY("on_boot", struct config_testbed, on_boot, n_on_boot,
+		    &step_elem, .what = "step", .def_doc = "none",
+		    .help = "run on **one** node after it was power-cycled and "
+		    "booted from its own disk (a fault with `\"recover\": "
+		    "\"boot\"`), to start its SUT again; same steps as "
+		    "`bootstrap`. A failing step is an infra error, so start "
+		    "services here and leave judging whether they recovered to "
+		    "probes and oracles"),
+	CFG_F_INT("boot_timeout_s", struct config_testbed, boot_timeout_s, 1,
+		  SECONDS_1H, .def = "120",
+		  .help = "seconds from the first boot of a node until SSH "
+		  "answers (also after a `\"recover\": \"boot\"`)"),
+	CFG_F_INT("ready_timeout_s", struct config_testbed, ready_timeout_s, 1,
+		  SECONDS_1H, .def = "30",
+		  .help = "seconds after a reset until the node is ready"),
+	CFG_F_ARRAY("nodes", struct config_testbed, nodes, n_nodes, &node_elem,
+		    .min_items = 1, .max_items = CFG_MAX_NODES, .what = "node",
+		    .required = 1, .help = "see below"),
+	CFG_F_END,
+};
 
-void cfg_testbed_release(struct config_testbed *tb)
-{
-	int i;
-
-	for (i = 0; tb->nodes && i < tb->n_nodes; i++) {
-		free(tb->nodes[i].name);
-		free(tb->nodes[i].role);
-		free(tb->nodes[i].domain);
-		free_ssh(&tb->nodes[i].ssh);
-	}
-	free(tb->nodes);
-	steps_release(tb->bootstrap, tb->n_bootstrap);
-	steps_release(tb->on_boot, tb->n_on_boot);
-	for (i = 0; i < tb->n_forwards; i++)
-		free(tb->forward_names[i]);
-	free(tb->uri);
-	free(tb->image);
-	free(tb->prefix);
-	free(tb->libvirt_network);
-	free(tb->subnet);
-}
+const struct cfg_table cfg_testbed_table = {
+	.name = "testbed", .fields = testbed_fields, .check = check_testbed,
+};

@@ -187,8 +187,7 @@ static char *collect_command(const struct config *cfg)
 	for (int i = 0; i < cfg->logs.n_paths; i++)
 		json_array_append_new(paths, json_string(cfg->logs.paths[i]));
 	json_object_set_new(req, "paths", paths);
-	json_object_set_new(req, "max_bytes", json_integer(cfg->logs.max_bytes
-		? cfg->logs.max_bytes : 65536));
+	json_object_set_new(req, "max_bytes", json_integer(cfg->logs.max_bytes));
 	text = json_dumps(req, JSON_COMPACT);
 	buf_adds(&cmd, "campaign-agent collect ");
 	shell_quote(&cmd, text);

@@ -66,7 +66,7 @@ static int build_targets(struct run_ctx *r, struct err *e)
 static int wait_probes_ready(struct run_ctx *r, struct err *e)
 {
 	const struct harness_ops *o = r->h->ops;
-	int timeout_s = r->cfg->testbed.ready_timeout_s ? r->cfg->testbed.ready_timeout_s : 30;
+	int timeout_s = r->cfg->testbed.ready_timeout_s;
 	int64_t deadline = o->now_ms(r->h) + (int64_t)timeout_s * 1000;
 	char why[600] = "";
 
@@ -130,7 +130,7 @@ static int start_workload(struct run_ctx *r, struct err *e)
 static void stop_workload(struct run_ctx *r)
 {
 	const struct config_workload *w = &r->cfg->workload;
-	int64_t ms = (int64_t)(w->stop_timeout_s > 0 ? w->stop_timeout_s : 10) * 1000;
+	int64_t ms = (int64_t)(w->stop_timeout_s * 1000);
 	struct buf cmd = BUF_INIT;
 	const char *stop = NULL;
 	int status = 0;

@@ -133,7 +133,7 @@ int plan_make(const struct config *cfg, const struct plan_node *nodes,
 		f->index = pick_fault(&rng, cfg);
 		cf = &cfg->faults[f->index];
 		f->type = xstrdup(cf->type);
-		f->target = xstrdup(cf->target ? cf->target : "any");
+		f->target = xstrdup(cf->target);
 		f->node = late_bound(f->target) ? -1
 			: pick_node(&rng, f->target, nodes, n_nodes);
 		f->inject_at_ms = draw_ms(&rng, cfg->schedule.inject_at_s);

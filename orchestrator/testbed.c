@@ -57,11 +57,11 @@ static int init_nodes(struct testbed *tb, struct err *e)
 		int len;
 
 		n->name = xstrdup(cn->name);
-		n->role = xstrdup(cn->role ? cn->role : "member");
+		n->role = xstrdup(cn->role);
 		n->existing = cn->domain != NULL;
 		n->domain = n->existing ? xstrdup(cn->domain)
 					: names_domain(tb->prefix, cn->name);
-		if (names_node_ip(ct->subnet ? ct->subnet : "10.99.0.0/24", i,
+		if (names_node_ip(ct->subnet, i,
 				  ip, &len, e) < 0)
 			return -1;
 		n->cluster_ip = xstrdup(ip);
@@ -201,7 +201,7 @@ fail:
 
 int testbed_reconnect(struct testbed *tb, struct err *e)
 {
-	const char *uri = tb->cfg->testbed.uri ? tb->cfg->testbed.uri : "qemu:///system";
+	const char *uri = tb->cfg->testbed.uri;
 
 	if (tb->conn && virConnectIsAlive(tb->conn) == 1)
 		return 0;

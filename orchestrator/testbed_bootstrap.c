@@ -143,8 +143,7 @@ static int bootstrap_node(void *tb, int i, struct err *e)
 int testbed_boot_node(struct testbed *tb, const char *name, struct err *e)
 {
 	int i = testbed_node_index(tb, name), state = 0, ret = -1;
-	int timeout = (tb->cfg->testbed.boot_timeout_s
-			       ? tb->cfg->testbed.boot_timeout_s : 120) * 1000;
+	int timeout = tb->cfg->testbed.boot_timeout_s * 1000;
 	struct ssh_conn *c = NULL;
 	virDomainPtr dom;
 

@@ -134,8 +134,7 @@ static int reset_one(void *arg, int i, struct err *e)
 {
 	struct reset_ctx *ctx = arg;
 	struct testbed *tb = ctx->tb;
-	int timeout = (tb->cfg->testbed.ready_timeout_s
-			       ? tb->cfg->testbed.ready_timeout_s : 30) * 1000;
+	int timeout = tb->cfg->testbed.ready_timeout_s * 1000;
 	int64_t t0 = clock_mono_ms(), t1;
 	virDomainPtr dom;
 	int path;

@@ -129,14 +129,13 @@ static int define_node(struct testbed *tb, int i, struct err *e)
 		goto cleanup;
 	names_mac(tb->prefix, 0, i, ctl_mac);
 	names_mac(tb->prefix, 1, i, cl_mac);
-	names_node_ip(tb->cfg->testbed.subnet ? tb->cfg->testbed.subnet
-					      : "10.99.0.0/24", i, ip, &len, NULL);
+	names_node_ip(tb->cfg->testbed.subnet, i, ip, &len, NULL);
 	cmdline = xasprintf("%s campaign.name=%s campaign.ip=%s/%d",
 			    tb->img->cmdline, n->name, ip, len);
 	struct domain_spec spec = {
 		.name = n->domain, .prefix = tb->prefix, .node = n->name,
 		.kvm = tb->kvm, .memory_mib = node_memory(tb, i),
-		.vcpus = tb->cfg->testbed.vcpus ? tb->cfg->testbed.vcpus : 1,
+		.vcpus = tb->cfg->testbed.vcpus,
 		.kernel = tb->img->kernel, .initrd = tb->img->initrd,
 		.cmdline = cmdline, .disk = disk, .ssh_port = n->ssh_port,
 		.n_forwards = tb->cfg->testbed.n_forwards,
@@ -235,8 +234,7 @@ static int wait_ready(void *arg, int i, struct err *e)
 	struct testbed_node *n = &tb->nodes[i];
 	struct ssh_conn *c = NULL;
 	struct ssh_result r;
-	int timeout = (tb->cfg->testbed.boot_timeout_s
-			       ? tb->cfg->testbed.boot_timeout_s : 120) * 1000;
+	int timeout = tb->cfg->testbed.boot_timeout_s * 1000;
 	int ret = -1;
 
 	ssh_result_init(&r);

@@ -111,6 +111,8 @@ static void test_minimal(void)
 	is_int(c->testbed.n_nodes, 1, "one node");
 	is_str(c->testbed.nodes[0].role, "member", "role default");
 	ok(c->workload.start == NULL, "no workload");
+	ok(c->workload.stop_timeout_s == 10 && c->workload.where == CONFIG_ON_CONTROLLER,
+	   "workload defaults without a workload");
 	is_int(c->n_probes + c->n_faults + c->n_oracles, 0, "no probes, faults, oracles");
 	is_int(c->schedule.runs, 10, "runs default");
 	ok(c->schedule.budget_s == 0, "budget unlimited");
@@ -258,10 +260,10 @@ static void test_json(void)
 static void test_types(void)
 {
 	fails(HEAD NODES1 ", 'schedule': {\n  'runs': 'ten'}\n}\n",
-	      "5: schedule.runs: expected a positive integer, got \"ten\"",
+	      "5: schedule.runs: expected an integer between 1 and 1000000, got \"ten\"",
 	      "runs is not an integer");
 	fails(HEAD NODES1 ", 'schedule': {'runs': 2.5}\n}\n",
-	      "4: schedule.runs: expected a positive integer, got 2.5",
+	      "4: schedule.runs: expected an integer between 1 and 1000000, got 2.5",
 	      "runs is a real");
 	fails(HEAD "  'testbed': {'image': '.', 'nodes': {'name': 'n1'}}\n}\n",
 	      "3: testbed.nodes: expected an array of nodes, got an object",
@@ -309,7 +311,7 @@ static void test_types(void)
 	      "[min, max] or choice [\"a\", \"b\"], got an object",
 	      "fault param is an object");
 	fails(HEAD NODES1 ", 'logs': {'paths': ['var/log/x']}\n}\n",
-	      "4: logs.paths[0]: expected an absolute path, got \"var/log/x\"",
+	      "4: logs.paths[0]: expected an absolute guest path, got \"var/log/x\"",
 	      "relative log path");
 }
 
@@ -333,37 +335,91 @@ static void test_ranges(void)
 	      "4: faults[0].loss_pct: invalid range [60, 10]: minimum is "
 	      "greater than maximum", "parameter range [60, 10]");
 	fails(HEAD NODES1 ", 'faults': [{'type': 'x', 'weight': 0}]\n}\n",
-	      "4: faults[0].weight: expected a positive number up to 1e+09, got 0",
+	      "4: faults[0].weight: expected a number greater than 0 and at most "
+	      "1000000, got 0",
 	      "zero weight");
 	fails(HEAD NODES1 ", 'schedule': {'inject_at_s': [-1, 2]}\n}\n",
-	      "4: schedule.inject_at_s: expected a non-negative number up to 1e+09 "
-	      "or a range [min, max] of them, got [-1,2]", "negative inject time");
-	/* seconds become integer milliseconds: 1e303 would overflow them */
-	fails(HEAD NODES1 ", 'schedule': {'observe_s': 1e303}\n}\n",
-	      "4: schedule.observe_s: expected a positive number up to 1e+09, "
-	      "got 1e303", "observe_s too large");
-	fails(HEAD NODES1 ", 'schedule': {'inject_at_s': [1, 1e10]}\n}\n",
-	      "4: schedule.inject_at_s: expected a non-negative number up to 1e+09 "
-	      "or a range [min, max] of them, got [1,1e10]",
-	      "inject_at_s range too large");
-	fails(HEAD NODES1 ", 'faults': [{'type': 'x', 'duration_s': 2e9}]\n}\n",
-	      "4: faults[0].duration_s: expected a positive number up to 1e+09 "
-	      "or a range [min, max] of them, got 2000000000.0", "duration_s too large");
-	fails(HEAD NODES1 ", 'faults': [{'type': 'x', 'weight': 1e300}]\n}\n",
-	      "4: faults[0].weight: expected a positive number up to 1e+09, "
-	      "got 1e300", "weight too large");
-	fails(HEAD NODES1 ", 'workload': {'start': 'x', 'warmup_s': 1e20}\n}\n",
-	      "4: workload.warmup_s: expected a non-negative number up to 1e+09, "
-	      "got 1e20", "warmup_s too large");
-	fails(HEAD NODES1 ", 'schedule': {'budget': '99999999999h'}\n}\n",
-	      "4: schedule.budget: expected a duration like \"8h\", \"90m\" or "
-	      "\"1h30m\", got \"99999999999h\"", "budget too large");
+	      "4: schedule.inject_at_s: expected a number of seconds between 0 "
+	      "and 3600 or a range [min, max] of them, got [-1,2]", "negative inject time");
 	fails(HEAD NODES1 ", 'probes': {'p': {'ssh': 'true', 'every_ms': 10}}\n}\n",
 	      "4: probes.p.every_ms: expected an integer between 50 and 600000, "
 	      "got 10", "probe too frequent");
 	fails(HEAD NODES1 ", 'schedule': {'faults_per_run': 9}\n}\n",
 	      "4: schedule.faults_per_run: expected an integer between 1 and 8, "
 	      "got 9", "too many faults per run");
+}
+
+/* Every number has an upper bound: nothing overflows when seconds turn
+ * into milliseconds (observe_s 1e300 once became a negative time). */
+static void test_bounds(void)
+{
+	fails(HEAD NODES1 ", 'schedule': {'observe_s': 1e300}\n}\n",
+	      "4: schedule.observe_s: expected a number of seconds greater than 0 "
+	      "and at most 86400, got 1e300", "observe_s huge");
+	fails(HEAD NODES1 ", 'schedule': {'observe_s': 0}\n}\n",
+	      "4: schedule.observe_s: expected a number of seconds greater than 0 "
+	      "and at most 86400, got 0", "observe_s zero");
+	fails(HEAD NODES1 ", 'schedule': {'inject_at_s': [1, 1e300]}\n}\n",
+	      "4: schedule.inject_at_s: expected a number of seconds between 0 "
+	      "and 3600 or a range [min, max] of them, got [1,1e300]",
+	      "inject_at_s huge");
+	fails(HEAD NODES1 ", 'schedule': {'runs': 1000001}\n}\n",
+	      "4: schedule.runs: expected an integer between 1 and 1000000, got "
+	      "1000001", "runs too many");
+	fails(HEAD NODES1 ", 'schedule': {'budget': '8d'}\n}\n",
+	      "4: schedule.budget: expected a duration greater than 0s and at "
+	      "most 7d, got \"8d\"", "budget over 7 days");
+	fails(HEAD NODES1 ", 'schedule': {'budget': '0s'}\n}\n",
+	      "4: schedule.budget: expected a duration greater than 0s and at "
+	      "most 7d, got \"0s\"", "budget zero");
+	fails(HEAD NODES1 ", 'workload': {'start': 'go', 'warmup_s': 3601}\n}\n",
+	      "4: workload.warmup_s: expected a number of seconds between 0 and "
+	      "3600, got 3601", "warmup over an hour");
+	fails(HEAD NODES1 ", 'workload': {'start': 'go', 'stop_timeout_s': 1e9}\n}\n",
+	      "4: workload.stop_timeout_s: expected a number of seconds greater "
+	      "than 0 and at most 3600, got 1000000000.0", "stop timeout huge");
+	fails(HEAD NODES1 ", 'faults': [{'type': 'x', 'duration_s': [1, 86401]}]\n}\n",
+	      "4: faults[0].duration_s: expected a number of seconds greater than 0 "
+	      "and at most 86400 or a range [min, max] of them, got [1,86401]",
+	      "fault longer than a day");
+	fails(HEAD NODES1 ", 'faults': [{'type': 'x', 'weight': 1e7}]\n}\n",
+	      "4: faults[0].weight: expected a number greater than 0 and at most "
+	      "1000000, got 10000000.0", "weight huge");
+	fails(HEAD NODES1T ",\n    'bootstrap': [{'run': 'a', 'timeout_s': 3601}]}\n}\n",
+	      "4: testbed.bootstrap[0].timeout_s: expected an integer between 1 "
+	      "and 3600, got 3601", "step timeout over an hour");
+	fails(HEAD NODES1T ",\n    'bootstrap': [{'upload': 'x', 'to': '/x', "
+	      "'mode': ' 644'}]}\n}\n",
+	      "4: testbed.bootstrap[0].mode: expected an octal mode string like "
+	      "\"0755\", got \" 644\"", "mode with a space");
+}
+
+/* The table's defaults land in the config: nobody else repeats them. */
+static void test_defaults(void)
+{
+	struct config *c = loads(HEAD NODES1T ",\n    'network': {'type': 'libvirt'},\n"
+				 "    'bootstrap': [{'upload': 'f', 'to': '/f'}]},\n"
+				 "  'probes': {'p': {'http': 'http://x/'}},\n"
+				 "  'faults': [{'type': 'x'}], 'workload': {'start': 'go'}\n}\n",
+				 "defaults");
+
+	if (!c)
+		return;
+	is_str(c->testbed.libvirt_network, "default", "libvirt network default");
+	is_str(c->testbed.subnet, "10.99.0.0/24", "subnet default in a network");
+	ok(c->testbed.n_bootstrap == 1 && c->testbed.bootstrap[0].mode == 0644 &&
+	   c->testbed.bootstrap[0].timeout_s == 60 &&
+	   !strcmp(c->testbed.bootstrap[0].nodes->spec, "all"), "step defaults");
+	ok(c->n_probes == 1 && c->probes[0].every_ms == 500 &&
+	   c->probes[0].timeout_ms == 1000 && c->probes[0].expect_status == 200 &&
+	   !strcmp(c->probes[0].nodes.spec, "all"), "probe defaults");
+	ok(c->n_faults == 1 && c->faults[0].weight == 1 &&
+	   !strcmp(c->faults[0].target, "any") && !c->faults[0].has_duration,
+	   "fault defaults");
+	ok(c->workload.where == CONFIG_ON_CONTROLLER && c->workload.warmup_s == 0 &&
+	   c->workload.stop_timeout_s == 10, "workload defaults");
+	is_int(c->logs.keep_all_runs, 0, "keep_runs defaults to flaws");
+	config_free(c);
 }
 
 static void test_nodes(void)
@@ -907,6 +963,8 @@ int main(void)
 	test_json();
 	test_types();
 	test_ranges();
+	test_bounds();
+	test_defaults();
 	test_nodes();
 	test_network();
 	test_sections();

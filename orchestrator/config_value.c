@@ -1,9 +1,7 @@
-/* config_read.c - the readers every config section is built from: errors
- * with file, line and path, did-you-mean, typed values, objects walked
- * through key tables, host paths and node selectors. */
-#include "config_priv.h"
+/* config_value.c - the values every config field is read as: errors
+ * with file, line and path, did-you-mean, typed and bounded values. */
+#include "config_value.h"
 
-#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -12,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 
+#include "config_duration.h"
 #include "jsonpos.h"
 
 /* ---- errors ---------------------------------------------------------- */
@@ -143,7 +141,7 @@ static size_t edit_distance(const char *a, const char *b)
 }
 
 /* The candidate closest to got, if it is close enough to be a typo. */
-static const char *suggest(const char *got, const char *const *cands, size_t n)
+const char *cfg_suggest(const char *got, const char *const *cands, size_t n)
 {
 	const char *best = NULL;
 	size_t i, d, best_d = SIZE_MAX;
@@ -240,24 +238,36 @@ static int in_bounds(const json_t *v, struct cfg_bounds b)
 	return (b.open ? d > b.lo : d >= b.lo) && d <= b.hi;
 }
 
+void cfg_format_number(double d, char *out, size_t n)
+{
+	if (d == floor(d) && fabs(d) < 1e15)
+		snprintf(out, n, "%.0f", d);
+	else
+		snprintf(out, n, "%g", d);
+}
+
 static void number_phrase(struct cfg_bounds b, char *out, size_t n)
 {
+	char lo[32], hi[32], what[32];
+
+	cfg_format_number(b.lo, lo, sizeof(lo));
+	cfg_format_number(b.hi, hi, sizeof(hi));
+	snprintf(what, sizeof(what), "a number%s%s", b.unit ? " of " : "",
+		 b.unit ? b.unit : "");
 	if (b.lo == 0 && b.open && isinf(b.hi))
 		snprintf(out, n, "a positive number");
 	else if (b.lo == 0 && isinf(b.hi))
 		snprintf(out, n, "a non-negative number");
-	else if (b.lo == 0 && b.open)
-		snprintf(out, n, "a positive number up to %g", b.hi);
-	else if (b.lo == 0)
-		snprintf(out, n, "a non-negative number up to %g", b.hi);
+	else if (b.open)
+		snprintf(out, n, "%s greater than %s and at most %s", what, lo, hi);
 	else
-		snprintf(out, n, "a number between %g and %g", b.lo, b.hi);
+		snprintf(out, n, "%s between %s and %s", what, lo, hi);
 }
 
 int cfg_want_number(struct cfg_ctx *x, const json_t *v, struct cfg_bounds b,
 		    double *dst)
 {
-	char want[64];
+	char want[96];
 
 	if (!in_bounds(v, b)) {
 		number_phrase(b, want, sizeof(want));
@@ -289,7 +299,7 @@ int cfg_check_range_order(struct cfg_ctx *x, const json_t *v)
 int cfg_want_range(struct cfg_ctx *x, const json_t *v, struct cfg_bounds b,
 		   struct config_range *dst)
 {
-	char want[160], num[64];
+	char want[192], num[96];
 
 	if (cfg_is_range(v) && in_bounds(json_array_get(v, 0), b) &&
 	    in_bounds(json_array_get(v, 1), b)) {
@@ -328,7 +338,7 @@ int cfg_want_enum(struct cfg_ctx *x, const json_t *v,
 				names[i]);
 	}
 	describe(v, got, sizeof(got));
-	hint = json_is_string(v) ? suggest(json_string_value(v), names, n)
+	hint = json_is_string(v) ? cfg_suggest(json_string_value(v), names, n)
 				 : NULL;
 	if (hint)
 		return cfg_fail(x, "expected %s, got %s (did you mean '%s'?)",
@@ -336,49 +346,54 @@ int cfg_want_enum(struct cfg_ctx *x, const json_t *v,
 	return cfg_fail(x, "expected %s, got %s", want, got);
 }
 
-/* ---- objects ------------------------------------------------------------ */
 
-static int unknown_key(struct cfg_ctx *x, const char *key,
-		       const struct cfg_field *fields)
+void cfg_format_duration(double seconds, char *out, size_t n)
 {
-	const char *cands[32];
-	const char *hint;
-	size_t n = 0;
+	static const struct {
+		const char *unit;
+		long long ms;
+	} units[] = {
+		{ "d", 86400000 }, { "h", 3600000 }, { "m", 60000 },
+		{ "s", 1000 }, { "ms", 1 },
+	};
+	long long left = llround(seconds * 1000);
+	size_t len = 0, u;
 
-	for (; fields[n].key && n < 32; n++)
-		cands[n] = fields[n].key;
-	hint = suggest(key, cands, n);
-	if (hint)
-		return cfg_fail_key(x, "unknown key (did you mean '%s'?)",
-				    hint);
-	return cfg_fail_key(x, "unknown key");
-}
-
-/* Read every member of v in document order through fields. */
-int cfg_walk_object(struct cfg_ctx *x, json_t *v,
-		    const struct cfg_field *fields, void *obj)
-{
-	size_t mark = x->path.len;
-	const struct cfg_field *f;
-	const char *key;
-	json_t *val;
-
-	if (!json_is_object(v))
-		return cfg_fail_type(x, v, "an object");
-	json_object_foreach(v, key, val) {
-		cfg_path_key(x, key);
-		for (f = fields; f->key && strcmp(f->key, key); f++)
-			;
-		if (!f->key)
-			return unknown_key(x, key, fields);
-		if (f->read(x, val, obj) < 0)
-			return -1;
-		cfg_path_pop(x, mark);
+	out[0] = '\0';
+	for (u = 0; u < sizeof(units) / sizeof(units[0]) && len < n; u++) {
+		if (left < units[u].ms)
+			continue;
+		len += snprintf(out + len, n - len, "%lld%s",
+				left / units[u].ms, units[u].unit);
+		left %= units[u].ms;
 	}
-	return 0;
+	if (!len)
+		snprintf(out, n, "0s");
 }
 
-/* After walk_object: the object at the current path must have key. */
+int cfg_want_duration(struct cfg_ctx *x, const json_t *v, struct cfg_bounds b,
+		      double *dst)
+{
+	char lo[32], hi[32], got[64];
+	double s;
+
+	if (!json_is_string(v) ||
+	    config_parse_duration(json_string_value(v), &s) < 0)
+		return cfg_fail_type(x, v, "a duration like \"8h\", \"90m\" or "
+				     "\"1h30m\"");
+	if ((b.open ? s > b.lo : s >= b.lo) && s <= b.hi) {
+		*dst = s;
+		return 0;
+	}
+	cfg_format_duration(b.lo, lo, sizeof(lo));
+	cfg_format_duration(b.hi, hi, sizeof(hi));
+	return cfg_fail(x, "expected a duration %s %s%s %s, got %s",
+			b.open ? "greater than" : "between", lo,
+			b.open ? " and at most" : " and", hi,
+			describe(v, got, sizeof(got)));
+}
+
+/* After reading an object: the object at the current path must have key. */
 int cfg_require(struct cfg_ctx *x, const json_t *v, const char *key,
 		const char *why)
 {
@@ -398,159 +413,4 @@ int cfg_fail_member(struct cfg_ctx *x, const char *key, const char *fmt, ...)
 	va_end(ap);
 	cfg_path_key(x, key);
 	return cfg_fail_key(x, "%s", msg);
-}
-
-/* ---- paths on the host ------------------------------------------------- */
-
-static char *config_dir(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	if (!slash)
-		return xstrdup(".");
-	if (slash == path)
-		return xstrdup("/");
-	return xasprintf("%.*s", (int)(slash - path), path);
-}
-
-/* The recipe directory: relative paths are tried against the config's
- * directory, the current directory and the source tree, in that order. */
-int cfg_resolve_recipe(struct cfg_ctx *x, const char *raw, char **ret)
-{
-	char *dir = config_dir(x->c->path), *cand[3], *abs = NULL;
-	int n = 0, i, r = -1;
-	struct stat st;
-
-	if (raw[0] == '/') {
-		cand[n++] = xstrdup(raw);
-	} else {
-		cand[n++] = xasprintf("%s/%s", dir, raw);
-		cand[n++] = xstrdup(raw);
-		cand[n++] = xasprintf("%s/%s", CAMPAIGN_SOURCE_DIR, raw);
-	}
-	for (i = 0; i < n && !abs; i++)
-		abs = realpath(cand[i], NULL);
-	if (!abs && raw[0] == '/')
-		cfg_fail(x, "no such directory '%s'", raw);
-	else if (!abs)
-		cfg_fail(x,
-			 "no such directory '%s' (looked in '%s', the current "
-			 "directory and '%s')",
-			 raw, dir, CAMPAIGN_SOURCE_DIR);
-	else if (stat(abs, &st) < 0 || !S_ISDIR(st.st_mode))
-		cfg_fail(x, "'%s' is not a directory", abs);
-	else
-		r = 0;
-	if (r == 0)
-		*ret = abs;
-	else
-		free(abs);
-	for (i = 0; i < n; i++)
-		free(cand[i]);
-	free(dir);
-	return r;
-}
-
-/* A file named relative to the config's directory, or "~/..." */
-int cfg_resolve_file(struct cfg_ctx *x, const char *raw, char **ret)
-{
-	const char *home = getenv("HOME");
-	char *dir, *joined, *abs;
-	struct stat st;
-
-	if (raw[0] == '/') {
-		joined = xstrdup(raw);
-	} else if (!strncmp(raw, "~/", 2) && home) {
-		joined = xasprintf("%s/%s", home, raw + 2);
-	} else {
-		dir = config_dir(x->c->path);
-		joined = xasprintf("%s/%s", dir, raw);
-		free(dir);
-	}
-	abs = realpath(joined, NULL);
-	if (!abs) {
-		cfg_fail(x, "cannot find '%s': %s", joined, strerror(errno));
-		free(joined);
-		return -1;
-	}
-	free(joined);
-	if (stat(abs, &st) < 0 || !S_ISREG(st.st_mode)) {
-		cfg_fail(x, "'%s' is not a regular file", abs);
-		free(abs);
-		return -1;
-	}
-	*ret = abs;
-	return 0;
-}
-
-/* ---- node selectors ------------------------------------------------------ */
-
-/* "all", a role or a node name, or a list of node names; resolved
- * against the testbed in the second pass. */
-int cfg_want_select(struct cfg_ctx *x, const json_t *v,
-		    struct config_select *sel)
-{
-	size_t mark = x->path.len, i, j, n;
-	const json_t *el;
-
-	if (json_is_string(v) && json_string_length(v)) {
-		sel->spec = xstrdup(json_string_value(v));
-		return 0;
-	}
-	if (!json_is_array(v) || !json_array_size(v))
-		return cfg_fail_type(x, v, "\"all\", a role, a node name or a "
-				     "non-empty list of node names");
-	n = json_array_size(v);
-	sel->names = xcalloc(n, sizeof(*sel->names));
-	sel->n_names = (int)n;
-	for (i = 0; i < n; i++) {
-		el = json_array_get(v, i);
-		cfg_path_index(x, i);
-		if (!json_is_string(el) || !json_string_length(el))
-			return cfg_fail_type(x, el, "a node name");
-		for (j = 0; j < i; j++)
-			if (!strcmp(sel->names[j], json_string_value(el)))
-				return cfg_fail(x, "node '%s' is listed twice",
-						sel->names[j]);
-		sel->names[i] = xstrdup(json_string_value(el));
-		cfg_path_pop(x, mark);
-	}
-	return 0;
-}
-
-int cfg_resolve_select(struct cfg_ctx *x, const struct config_testbed *tb,
-		       struct config_select *sel)
-{
-	int i, n = 0, all;
-
-	if (!sel->spec) {
-		for (i = 0; i < sel->n_names; i++)
-			if (!cfg_find_node(tb, sel->names[i])) {
-				cfg_path_index(x, (size_t)i);
-				return cfg_fail(x, "no node named '%s'",
-						sel->names[i]);
-			}
-		return 0;
-	}
-	all = !strcmp(sel->spec, "all");
-	if (!all && !cfg_find_node(tb, sel->spec) &&
-	    !cfg_has_role(tb, sel->spec))
-		return cfg_fail(x, "no node or role named '%s'", sel->spec);
-	sel->names = xcalloc((size_t)tb->n_nodes, sizeof(*sel->names));
-	for (i = 0; i < tb->n_nodes; i++)
-		if (all || !strcmp(tb->nodes[i].name, sel->spec) ||
-		    !strcmp(tb->nodes[i].role, sel->spec))
-			sel->names[n++] = xstrdup(tb->nodes[i].name);
-	sel->n_names = n;
-	return 0;
-}
-
-void cfg_select_release(struct config_select *sel)
-{
-	int i;
-
-	for (i = 0; i < sel->n_names; i++)
-		free(sel->names[i]);
-	free(sel->names);
-	free(sel->spec);
 }
