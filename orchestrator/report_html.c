@@ -19,74 +19,10 @@
 
 #include "base64.h"
 #include "escape.h"
+#include "report_assets.h"
 #include "report_priv.h"
 
-static const char css[] =
-	":root{--fg:#1f2933;--muted:#616e7c;--line:#d9e2ec;--panel:#f5f7fa;"
-	"--accent:#2f6fba}"
-	"*{box-sizing:border-box}"
-	"body{margin:0;font:14px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,"
-	"'DejaVu Sans',sans-serif;color:var(--fg);background:#fff}"
-	"header.top{background:#1f2933;color:#fff;padding:10px 24px;display:flex;"
-	"gap:22px;align-items:baseline;flex-wrap:wrap}"
-	"header.top a{color:#cfe3ff;text-decoration:none}"
-	"header.top a:hover{text-decoration:underline}"
-	"header.top .brand{font-weight:600;font-size:16px;color:#fff}"
-	"main{max-width:1240px;margin:0 auto;padding:16px 24px 40px}"
-	"h1{font-size:22px;margin:8px 0 2px;word-break:break-word}"
-	"h2{font-size:17px;margin:30px 0 10px;border-bottom:1px solid var(--line);"
-	"padding-bottom:4px}"
-	"h3{font-size:15px;margin:18px 0 6px}"
-	"a{color:var(--accent)}"
-	".sub{color:var(--muted);margin:0 0 8px}"
-	"dl.meta{display:grid;grid-template-columns:max-content minmax(0,1fr) "
-	"max-content minmax(0,1fr);gap:3px 16px;margin:12px 0}"
-	"dl.meta dt{color:var(--muted)}dl.meta dd{margin:0;overflow-wrap:anywhere}"
-	".cards{display:flex;gap:12px;flex-wrap:wrap;margin:8px 0}"
-	".card{border:1px solid var(--line);border-left:5px solid var(--c,#7b8794);"
-	"border-radius:6px;padding:8px 14px;min-width:140px;background:var(--panel)}"
-	".card .n{font-size:24px;font-weight:600}.card .l{color:var(--muted)}"
-	"table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums;"
-	"margin:6px 0}"
-	"th,td{text-align:left;padding:4px 8px;border-bottom:1px solid var(--line);"
-	"vertical-align:top}"
-	"th{background:var(--panel);font-weight:600}"
-	"td.num,th.num{text-align:right;white-space:nowrap}"
-	".o{display:inline-block;padding:0 6px;border-radius:3px;color:#fff;"
-	"font-size:12px;white-space:nowrap}"
-	".o-no-effect{background:#7b8794}.o-recovered{background:#2f9e5b}"
-	".o-flaw{background:#d64545}.o-infra-error{background:#c98a16}"
-	".o-other{background:#8e6ac8}"
-	".tag{display:inline-block;padding:0 6px;border-radius:3px;font-size:12px;"
-	"border:1px solid var(--line)}"
-	".tag-new{background:#fde8e8;border-color:#d64545;color:#9b1c1c}"
-	".tag-known{background:#eef2f6}"
-	"pre{background:var(--panel);border:1px solid var(--line);padding:8px;"
-	"overflow:auto;max-height:520px;white-space:pre-wrap;overflow-wrap:anywhere;"
-	"font:12px/1.4 ui-monospace,'DejaVu Sans Mono',monospace;margin:4px 0}"
-	"code,.mono{font:12px ui-monospace,'DejaVu Sans Mono',monospace;"
-	"overflow-wrap:anywhere}"
-	".id{white-space:nowrap}"
-	"svg{max-width:100%;height:auto;display:block}"
-	"svg text{font:11px system-ui,'DejaVu Sans',sans-serif;fill:#3e4c59}"
-	"svg text.mk{fill:#d64545}svg text.lane{font-weight:600}"
-	".pages{margin:8px 0;line-height:1.9}.pages a,.pages b{margin-right:8px}"
-	".filters{margin:10px 0;display:flex;gap:14px;align-items:center;flex-wrap:wrap}"
-	".grid2{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:28px}"
-	"@media(max-width:900px){.grid2{grid-template-columns:minmax(0,1fr)}}"
-	".legend span{margin-right:14px;white-space:nowrap}"
-	".legend i{display:inline-block;width:10px;height:10px;margin-right:4px;"
-	"border-radius:2px}"
-	"details{margin:6px 0}summary{cursor:pointer}"
-	".warn{background:#fff4e5;border:1px solid #c98a16;padding:8px 12px;"
-	"border-radius:6px;margin:10px 0}"
-	"footer{color:var(--muted);font-size:12px;border-top:1px solid var(--line);"
-	"margin-top:36px;padding-top:8px}";
 
-void report_esc(struct buf *out, const char *s)
-{
-	markup_escape(out, s ? s : "");
-}
 
 void report_nonce(char out[32])
 {
@@ -132,7 +68,7 @@ void report_page_head(struct buf *out, const struct report_data *d,
 	buf_adds(out, " \xe2\x80\x94 campaign ");
 	report_esc(out, name ? name : "report");
 	buf_addf(out, "</title>\n<style>%s</style>\n</head><body>\n<header class=\"top\">"
-		 "<a class=\"brand\" href=\"%sindex.html\">campaign ", css, root);
+		 "<a class=\"brand\" href=\"%sindex.html\">campaign ", report_asset_report_css, root);
 	report_esc(out, name ? name : "report");
 	buf_addf(out, "</a><a href=\"%sindex.html\">Overview</a>"
 		 "<a href=\"%sruns-1.html\">Runs</a>"

@@ -7,19 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report_assets.h"
 #include "report_priv.h"
 
-/* Filters rows by data-o (outcome) and data-f (space-separated types). */
-static const char filter_js[] =
-	"(function(){var o=document.getElementById('fo'),f=document.getElementById('ff'),"
-	"c=document.getElementById('fc'),rows=document.querySelectorAll('#runs tbody tr');"
-	"function apply(){var ov=o?o.value:'',fv=f.value,n=0;"
-	"for(var i=0;i<rows.length;i++){var r=rows[i],"
-	"s=(!ov||r.getAttribute('data-o')===ov)&&"
-	"(!fv||(' '+r.getAttribute('data-f')+' ').indexOf(' '+fv+' ')>=0);"
-	"r.hidden=!s;if(s)n++;}c.textContent=String(n);}"
-	"if(o)o.addEventListener('change',apply);f.addEventListener('change',apply);"
-	"apply();})();";
+
 
 void report_runs_page_name(struct buf *out, int outcome, long long page)
 {
@@ -148,7 +139,7 @@ static int write_page(const struct report_data *d, const char *report_dir,
 		row(&out, d, rows[i]);
 	buf_adds(&out, "</tbody></table>\n");
 	page_links(&out, outcome, page, pages);
-	buf_addf(&out, "<script nonce=\"%s\">%s</script>\n", nonce, filter_js);
+	buf_addf(&out, "<script nonce=\"%s\">%s</script>\n", nonce, report_asset_runs_filter_js);
 	report_page_tail(&out, d);
 	report_runs_page_name(&name, outcome, page);
 	path = xasprintf("%s/%s", report_dir, name.data);

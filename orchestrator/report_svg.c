@@ -9,18 +9,6 @@ const char *const report_outcome_colours[OC_N] = {
 	"#7b8794", "#2f9e5b", "#d64545", "#e07b00", "#5a6b8c", "#c98a16", "#8e6ac8",
 };
 
-double svg_nice_step(double range, int ticks)
-{
-	double raw, mag, norm;
-
-	if (range <= 0 || ticks < 1)
-		return 1;
-	raw = range / ticks;
-	mag = pow(10, floor(log10(raw)));
-	norm = raw / mag;
-	return (norm <= 1 ? 1 : norm <= 2 ? 2 : norm <= 2.5 ? 2.5 : norm <= 5 ? 5 : 10) * mag;
-}
-
 /* A label cut to about max bytes on a UTF-8 boundary, escaped. */
 static void short_label(struct buf *out, const char *s, size_t max)
 {
