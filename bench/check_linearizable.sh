@@ -6,9 +6,11 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=${TMPDIR:-/tmp}/campaign-bench-check-linearizable
 o=$top/orchestrator
-cc -std=gnu11 -O2 -Wall -Wextra -D_GNU_SOURCE -I"$o" -o "$out" "$top/bench/check_linearizable.c" \
-	"$o/history.c" "$o/checkers.c" "$o/check_linearizable.c" "$o/check_lost_writes.c" \
-	"$o/check_availability.c" "$o/err.c" "$o/buf.c" "$o/clock.c" \
+cc -std=gnu11 -O2 -Wall -Wextra -D_GNU_SOURCE -I"$o/checkers" -I"$o/util" -o "$out" \
+	"$top/bench/check_linearizable.c" \
+	"$o/checkers/history.c" "$o/checkers/checkers.c" "$o/checkers/check_linearizable.c" \
+	"$o/checkers/check_lost_writes.c" "$o/checkers/check_availability.c" \
+	"$o/util/err.c" "$o/util/buf.c" "$o/util/clock.c" "$o/util/paths.c" \
 	$(pkg-config --cflags --libs jansson) -lm
 if [ $# -gt 0 ]; then
 	exec "$out" "$@"

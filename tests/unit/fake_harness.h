@@ -1,4 +1,4 @@
-/* fake_harness.h - a harness (orchestrator/harness.h) that touches no VM,
+/* fake_harness.h - a harness (orchestrator/engine/harness.h) that touches no VM,
  * scripted by unit tests: the engine's lifecycle, ladder and fault
  * interactions run against it in milliseconds.
  *

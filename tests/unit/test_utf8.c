@@ -1,4 +1,4 @@
-/* test_utf8.c - orchestrator/utf8.c: the boundaries of each length, and
+/* test_utf8.c - orchestrator/util/utf8.c: the boundaries of each length, and
  * every ill-formed kind RFC 3629 names: overlong forms, surrogates, code
  * points above U+10FFFF, stray and missing continuation bytes. */
 #include "tap.h"
