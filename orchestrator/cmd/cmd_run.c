@@ -102,7 +102,8 @@ static int parse_shard(const char *s, struct engine_options *opt)
 	opt->shard_count = (int)n;
 	return 0;
 bad:
-	return command_usage_error(&run_cmd, "--shard wants I/N with 1 <= I <= N, got '%s'", s);
+	command_usage_error(&run_cmd, "--shard wants I/N with 1 <= I <= N, got '%s'", s);
+	return -1;
 }
 
 struct progress_ctx {
@@ -208,7 +209,7 @@ static int cmd_run(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	apply_overrides(cfg, &a, &opt);
-	n_beds = a.testbeds > 0 ? (int)a.testbeds : 1;
+	n_beds = a.testbeds > 0 ? (int)a.testbeds : cfg->schedule.testbeds;
 	if ((a.shard && parse_shard(a.shard, &opt) < 0) ||
 	    (n_beds > 1 && fleet_check(cfg, a.config, n_beds, &e) < 0)) {
 		if (e.msg[0])

@@ -325,8 +325,13 @@ static const struct cfg_field schedule_fields[] = {
 		     "injection"),
 	CFG_F_INT("max_infra_retries", struct config_schedule,
 		  max_infra_retries, 0, 100, .def = "3",
-		  .help = "retries of a run that failed for infrastructure "
-		  "reasons"),
+		  .help = "retries of a run whose attempts failed on a healthy "
+		  "testbed (an infra error) before it is set aside; a run failing "
+		  "the same way twice is set aside at once"),
+	CFG_F_INT("testbeds", struct config_schedule, testbeds, 1, 16, .def = "1",
+		  .help = "copies of the testbed run at once, each taking the next "
+		  "unstarted run (own prefix `<prefix>-tK`, ports 100 (K-1) above); "
+		  "`campaign run --testbeds N` overrides it"),
 	CFG_F_END,
 };
 

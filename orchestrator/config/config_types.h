@@ -147,6 +147,7 @@ struct config_schedule {
 	struct config_range inject_at_s;	/* default [1, 3] */
 	double observe_s;	/* > 0, default 10 */
 	int max_infra_retries;	/* 0..100, default 3 */
+	int testbeds;		/* 1..16, default 1 */
 };
 
 struct config_oracle {

@@ -61,3 +61,31 @@ printf '%s\n "oracles": [{"type": "command", "run": "check {run.dir}",\n   "time
 expect_usage_error timeout "3: oracles[0].timeout_s: expected a number of seconds greater than 0"
 printf '%s\n "oracles": [{"type": "command", "run": "check {run.dir}", "timeout_s": -5}]}\n' "$head" >"$tmp/negative.json"
 expect_usage_error negative "2: oracles[0].timeout_s: expected a number of seconds greater than 0 and at most 86400, got -5"
+
+# Scale-out options: each bad value a clear error, exit 2, nothing made.
+printf '%s\n "faults": [{"type": "process-kill", "process": "x"}]}\n' "$head" >"$tmp/ok.json"
+run_usage_error() {	# run_usage_error TEXT ARGS...: campaign run refuses, exit 2
+	text=$1
+	shift
+	set +e
+	out=$("$CAMPAIGN" run "$tmp/ok.json" --out "$tmp/never" "$@" 2>&1)
+	rc=$?
+	set -e
+	[ $rc = 2 ] || fail "run $* exited $rc, want 2: $out"
+	case $out in *"$text"*) ;; *) fail "run $* does not say '$text': $out" ;; esac
+	[ ! -e "$tmp/never" ] || fail "run $* wrote '$tmp/never'"
+	pass "run $*: $(echo "$out" | head -1)"
+}
+run_usage_error "option '--testbeds'" --testbeds 0
+run_usage_error "option '--testbeds'" --testbeds 17
+run_usage_error "--shard wants I/N with 1 <= I <= N, got '3/2'" --shard 3/2
+run_usage_error "--shard wants I/N" --shard 0/2
+run_usage_error "--shard wants I/N" --shard x
+printf '{"name": "big", "testbed": {"image": "%s/workloads/tiny", "memory_mib": 65536, "nodes": [{"name": "n1"}, {"name": "n2"}]},\n "faults": [{"type": "process-kill", "process": "x"}]}\n' "$PWD" >"$tmp/big.json"
+set +e
+out=$("$CAMPAIGN" run "$tmp/big.json" --out "$tmp/never" --testbeds 16 2>&1)
+rc=$?
+set -e
+[ $rc = 2 ] || fail "16 testbeds of 128 GiB: exit $rc, want 2: $out"
+case $out in *"needs about"*"MiB"*"available"*) pass "more testbeds than memory: $out" ;;
+*) fail "no memory message: $out" ;; esac
