@@ -35,7 +35,7 @@ trap cleanup EXIT
 
 jq '.name = "soak" | .testbed.prefix = "cmp-soak" | .testbed.ssh_port_base = 24600 |
     .faults = [
-	{"type": "vm-crash", "recover": ["snapshot", "boot"]},
+	{"type": "vm-crash"},
 	{"type": "vm-pause", "duration_s": [1, 4]},
 	{"type": "vm-reset"},
 	{"type": "guest-mem-bitflip"},

@@ -324,17 +324,24 @@ static int restore_node(struct run_ctx *r, int k, struct err *e)
 }
 
 /* A power-cycle that does not come back is the SUT's outcome (a flipped
- * bit may have broken its disk): the oracles see a dead node. */
-static void boot_node(struct run_ctx *r, int k)
+ * bit may have broken its disk): the oracles see a dead node. A failing
+ * on_boot step is the config's: an infra error. */
+static int boot_node(struct run_ctx *r, int k, struct err *err)
 {
 	struct plan_fault *pf = &r->plan->faults[k];
 	int64_t t = r->h->ops->now_ms(r->h);
 	struct err e = { "" };
 	json_t *ev;
+	int ret;
 
 	if (r->probing)
 		r->h->ops->probes_drop_node(r->h, pf->node);
-	if (r->h->ops->boot_node(r->h, pf->node, &e) < 0) {
+	ret = r->h->ops->boot_node(r->h, pf->node, &e);
+	if (ret == TESTBED_ON_BOOT_FAILED) {
+		*err = e;
+		return err_prefix(err, "'%s' booted after '%s'", r->names[pf->node], pf->type);
+	}
+	if (ret < 0) {
 		r->nodes[pf->node].dirty = 1;
 		r->nodes[pf->node].state = NODE_DOWN;
 		ev = json_pack("{s:s, s:s}", "action", "boot from its disk failed",
@@ -349,6 +356,7 @@ static void boot_node(struct run_ctx *r, int k)
 	if (r->probing)
 		r->h->ops->probes_drop_node(r->h, pf->node);
 	ended(r, k, ev);
+	return 0;
 }
 
 static int revert_fault(struct run_ctx *r, int k, struct err *e)
@@ -405,10 +413,8 @@ static int end_fault(struct run_ctx *r, int k, struct err *e)
 	}
 	if (rf->applied.needs_reset)
 		return restore_node(r, k, e);
-	if (rf->applied.needs_boot) {
-		boot_node(r, k);
-		return 0;
-	}
+	if (rf->applied.needs_boot)
+		return boot_node(r, k, e);
 	if (rf->applied.undo_token && rf->type->revert)
 		return revert_fault(r, k, e);
 	release_node(r, k, 0);

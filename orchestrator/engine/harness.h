@@ -34,7 +34,10 @@ struct harness_ops {
 	 * filled for the nodes reset (the path taken, how long). */
 	int (*reset)(struct harness *h, const char *const *names, int n,
 		     struct reset_report *rep, struct err *e);
-	/* Power-cycle node i keeping its disk, wait for it, run on_boot. */
+	/* Power-cycle node i keeping its disk, wait for it, run on_boot.
+	 * -1: it did not come back (what the fault did to its disk: the
+	 * SUT's outcome); TESTBED_ON_BOOT_FAILED: an on_boot step failed
+	 * (the config's own step: an infra error). */
 	int (*boot_node)(struct harness *h, int node, struct err *e);
 	/* Run cmd on node i within timeout_ms; a non-zero exit is an error
 	 * (its stderr quoted). Its stdout is appended to out (may be NULL). */

@@ -125,7 +125,10 @@ int testbed_monitor(struct testbed *tb, const char *node, const char *hmp,
 		    char **ret_reply, struct err *e);
 int testbed_destroy_node(struct testbed *tb, const char *node, struct err *e);
 /* Power-cycle a node (system_reset if it runs, a fresh start if it was
- * destroyed), keeping its disk; wait for SSH and run testbed.on_boot. */
+ * destroyed), keeping its disk; wait for SSH and run testbed.on_boot.
+ * -1: the node did not come back; TESTBED_ON_BOOT_FAILED: it came back
+ * but an on_boot step failed. */
+#define TESTBED_ON_BOOT_FAILED (-2)
 int testbed_boot_node(struct testbed *tb, const char *node, struct err *e);
 int testbed_suspend_node(struct testbed *tb, const char *node, struct err *e);
 int testbed_resume_node(struct testbed *tb, const char *node, struct err *e);

@@ -173,7 +173,8 @@ int testbed_boot_node(struct testbed *tb, const char *name, struct err *e)
 		goto out;
 	}
 	ret = run_steps(tb, i, c, tb->cfg->testbed.on_boot,
-			tb->cfg->testbed.n_on_boot, "testbed.on_boot", e);
+			tb->cfg->testbed.n_on_boot, "testbed.on_boot", e) < 0
+	      ? TESTBED_ON_BOOT_FAILED : 0;
 out:
 	ssh_close(c);
 	virDomainFree(dom);
