@@ -128,6 +128,12 @@ static int fake_boot_node(struct harness *h, int node, struct err *e)
 	if (f->dom[node] != FAKE_RUNNING)
 		came_up(f, node);
 	f->dom[node] = FAKE_RUNNING;
+	if (f->on_boot_fails > 0) {
+		f->on_boot_fails--;
+		err_set(e, "testbed.on_boot[0]: 'start-sut' on '%s' failed with exit "
+			"status 127: sh: start-sut: not found", h->nodes[node].name);
+		return TESTBED_ON_BOOT_FAILED;
+	}
 	return 0;
 }
 

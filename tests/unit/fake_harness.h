@@ -49,6 +49,7 @@ struct fake {
 	int leader;			/* node answering workload.leader, -1: none */
 	int workload_exits_at_once;
 	int rebuild_fails, rebuild_node_fails;
+	int on_boot_fails;		/* boots whose on_boot step fails */
 	int verdict_unknown;		/* the command oracle says "unknown" */
 	/* at the Nth harness call (1-based), break a node or stop */
 	long break_at_call;

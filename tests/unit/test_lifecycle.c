@@ -387,6 +387,33 @@ static void test_vanished_node(void)
 	cleanup(dir);
 }
 
+/* A power cut recovered by a boot: a node that does not come back is the
+ * SUT's outcome (judged), a failing on_boot step is the config's (infra). */
+static void test_boot_recovery(void)
+{
+	struct cfg_opts o = { .faults = "{\"type\": \"vm-crash\", \"target\": \"n2\", "
+			      "\"recover\": \"boot\"}", .runs = 2 };
+	struct config *cfg = load(&o);
+	struct engine_summary sum;
+	struct fake f;
+	char *dir = tmp_dir();
+	struct seen s;
+
+	fake_init(&f, cfg);
+	f.on_boot_fails = 1;
+	is_int(campaign(cfg, &f, dir, 2, NULL, &sum), 0, "on_boot fails once");
+	seen_read(dir, &s);
+	ok(strstr(s.actions, "retry;") != NULL, "a failing on_boot step is an infra "
+	   "event, retried: %s", s.actions);
+	is_int(s.runs[1], 1, "then run 1 is judged");
+	ok(strcmp(s.outcome[1], "flaw"), "and is no flaw (%s)", s.outcome[1]);
+	is_int(f.boots, 3, "three boots: the failed one, the retry, run 2");
+	seen_release(&s);
+	fake_release(&f);
+	config_free(cfg);
+	cleanup(dir);
+}
+
 static void test_reset_fails_twice(void)
 {
 	struct cfg_opts o = { .faults = KILL_N2, .runs = 2 };
@@ -971,6 +998,7 @@ int main(void)
 	test_doomed_run();
 	test_ladder();
 	test_vanished_node();
+	test_boot_recovery();
 	test_reset_fails_twice();
 	test_sigint();
 	test_resume_after_kill();
