@@ -220,7 +220,7 @@ int cfg_want_llong(struct cfg_ctx *x, const json_t *v, long long lo,
 
 int cfg_want_int(struct cfg_ctx *x, const json_t *v, int lo, int hi, int *dst)
 {
-	long long n;
+	long long n = 0;	/* set on success; 0 quiets -O2's maybe-uninitialized */
 
 	if (cfg_want_llong(x, v, lo, hi, &n) < 0)
 		return -1;
