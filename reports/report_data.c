@@ -302,6 +302,8 @@ static void add_run(struct report_data *d, const struct rrec *r)
 	}
 	fault_texts(d, r, &run, types, &n_types);
 	d->oc[run.outcome]++;
+	if (r->testbed >= 1 && r->testbed <= REPORT_TESTBEDS_MAX)
+		d->by_testbed[r->testbed]++;
 	for (int i = 0; i < n_types; i++) {
 		d->types[types[i]].runs++;
 		d->types[types[i]].oc[run.outcome]++;

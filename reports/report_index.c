@@ -91,6 +91,12 @@ static void header(struct buf *out, const struct report_data *d)
 	buf_reset(&v);
 	buf_addf(&v, "%lld", d->infra_events);
 	meta_row(out, "infra events", v.data);
+	buf_reset(&v);
+	for (int k = 1; k <= REPORT_TESTBEDS_MAX; k++)
+		if (d->by_testbed[k])
+			buf_addf(&v, "%s%d: %lld", v.len ? ", " : "", k, d->by_testbed[k]);
+	if (v.len)
+		meta_row(out, "runs per testbed", v.data);
 	buf_adds(out, "</dl>\n");
 	buf_release(&v);
 }

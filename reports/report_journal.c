@@ -51,7 +51,7 @@ void rrec_release(struct rrec *r)
 static void clear(struct rrec *r)
 {
 	r->type = RREC_OTHER;
-	r->run = r->duration_ms = r->reset_ms = r->runs_done = -1;
+	r->run = r->duration_ms = r->reset_ms = r->runs_done = r->testbed = -1;
 	buf_reset(&r->outcome);
 	buf_reset(&r->class_);
 	buf_reset(&r->flaw);
@@ -272,6 +272,8 @@ static int member(struct rj *c, struct rrec *r, struct buf *key, struct buf *tmp
 			return rj_str(c, &r->started);
 		break;
 	case 't':
+		if (!strcmp(k, "testbed"))
+			return rj_int(c, &r->testbed);
 		if (!strcmp(k, "type")) {
 			int got = rj_str(c, tmp);
 

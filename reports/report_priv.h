@@ -26,6 +26,9 @@ enum { OC_NO_EFFECT, OC_RECOVERED, OC_FLAW, OC_UNJUDGED, OC_SET_ASIDE, OC_INFRA,
  * verdicts do not cover what it ran. */
 #define REPORT_UNJUDGED_WARN_PCT 2.0
 
+/* Runs per testbed are counted for testbeds 1..this. */
+#define REPORT_TESTBEDS_MAX 16
+
 /* "no-effect", "recovered", "flaw", "unjudged", "set-aside", "infra-error"
  * (older journals), "other". */
 extern const char *const report_outcomes[OC_N];
@@ -106,6 +109,7 @@ struct report_data {
 	long long n_runs, cap_runs;
 	long long oc[OC_N];
 	long long records, infra_events, campaign_events;
+	long long by_testbed[REPORT_TESTBEDS_MAX + 1];	/* runs by "testbed" (1..) */
 	long long ignored, ignored_line;	/* records skipped: "flaw" not an id */
 	long long torn;			/* bytes of a torn last line, ignored */
 	char **warnings;		/* about the journal: index page, summary.json */

@@ -182,6 +182,18 @@ json_t *summary_build(const struct report_data *d)
 		? json_pack("{s:I, s:s}", "run", (json_int_t)d->infra_stop_run, "error",
 			    d->infra_stop) : json_null());
 	json_object_set_new(s, "by_fault", by_fault(d));
+	{
+		json_t *bt = json_object();
+
+		for (int k = 1; k <= REPORT_TESTBEDS_MAX; k++)
+			if (d->by_testbed[k]) {
+				char key[8];
+
+				snprintf(key, sizeof(key), "%d", k);
+				json_object_set_new(bt, key, json_integer(d->by_testbed[k]));
+			}
+		json_object_set_new(s, "by_testbed", bt);
+	}
 	json_object_set_new(s, "by_oracle", by_oracle(d));
 	json_object_set_new(s, "reset", resets(d));
 	json_object_set_new(s, "unique_flaws", json_integer(d->n_flaws));

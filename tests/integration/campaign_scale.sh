@@ -44,6 +44,9 @@ run "$TMP/two" --testbeds 2 --runs 6 --keep-testbed
 runs_once "$TMP/two" 6
 beds=$(jq -s -c '[.[] | select(.type == "run") | .testbed] | unique' "$TMP/two/journal.jsonl")
 [ "$beds" = "[1,2]" ] || fail "runs went to testbeds $beds, want both"
+jq -e '.by_testbed | (."1" + ."2") == 6' "$TMP/two/summary.json" >/dev/null ||
+	fail "summary.json by_testbed: $(jq -c .by_testbed "$TMP/two/summary.json")"
+grep -q "runs per testbed" "$TMP/two/report/index.html" || fail "the report shows no runs per testbed"
 want=$("$CAMPAIGN" plan "$CFG" --runs 1-6 --json | jq -s -c '.')
 [ "$(plans "$TMP/two")" = "$want" ] || fail "2 testbeds ran other plans than campaign plan"
 pass "--testbeds 2: runs 1..6 once, on both testbeds, with the plans of one testbed"
