@@ -19,6 +19,7 @@
 
 #include "base64.h"
 #include "escape.h"
+#include "paths.h"
 #include "report_assets.h"
 #include "report_priv.h"
 
@@ -148,50 +149,5 @@ void report_fmt_wall(struct buf *out, int64_t ms)
 int report_write_file(const char *path, const char *data, size_t len,
 		      struct err *e)
 {
-	char *tmp;
-	const char *slash = strrchr(path, '/');
-	size_t done = 0;
-	int fd, rc;
-
-	tmp = slash ? xasprintf("%.*s/.tmp-%s-XXXXXX", (int)(slash - path), path, slash + 1)
-		    : xasprintf(".tmp-%s-XXXXXX", path);
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		err_errno(e, errno, "cannot create '%s'", tmp);
-		free(tmp);
-		return -1;
-	}
-	while (done < len) {
-		ssize_t n = write(fd, data + done, len - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err_errno(e, errno, "cannot write '%s'", tmp);
-			goto fail;
-		}
-		done += (size_t)n;
-	}
-	if (fchmod(fd, 0644) < 0) {
-		err_errno(e, errno, "cannot write '%s'", tmp);
-		goto fail;
-	}
-	rc = close(fd);		/* released even when it fails: never twice */
-	fd = -1;
-	if (rc < 0 && errno != EINTR) {
-		err_errno(e, errno, "cannot write '%s'", tmp);
-		goto fail;
-	}
-	if (rename(tmp, path) < 0) {
-		err_errno(e, errno, "cannot rename '%s' to '%s'", tmp, path);
-		goto fail;
-	}
-	free(tmp);
-	return 0;
-fail:
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	free(tmp);
-	return -1;
+	return paths_write_file_atomic(path, data, len, 0, e);	/* derived: no fsync */
 }

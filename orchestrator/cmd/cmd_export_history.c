@@ -4,6 +4,7 @@
 #include "commands.h"
 #include "history.h"
 #include "log.h"
+#include "paths.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -31,32 +32,13 @@ static const struct options_cmd export_cmd = {
 /* Write data to path through a temporary file renamed into place. */
 static int write_file(const char *path, const struct buf *data)
 {
-	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
-	FILE *f = fopen(tmp, "we");
-	int r = -1;
+	struct err e = { "" };
 
-	if (!f) {
-		log_error("cannot write '%s': %s", path, strerror(errno));
-		free(tmp);
+	if (paths_write_file_atomic(path, data->data, data->len, 1, &e) < 0) {
+		log_error("%s", e.msg);
 		return -1;
 	}
-	if (fwrite(data->data, 1, data->len, f) != data->len || fflush(f) != 0 ||
-	    fsync(fileno(f)) != 0)
-		log_error("cannot write '%s': %s", path, strerror(errno));
-	else
-		r = 0;
-	if (fclose(f) != 0 && !r) {
-		log_error("cannot write '%s': %s", path, strerror(errno));
-		r = -1;
-	}
-	if (!r && rename(tmp, path) != 0) {
-		log_error("cannot rename '%s' to '%s': %s", tmp, path, strerror(errno));
-		r = -1;
-	}
-	if (r)
-		unlink(tmp);
-	free(tmp);
-	return r;
+	return 0;
 }
 
 static int cmd_export_history(int argc, char **argv)

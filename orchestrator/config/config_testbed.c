@@ -1,6 +1,7 @@
 /* config_testbed.c - the "testbed" section: libvirt connection, image,
  * network, preparation steps and nodes (created ones, or users'
  * existing domains), as field tables. */
+#include "base64.h"
 #include "config_testbed.h"
 
 #include <stdio.h>
@@ -27,7 +28,9 @@ static int read_key(struct cfg_ctx *x, const struct cfg_field *f, json_t *v,
 static int host_key_ok(const char *s)
 {
 	const char *sp = strchr(s, ' '), *b64, *end;
-	size_t n, pad = 0;
+	unsigned char *blob;
+	ssize_t got;
+	size_t n;
 
 	if (!sp ||
 	    !(strncmp(s, "ssh-", 4) == 0 || strncmp(s, "ecdsa-", 6) == 0))
@@ -38,15 +41,12 @@ static int host_key_ok(const char *s)
 	b64 = sp + 1;
 	end = strchr(b64, ' ');
 	n = end ? (size_t)(end - b64) : strlen(b64);
-	while (n > pad && b64[n - 1 - pad] == '=')
-		pad++;
-	if (n < 16 || n % 4 || pad > 2)
+	if (n < 16)
 		return 0;
-	for (size_t i = 0; i < n - pad; i++)
-		if (!strchr(CFG_UPPER CFG_LOWER CFG_DIGITS "+/", b64[i]) ||
-		    !b64[i])
-			return 0;
-	return 1;
+	blob = xmalloc(BASE64_DECODED_SIZE(n));
+	got = base64_decode(b64, n, 0, blob);
+	free(blob);
+	return got > 0;
 }
 
 static int read_host_key(struct cfg_ctx *x, const struct cfg_field *f,

@@ -68,19 +68,25 @@ static int close_once(int fd)
 	return close(fd) < 0 && errno != EINTR ? errno : 0;
 }
 
-int paths_write_atomic(const char *path, const char *data, struct err *e)
+int paths_write_file_atomic(const char *path, const void *data, size_t len,
+			    int sync, struct err *e)
 {
-	char *tmp = xasprintf("%s.tmp.%d", path, (int)getpid());
-	size_t len = strlen(data), done = 0;
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	int r = -1, rc;
+	const char *slash = strrchr(path, '/');
+	/* a unique name in the same directory: rename() stays atomic, and two
+	 * threads writing the same file (the report refresher) never mix */
+	char *tmp = slash ? xasprintf("%.*s/.tmp-%s-XXXXXX", (int)(slash - path), path,
+				      slash + 1)
+			  : xasprintf(".tmp-%s-XXXXXX", path);
+	int fd = mkostemp(tmp, O_CLOEXEC), r = -1, rc;
+	size_t done = 0;
 
 	if (fd < 0) {
-		err_errno(e, errno, "cannot write '%s'", tmp);
-		goto cleanup;
+		err_errno(e, errno, "cannot create '%s'", tmp);
+		free(tmp);
+		return -1;
 	}
 	while (done < len) {
-		ssize_t n = write(fd, data + done, len - done);
+		ssize_t n = write(fd, (const char *)data + done, len - done);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -88,7 +94,7 @@ int paths_write_atomic(const char *path, const char *data, struct err *e)
 			break;
 		done += (size_t)n;
 	}
-	if (done < len || fsync(fd) < 0) {
+	if (done < len || fchmod(fd, 0644) < 0 || (sync && fsync(fd) < 0)) {
 		err_errno(e, errno, "cannot write '%s'", tmp);
 		goto cleanup;
 	}
@@ -107,9 +113,14 @@ cleanup:
 	if (fd >= 0)
 		close(fd);
 	if (r < 0)
-		unlink(tmp);	/* ours (pid in the name); absent is fine */
+		unlink(tmp);
 	free(tmp);
 	return r;
+}
+
+int paths_write_atomic(const char *path, const char *data, struct err *e)
+{
+	return paths_write_file_atomic(path, data, strlen(data), 1, e);
 }
 
 static const char *file_kind(mode_t mode)

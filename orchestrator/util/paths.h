@@ -23,6 +23,12 @@ int paths_mkdirs(const char *path, int mode, struct err *e);
 /* Write data to path atomically (temporary file, fsync, rename). */
 int paths_write_atomic(const char *path, const char *data, struct err *e);
 
+/* The one atomic writer: len bytes of data into path (mode 0644) through
+ * a unique temporary file in the same directory renamed into place, with
+ * an fsync first when sync is set. Nothing of a failed write is left. */
+int paths_write_file_atomic(const char *path, const void *data, size_t len,
+			    int sync, struct err *e);
+
 /* fsync a directory, so that a rename in it reaches the disk. */
 int paths_fsync_dir(const char *dir, struct err *e);
 
