@@ -32,6 +32,8 @@ static void print_result(const struct merge_result *m, const char *out)
 
 	printf("merged %d shard%s into '%s': %lld runs, %lld other records, %d flaws\n",
 	       m->n_shards, m->n_shards == 1 ? "" : "s", out, m->runs, m->others, m->flaws);
+	if (m->mismatch)
+		log_warn("the shards were not made alike: %s", m->mismatch);
 	if (!m->complete)
 		printf("shards present: %s (the runs of the others are missing)\n",
 		       m->present);

@@ -317,6 +317,31 @@ out:
 	return r;
 }
 
+/* The first shard whose tool_version or image_hash differs from the
+ * first's, described; NULL if none. New string. */
+static char *mismatch(const struct mshard *s, int n)
+{
+	static const char *const keys[] = { "tool_version", "image_hash" };
+
+	for (int i = 1; i < n; i++)
+		for (size_t k = 0; k < sizeof(keys) / sizeof(*keys); k++) {
+			json_t *a = json_object_get(s[0].campaign, keys[k]);
+			json_t *b = json_object_get(s[i].campaign, keys[k]);
+			char *ta, *tb, *r;
+
+			if (json_equal(a, b) || (!a && !b))
+				continue;
+			ta = a ? json_dumps(a, JSON_ENCODE_ANY) : NULL;
+			tb = b ? json_dumps(b, JSON_ENCODE_ANY) : NULL;
+			r = xasprintf("'%s' has %s %s, '%s' %s", s[i].dir, keys[k],
+				      tb ? tb : "none", s[0].dir, ta ? ta : "none");
+			free(ta);
+			free(tb);
+			return r;
+		}
+	return NULL;
+}
+
 /* ---- the merge --------------------------------------------------------- */
 
 static int default_threads(void)
@@ -393,6 +418,7 @@ int merge_dirs(const char *out, char *const *dirs, int n,
 		ret->others += s[i].others;
 	}
 	ret->present = present_text(s, n, &ret->complete);
+	ret->mismatch = mismatch(s, n);
 	ret->flaws = merge_flaws_count(f);
 out:
 	for (int i = 0; i < n; i++) {
@@ -411,6 +437,7 @@ void merge_result_release(struct merge_result *r)
 		free(r->shards[i].dir);
 	free(r->shards);
 	free(r->present);
+	free(r->mismatch);
 	report_result_release(&r->report);
 	memset(r, 0, sizeof(*r));
 }

@@ -66,6 +66,11 @@ struct merge_result {
 	int complete;			/* every shard 1..N is there */
 	long long runs, others;		/* records in OUT's journal */
 	int flaws;			/* flaw files in OUT */
+	/* NULL, or the first shard whose program or image differs from the
+	 * first's: "'B' has tool_version "0.2.0", 'A' "0.1.0"" (merged all
+	 * the same: plans depend on config and seed, but the runs may not
+	 * have been alike) */
+	char *mismatch;
 	struct report_result report;	/* of OUT's report */
 };
 

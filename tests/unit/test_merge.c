@@ -151,6 +151,7 @@ static void test_merge(const char *tmp, char **shards, char *whole)
 	is_int(m.report.runs, RUNS, "the report counts every run");
 	is_int(m.report.flaws, 2, "and both flaws");
 	is_str(m.shards[0].state, "stopped", "a stopped shard");
+	ok(m.mismatch == NULL, "made alike");
 	merge_result_release(&m);
 
 	text = fx_read_at(out, "journal.jsonl");
@@ -482,8 +483,15 @@ static void test_runs_cap(const char *tmp)
 		json_decref(doc);
 		free(path);
 	}
+	doc = load(dirs[1], "campaign.json");
+	json_object_set_new(doc, "image_hash", json_string("feed"));
+	ok(journal_write_campaign(dirs[1], doc, &e) == 0, "another image_hash");
+	json_decref(doc);
 	is_int(merge(out, dirs, 2, &m, &e), 0, "flaws with long run lists merge");
 	is_str(e.msg, "", "no error");
+	path = xasprintf("'%s' has image_hash \"feed\", '%s' \"0123abcd\"", dirs[1], dirs[0]);
+	is_str(m.mismatch, path, "a different image is merged and named");
+	free(path);
 	merge_result_release(&m);
 	path = xasprintf("flaws/%s.json", id);
 	doc = load(out, path);
