@@ -22,6 +22,7 @@ gen=${TMPDIR:-/tmp}/campaign-bench-gen-journal
 
 [ -x "$campaign" ] || { echo "merge_bench: no '$campaign' (set CAMPAIGN)" >&2; exit 2; }
 [ -x /usr/bin/time ] || { echo "merge_bench: needs /usr/bin/time (Debian: time)" >&2; exit 2; }
+# shellcheck disable=SC2046 # pkg-config prints several words
 cc -std=gnu11 -O2 -Wall -Wextra -Wno-format-truncation -D_GNU_SOURCE -I"$o" -o "$gen" "$top/bench/gen_journal.c" \
 	"$o/flaws.c" "$o/buf.c" "$o/err.c" "$o/paths.c" "$o/clock.c" \
 	$(pkg-config --cflags --libs jansson) -lm
@@ -68,7 +69,7 @@ while [ $i -lt "$repeat" ]; do
 	echo "merge + report $i: $(tail -1 "$results" | awk '{ printf "wall %s s, cpu %s s, max RSS %d MiB", $1, $2, $3 / 1024 }')"
 done
 echo "merged journal: $(wc -c <"$out/journal.jsonl" | awk '{ printf "%.0f MB", $1 / 1e6 }')," \
-	"$(ls "$out/flaws" | wc -l) flaws, report $(du -sh "$out/report" | cut -f1)"
+	"$(find "$out/flaws" -name "*.json" | wc -l) flaws, report $(du -sh "$out/report" | cut -f1)"
 summary "(target: <= 10 s, <= 100 MiB)"
 i=0
 while [ $i -lt "$repeat" ]; do
