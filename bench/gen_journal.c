@@ -4,7 +4,13 @@
  * signatures found at a slowing pace (a saturation curve), each with a
  * flaw file of K example traces (timeline and ~32 KB of logs per node).
  *
- *   usage: gen_journal DIR [RUNS [FLAWS [EXAMPLES]]]   (100000 50 3)
+ *   usage: gen_journal DIR [RUNS [FLAWS [EXAMPLES [SHARDS]]]]   (100000 50 3 0)
+ *
+ * With SHARDS > 0 the same runs go to SHARDS shard directories
+ * DIR/shard-I (I = 1..SHARDS), as `campaign run --shard I/SHARDS` would
+ * leave them: run r in the shard I with r % SHARDS == I % SHARDS, each
+ * with its own journal, flaw files (counts, runs and examples of its own
+ * hits) and a campaign.json with "shard"; `campaign merge` joins them.
  *
  * Files are written directly (no fsync per record, unlike the journal),
  * in the formats of docs/results-format.md; ids and signatures come from
@@ -17,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "err.h"
@@ -57,9 +64,25 @@ static void wall(long long ms, char out[32])
 struct flaw {
 	char *sig, *id;
 	const char *fault;
+	long long first;		/* the run that finds it */
+};
+
+/* A flaw as one output directory saw it. Its examples go to a side file
+ * as they come (a few hundred kilobytes each: thousands of them with
+ * many shards), copied into the flaw file at the end. */
+struct sighting {
 	long long first, last, count;
-	json_t *runs, *examples;
+	json_t *runs;
+	int examples;
+	FILE *ex;
 	char first_time[32], last_time[32];
+};
+
+/* One results directory written: the whole campaign, or one shard. */
+struct out {
+	char *dir;
+	FILE *j;
+	struct sighting *seen;		/* by flaw */
 };
 
 static json_t *series(int node, int failing)
@@ -137,7 +160,12 @@ static json_t *trace(json_t *rec, const char *dir)
 					      "undo", "observe-end", "verdict", "verdict",
 					      "verdict" };
 	struct buf text = BUF_INIT;
+	/* logs from a stream of their own: the runs do not depend on which
+	 * traces are kept (the whole campaign and its shards have equal runs) */
+	uint64_t saved = rng;
 
+	rng = 0x9e3779b97f4a7c15ULL ^ ((uint64_t)json_integer_value(json_object_get(rec, "run"))
+				      * 0x100000001b3ULL);
 	while (text.len < 16000)
 		buf_addf(&text, "2026-11-25T16:07:%02d.%03dZ counterd[%d] n3: sync: peer "
 			 "10.99.0.12:8080 answered, value %d\n", below(60), below(1000),
@@ -153,24 +181,161 @@ static json_t *trace(json_t *rec, const char *dir)
 		json_array_append_new(timeline, json_pack("{s:i, s:s, s:s}", "t_ms",
 			(int)(i * 900), "wall", "2026-11-25T16:07:36.985Z", "event", events[i]));
 	buf_release(&text);
+	rng = saved;
 	return json_pack("{s:O, s:o, s:o, s:s+}", "record", rec, "timeline", timeline,
 			 "logs", logs, "replay", "campaign replay ", dir);
 }
 
-static int write_flaw(const char *dir, struct flaw *f)
+static char *ex_path(const struct out *o, const struct flaw *f)
 {
-	char *path = xasprintf("%s/flaws/%s.json", dir, f->id);
-	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:{s:I, s:s}, "
-			      "s:{s:I, s:s}, s:O, s:O}",
-		"id", f->id, "signature", f->sig, "oracle", "probe-recovers", "fault", f->fault,
-		"role", "member", "class", "recovery", "count", (json_int_t)f->count,
-		"first_seen", "run", (json_int_t)f->first, "time", f->first_time,
-		"last_seen", "run", (json_int_t)f->last, "time", f->last_time,
-		"runs", f->runs, "examples", f->examples);
-	int r = json_dump_file(o, path, JSON_INDENT(2));
+	return xasprintf("%s/flaws/.%s.examples", o->dir, f->id);
+}
 
-	json_decref(o);
+/* The flaw file: its members, then the examples from the side file. */
+static int write_flaw(const struct out *o, const struct flaw *f, struct sighting *w)
+{
+	char *path = xasprintf("%s/flaws/%s.json", o->dir, f->id), *side = ex_path(o, f);
+	json_t *m = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:{s:I, s:s}, "
+			      "s:{s:I, s:s}, s:O}",
+		"id", f->id, "signature", f->sig, "oracle", "probe-recovers", "fault", f->fault,
+		"role", "member", "class", "recovery", "count", (json_int_t)w->count,
+		"first_seen", "run", (json_int_t)w->first, "time", w->first_time,
+		"last_seen", "run", (json_int_t)w->last, "time", w->last_time,
+		"runs", w->runs);
+	char *head = json_dumps(m, JSON_INDENT(2)), buf[65536];
+	FILE *out = fopen(path, "w"), *ex = fopen(side, "r");
+	size_t n;
+	int r = -1;
+
+	if (!head || !out || !ex)
+		goto done;
+	head[strlen(head) - 2] = '\0';		/* "\n}" */
+	fprintf(out, "%s,\n  \"examples\": [", head);
+	while ((n = fread(buf, 1, sizeof(buf), ex)) > 0)
+		fwrite(buf, 1, n, out);
+	fputs("]\n}\n", out);
+	r = ferror(ex) ? -1 : 0;
+done:
+	if (out && fclose(out))
+		r = -1;
+	if (ex)
+		fclose(ex);
+	unlink(side);
+	json_decref(m);
+	free(head);
+	free(side);
 	free(path);
+	return r;
+}
+
+static int write_campaign(const struct out *o, long long runs, int shard, int shards)
+{
+	char *path = xasprintf("%s/campaign.json", o->dir);
+	json_t *meta = json_pack("{s:{s:s, s:s, s:s, s:{s:I}, s:{s:[{s:s}, {s:s}, {s:s}]}}, "
+				 "s:s, s:i, s:s, s:s, s:s, s:s}",
+		"config", "name", "bench-synthetic", "description",
+		"a synthetic journal for report benchmarks", "mode", "isolated",
+		"schedule", "runs", (json_int_t)runs, "testbed", "nodes",
+		"name", "n1", "name", "n2", "name", "n3",
+		"config_path", "bench/gen_journal.c", "seed", 42, "tool_version", "0.1.0",
+		"image_hash", "synthetic", "accel", "tcg",
+		"start_time", "2026-11-25T16:07:27.000Z");
+	int r;
+
+	if (shards)
+		json_object_set_new(meta, "shard", json_pack("{s:i, s:i}", "index", shard,
+							     "count", shards));
+	r = json_dump_file(meta, path, JSON_INDENT(2));
+	json_decref(meta);
+	free(path);
+	return r;
+}
+
+static int open_out(struct out *o, const char *dir, int n_flaws)
+{
+	char *path = xasprintf("%s/flaws", dir);
+	struct err e;
+
+	o->dir = xstrdup(dir);
+	if (paths_mkdirs(path, 0755, &e) < 0) {
+		fprintf(stderr, "gen_journal: %s\n", e.msg);
+		free(path);
+		return -1;
+	}
+	free(path);
+	path = xasprintf("%s/journal.jsonl", dir);
+	o->j = fopen(path, "w");
+	free(path);
+	if (!o->j)
+		return -1;
+	o->seen = calloc((size_t)n_flaws + 1, sizeof(*o->seen));
+	for (int k = 0; k < n_flaws; k++)
+		o->seen[k].runs = json_array();
+	fputs("{\"type\":\"campaign\",\"event\":\"start\",\"next_run\":1,\"repaired\":false}\n",
+	      o->j);
+	return 0;
+}
+
+/* Count a hit of flaw k in o; keep its trace if o has fewer than
+ * examples of this flaw. */
+static int count_hit(struct out *o, const struct flaw *f, int k, long long run,
+		     long long t0, json_t *rec, int examples)
+{
+	struct sighting *w = &o->seen[k];
+	char when[32];
+
+	wall(t0 + 9000, when);
+	if (!w->count) {
+		memcpy(w->first_time, when, sizeof(when));
+		w->first = run;
+	}
+	memcpy(w->last_time, when, sizeof(when));
+	w->last = run;
+	w->count++;
+	if (json_array_size(w->runs) < FLAWS_RUNS_MAX)
+		json_array_append_new(w->runs, json_integer(run));
+	if (w->examples < examples) {
+		json_t *t = trace(rec, o->dir);
+		char *text = json_dumps(t, JSON_INDENT(2));
+
+		if (!w->ex) {
+			char *side = ex_path(o, f);
+
+			w->ex = fopen(side, "w");
+			free(side);
+			if (!w->ex)
+				return -1;
+		}
+		fprintf(w->ex, "%s%s", w->examples ? ",\n" : "", text);
+		w->examples++;
+		free(text);
+		json_decref(t);
+	}
+	return 0;
+}
+
+static int close_out(struct out *o, const struct flaw *flaws, int n_flaws,
+		     long long runs_done, long long runs, int shard, int shards)
+{
+	int r = 0;
+
+	fprintf(o->j, "{\"type\":\"campaign\",\"event\":\"stop\",\"runs_done\":%lld}\n",
+		runs_done);
+	if (fclose(o->j))
+		r = -1;
+	for (int k = 0; k < n_flaws; k++) {
+		struct sighting *w = &o->seen[k];
+
+		if (w->ex && fclose(w->ex))
+			r = -1;
+		if (w->count && write_flaw(o, &flaws[k], w) < 0)
+			r = -1;
+		json_decref(w->runs);
+	}
+	if (write_campaign(o, runs, shard, shards) < 0)
+		r = -1;
+	free(o->seen);
+	free(o->dir);
 	return r;
 }
 
@@ -179,23 +344,25 @@ int main(int argc, char **argv)
 	const char *dir = argc > 1 ? argv[1] : NULL;
 	long long runs = argc > 2 ? atoll(argv[2]) : 100000;
 	int n_flaws = argc > 3 ? atoi(argv[3]) : 50, examples = argc > 4 ? atoi(argv[4]) : 3;
+	int shards = argc > 5 ? atoi(argv[5]) : 0, n_out = shards ? shards : 1;
+	long long *done = calloc((size_t)n_out, sizeof(long long));
 	struct flaw *flaws;
-	char *path;
-	FILE *j;
+	struct out *outs;
 	long long t0 = 1795622847000LL;
-	struct err e;
-	int found = 0;
+	int found = 0, r = 0;
 
-	if (!dir || runs < 1 || n_flaws < 0 || examples < 0) {
-		fprintf(stderr, "usage: gen_journal DIR [RUNS [FLAWS [EXAMPLES]]]\n");
+	if (!dir || runs < 1 || n_flaws < 0 || examples < 0 || shards < 0 || shards > 10000) {
+		fprintf(stderr, "usage: gen_journal DIR [RUNS [FLAWS [EXAMPLES [SHARDS]]]]\n");
 		return 2;
 	}
-	path = xasprintf("%s/flaws", dir);
-	if (paths_mkdirs(path, 0755, &e) < 0) {
-		fprintf(stderr, "gen_journal: %s\n", e.msg);
-		return 1;
+	outs = calloc((size_t)n_out, sizeof(*outs));
+	for (int i = 0; i < n_out; i++) {
+		char *d = shards ? xasprintf("%s/shard-%d", dir, i + 1) : xstrdup(dir);
+
+		if (open_out(&outs[i], d, n_flaws) < 0)
+			return 1;
+		free(d);
 	}
-	free(path);
 	flaws = calloc((size_t)n_flaws + 1, sizeof(*flaws));
 	for (int k = 0; k < n_flaws; k++) {
 		char ev[96];
@@ -207,17 +374,11 @@ int main(int argc, char **argv)
 		flaws[k].id = flaws_id(flaws[k].sig);
 		/* discoveries slow down: flaw k first shows at about 1 + k^2 * runs/2500 */
 		flaws[k].first = 1 + (long long)k * k * runs / 2500;
-		flaws[k].runs = json_array();
-		flaws[k].examples = json_array();
 	}
-	path = xasprintf("%s/journal.jsonl", dir);
-	j = fopen(path, "w");
-	free(path);
-	if (!j)
-		return 1;
-	fputs("{\"type\":\"campaign\",\"event\":\"start\",\"next_run\":1,\"repaired\":false}\n", j);
 	for (long long run = 1; run <= runs; run++, t0 += 10000) {
-		struct flaw *f = NULL;
+		/* shard I holds the runs r with r % SHARDS == I % SHARDS */
+		int s = shards ? (int)((run % shards + shards - 1) % shards) : 0, k = -1;
+		struct out *o = &outs[s];
 		const char *fault = fault_types[below(N_TYPES)];
 		int node = 1 + below(3), roll = below(1000);
 		json_t *rec;
@@ -225,68 +386,36 @@ int main(int argc, char **argv)
 
 		while (found < n_flaws && flaws[found].first <= run)
 			found++;
-		for (int k = 0; k < found && !f; k++)
-			if (flaws[k].first == run)
-				f = &flaws[k];
-		if (!f && found && roll < 20)
-			f = &flaws[below(found)];
-		if (f)
-			fault = f->fault;
+		for (int i = 0; i < found && k < 0; i++)
+			if (flaws[i].first == run)
+				k = i;
+		if (k < 0 && found && roll < 20)
+			k = below(found);
+		if (k >= 0)
+			fault = flaws[k].fault;
 		if (roll >= 995)
-			fprintf(j, "{\"type\":\"infra\",\"run\":%lld,\"attempt\":1,\"error\":\"ready: "
+			fprintf(o->j, "{\"type\":\"infra\",\"run\":%lld,\"attempt\":1,\"error\":\"ready: "
 				"not ready within 30 s: probe 'health' on 'n2'\",\"action\":\"retry\"}\n",
 				run);
-		rec = record(run, t0, fault, node, f ? "flaw" : roll < 350 ? "no-effect"
-			     : "recovered", f);
+		rec = record(run, t0, fault, node, k >= 0 ? "flaw" : roll < 350 ? "no-effect"
+			     : "recovered", k >= 0 ? &flaws[k] : NULL);
 		line = json_dumps(rec, JSON_COMPACT);
-		fprintf(j, "%s\n", line);
+		fprintf(o->j, "%s\n", line);
 		free(line);
-		if (f) {
-			char w[32];
-
-			wall(t0 + 9000, w);
-			if (!f->count)
-				memcpy(f->first_time, w, sizeof(w));
-			memcpy(f->last_time, w, sizeof(w));
-			f->last = run;
-			f->count++;
-			if (json_array_size(f->runs) < FLAWS_RUNS_MAX)
-				json_array_append_new(f->runs, json_integer(run));
-			if ((int)json_array_size(f->examples) < examples)
-				json_array_append_new(f->examples, trace(rec, dir));
-		}
+		done[s]++;
+		if (k >= 0 && count_hit(o, &flaws[k], k, run, t0, rec, examples) < 0)
+			return 1;
 		json_decref(rec);
 	}
-	fprintf(j, "{\"type\":\"campaign\",\"event\":\"stop\",\"runs_done\":%lld}\n", runs);
-	if (fclose(j))
-		return 1;
-	for (int k = 0; k < n_flaws; k++)
-		if (flaws[k].count && write_flaw(dir, &flaws[k]) < 0)
-			return 1;
-	path = xasprintf("%s/campaign.json", dir);
-	{
-		json_t *meta = json_pack("{s:{s:s, s:s, s:s, s:{s:I}, s:{s:[{s:s}, {s:s}, {s:s}]}}, "
-					 "s:s, s:i, s:s, s:s, s:s, s:s}",
-			"config", "name", "bench-synthetic", "description",
-			"a synthetic journal for report benchmarks", "mode", "isolated",
-			"schedule", "runs", (json_int_t)runs, "testbed", "nodes",
-			"name", "n1", "name", "n2", "name", "n3",
-			"config_path", "bench/gen_journal.c", "seed", 42, "tool_version", "0.1.0",
-			"image_hash", "synthetic", "accel", "tcg",
-			"start_time", "2026-11-25T16:07:27.000Z");
-		int r = json_dump_file(meta, path, JSON_INDENT(2));
-
-		json_decref(meta);
-		free(path);
-		if (r < 0)
-			return 1;
-	}
+	for (int i = 0; i < n_out; i++)
+		if (close_out(&outs[i], flaws, n_flaws, done[i], runs, i + 1, shards) < 0)
+			r = 1;
 	for (int k = 0; k < n_flaws; k++) {
 		free(flaws[k].sig);
 		free(flaws[k].id);
-		json_decref(flaws[k].runs);
-		json_decref(flaws[k].examples);
 	}
 	free(flaws);
-	return 0;
+	free(outs);
+	free(done);
+	return r;
 }

@@ -399,6 +399,27 @@ static void journal_warnings(struct report_data *d, const struct rwalk_pos *pos)
 			"ignored; a resume repairs it", d->torn, d->torn == 1 ? "" : "s"));
 }
 
+/* A merge of some of a campaign's shards (campaign.json's "merged_from",
+ * `campaign merge`) covers only their runs: say which are there. */
+static void shard_warning(struct report_data *d)
+{
+	json_t *from = json_object_get(d->campaign, "merged_from"), *s;
+	long long count = 0;
+	struct buf b = BUF_INIT;
+	size_t i, n = 0;
+
+	json_array_foreach(from, i, s) {
+		long long index = json_integer_value(json_object_get(s, "index"));
+
+		count = json_integer_value(json_object_get(s, "count"));
+		buf_addf(&b, "%s%lld", n++ ? ", " : "", index);
+	}
+	if (n && (long long)n < count)
+		add_warning(d, xasprintf("shards present: %s of %lld; the runs of the "
+					 "others are missing", b.data, count));
+	buf_release(&b);
+}
+
 static int by_run(const void *a, const void *b)
 {
 	long long x = ((const struct rrun *)a)->run, y = ((const struct rrun *)b)->run;
@@ -406,38 +427,80 @@ static int by_run(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static int cmp_ll(const void *a, const void *b)
+/* A journal of one testbed, or a merged one, is in run order already:
+ * then the sort and its temporary copy of every run (qsort() is a merge
+ * sort) are not needed. */
+static int runs_sorted(const struct report_data *d)
 {
-	long long x = *(const long long *)a, y = *(const long long *)b;
+	for (long long i = 1; i < d->n_runs; i++)
+		if (d->runs[i - 1].run > d->runs[i].run)
+			return 0;
+	return 1;
+}
 
-	return x < y ? -1 : x > y;
+/* Put the k-th smallest of v[0..n) at v[k], the smaller ones before it
+ * and the others after (Hoare's selection, in place: a long campaign has
+ * millions of latencies, and a sort would take a copy of them all). */
+static void select_ll(long long *v, long long n, long long k)
+{
+	long long lo = 0, hi = n - 1;
+
+	while (lo < hi) {
+		long long a = v[lo], b = v[lo + (hi - lo) / 2], c = v[hi];
+		long long pivot = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
+		long long i = lo, j = hi;
+
+		while (i <= j) {
+			while (v[i] < pivot)
+				i++;
+			while (v[j] > pivot)
+				j--;
+			if (i <= j) {
+				long long t = v[i];
+
+				v[i++] = v[j];
+				v[j--] = t;
+			}
+		}
+		if (k <= j)
+			hi = j;
+		else if (k >= i)
+			lo = i;
+		else
+			return;
+	}
 }
 
 /* Nearest rank: the smallest value with at least p% of values <= it. */
-static long long rank(const long long *v, long long n, double p)
+static long long rank_at(long long n, double p)
 {
 	long long k = (long long)ceil(p / 100.0 * (double)n);
 
-	return v[k < 1 ? 0 : k > n ? n - 1 : k - 1];
+	return k < 1 ? 0 : k > n ? n - 1 : k - 1;
 }
 
 static void stats(long long *v, long long n, struct rstat *s)
 {
+	long long k99 = rank_at(n, 99), k95 = rank_at(n, 95), k50 = rank_at(n, 50);
 	double sum = 0;
 
 	memset(s, 0, sizeof(*s));
 	if (!n)
 		return;
-	qsort(v, (size_t)n, sizeof(*v), cmp_ll);
-	for (long long i = 0; i < n; i++)
+	s->min = s->max = v[0];
+	for (long long i = 0; i < n; i++) {
 		sum += (double)v[i];
+		s->min = v[i] < s->min ? v[i] : s->min;
+		s->max = v[i] > s->max ? v[i] : s->max;
+	}
 	s->n = n;
 	s->mean = sum / (double)n;
-	s->min = v[0];
-	s->max = v[n - 1];
-	s->p50 = rank(v, n, 50);
-	s->p95 = rank(v, n, 95);
-	s->p99 = rank(v, n, 99);
+	select_ll(v, n, k99);		/* then the smaller ranks lie below it */
+	s->p99 = v[k99];
+	select_ll(v, k99 + 1, k95);
+	s->p95 = v[k95];
+	select_ll(v, k95 + 1, k50);
+	s->p50 = v[k50];
 }
 
 /* About 30 bins up to a nice bound past p99; the last bin holds the rest. */
@@ -738,8 +801,9 @@ int report_data_load(struct report_data *d, const char *dir,
 	if (report_journal_walk(dir, &pos, on_record, d, e) < 0)
 		return -1;
 	journal_warnings(d, &pos);
+	shard_warning(d);
 	close_session(d);
-	if (d->n_runs)
+	if (d->n_runs && !runs_sorted(d))
 		qsort(d->runs, (size_t)d->n_runs, sizeof(*d->runs), by_run);
 	if (baseline_flaw_files(dir, &names, &n, e) < 0)
 		return -1;

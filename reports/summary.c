@@ -34,6 +34,7 @@ static json_t *campaign(const struct report_data *d)
 {
 	double hours = d->active_ms / 3600000.0;
 	json_t *seed = json_object_get(d->campaign, "seed");
+	json_t *merged = json_object_get(d->campaign, "merged_from");
 	json_t *c = json_object();
 
 	json_object_set_new(c, "name", str_or_null(report_meta(d, "config.name")));
@@ -45,6 +46,7 @@ static json_t *campaign(const struct report_data *d)
 	json_object_set_new(c, "image_hash", str_or_null(report_meta(d, "image_hash")));
 	json_object_set_new(c, "accel", str_or_null(report_meta(d, "accel")));
 	json_object_set_new(c, "start_time", str_or_null(report_meta(d, "start_time")));
+	json_object_set_new(c, "merged_from", merged ? json_incref(merged) : json_null());
 	json_object_set_new(c, "first_run_ms", json_integer(d->first_ms));
 	json_object_set_new(c, "last_run_end_ms", json_integer(d->last_ms));
 	json_object_set_new(c, "active_hours", json_real(hours));

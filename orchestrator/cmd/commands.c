@@ -13,11 +13,12 @@ extern const struct command command_run, command_report, command_serve,
 	command_replay, command_faults, command_validate, command_schema,
 	command_image,
 	command_testbed, command_check, command_export_history,
-	command_version, command_help, command_plan;
+	command_version, command_help, command_plan, command_merge;
 
 const struct command *const commands[] = {
 	&command_run,
 	&command_report,
+	&command_merge,
 	&command_serve,
 	&command_replay,
 	&command_plan,

@@ -261,36 +261,43 @@ int journal_foreach(const char *dir, journal_fn fn, void *ctx, struct err *e)
 
 /* ---- opening ----------------------------------------------------------- */
 
-/* Take DIR/journal.lock and write our pid into it. */
-static int lock_dir(struct journal *j, struct err *e)
+int journal_lock(const char *dir, int *ret_fd, struct err *e)
 {
-	char *path = xasprintf("%s/journal.lock", j->dir);
+	char *path = xasprintf("%s/journal.lock", dir);
 	char pid[32] = "";
 	ssize_t n;
-	int len;
+	int len, fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644), r = -1;
 
-	j->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (j->lock_fd < 0) {
+	if (fd < 0) {
 		err_errno(e, errno, "cannot open lock file '%s'", path);
 		free(path);
 		return -1;
 	}
 	free(path);
-	if (flock(j->lock_fd, LOCK_EX | LOCK_NB) < 0) {
-		if (errno != EWOULDBLOCK)
-			return err_errno(e, errno, "cannot lock results directory '%s'",
-					 j->dir);
-		n = pread(j->lock_fd, pid, sizeof(pid) - 1, 0);
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno != EWOULDBLOCK) {
+			err_errno(e, errno, "cannot lock results directory '%s'", dir);
+			goto out;
+		}
+		n = pread(fd, pid, sizeof(pid) - 1, 0);
 		pid[n > 0 ? n : 0] = '\0';
 		pid[strcspn(pid, "\n")] = '\0';
-		return err_set(e, "results directory '%s' is in use by another "
-			       "campaign (pid %s)", j->dir, *pid ? pid : "unknown");
+		err_set(e, "results directory '%s' is in use by another campaign "
+			"(pid %s)", dir, *pid ? pid : "unknown");
+		goto out;
 	}
 	len = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
-	if (ftruncate(j->lock_fd, 0) < 0 ||
-	    pwrite(j->lock_fd, pid, (size_t)len, 0) != len)
-		return err_errno(e, errno, "cannot write lock file in '%s'", j->dir);
-	return 0;
+	if (ftruncate(fd, 0) < 0 || pwrite(fd, pid, (size_t)len, 0) != len) {
+		err_errno(e, errno, "cannot write lock file in '%s'", dir);
+		goto out;
+	}
+	*ret_fd = fd;
+	fd = -1;
+	r = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	return r;
 }
 
 /* journal_fn for journal_open(): check and count each record. */
@@ -338,7 +345,7 @@ int journal_open(const char *dir, struct journal **ret,
 	j->fd = -1;
 	j->lock_fd = -1;
 	j->st.next_run = 1;
-	if (paths_mkdirs(dir, 0755, e) < 0 || lock_dir(j, e) < 0)
+	if (paths_mkdirs(dir, 0755, e) < 0 || journal_lock(dir, &j->lock_fd, e) < 0)
 		goto fail;
 	j->fd = open(j->path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
 	if (j->fd < 0) {
@@ -633,6 +640,13 @@ int journal_check_campaign(const char *dir, json_t *meta, struct err *e)
 	}
 	if (!json_is_object(json_object_get(old, "config"))) {
 		err_set(e, "cannot read '%s': no \"config\" object", path);
+		goto out;
+	}
+	/* `campaign merge` rewrites the whole directory at its next run:
+	 * runs added to it would be lost */
+	if (json_object_get(old, "merged_from")) {
+		err_set(e, "results directory '%s' is a merge of shards (campaign "
+			"merge), not a campaign's; use another --out directory", dir);
 		goto out;
 	}
 	if (journal_json_diff(json_object_get(old, "config"),

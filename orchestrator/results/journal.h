@@ -62,6 +62,13 @@ struct journal_state {
 int journal_open(const char *dir, struct journal **ret,
 		 struct journal_state *ret_state, struct err *e);
 
+/* Take the lock journal_open() takes on dir (which must exist) without
+ * reading the journal: for a writer of the whole directory (`campaign
+ * merge` rewriting its OUT). *ret_fd holds the lock until it is closed;
+ * untouched on failure, with journal_open()'s "in use by another
+ * campaign (pid N)". */
+int journal_lock(const char *dir, int *ret_fd, struct err *e);
+
 /* Flush nothing (appends are already durable), unlock, free. Takes NULL. */
 void journal_close(struct journal *j);
 
@@ -108,7 +115,8 @@ enum {
  * JSON path that differs:
  *   results directory 'r/' was made by a different config:
  *   schedule.runs is 30 there and 40 here; use another --out directory
- * A journal with records but no campaign.json is an error too. */
+ * A journal with records but no campaign.json is an error too, and so is
+ * a directory made by `campaign merge` (campaign.json has "merged_from"). */
 int journal_check_campaign(const char *dir, json_t *meta, struct err *e);
 
 /* The first place where a and b (borrowed) differ, as "path is A there
