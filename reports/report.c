@@ -34,8 +34,8 @@ int report_write(const char *dir, const struct report_options *opt,
 	memset(&d, 0, sizeof(d));
 	if (paths_mkdirs(flaws_dir, 0755, e) < 0)
 		goto out;
-	if (report_data_load(&d, dir, opt ? opt->baseline : NULL, flaw_page, report_dir,
-			     e) < 0 ||
+	if (report_data_load_from(&d, dir, opt ? opt->journal : NULL,
+				  opt ? opt->baseline : NULL, flaw_page, report_dir, e) < 0 ||
 	    report_runs_pages(&d, report_dir, e) < 0 ||
 	    report_index_page(&d, report_dir, e) < 0 ||
 	    summary_write(&d, summary, &sum, e) < 0 ||

@@ -23,6 +23,9 @@
 struct report_options {
 	const struct baseline *baseline;	/* borrowed; NULL: every flaw is new */
 	const char *junit_path;			/* a copy of junit.xml, or NULL */
+	/* the journal to read instead of DIR/journal.jsonl, or NULL
+	 * (`campaign merge`: the one it is still syncing) */
+	const char *journal;
 };
 
 struct report_result {

@@ -786,6 +786,13 @@ int report_data_load(struct report_data *d, const char *dir,
 		     const struct baseline *bl, report_flaw_fn fn, void *ctx,
 		     struct err *e)
 {
+	return report_data_load_from(d, dir, NULL, bl, fn, ctx, e);
+}
+
+int report_data_load_from(struct report_data *d, const char *dir,
+			  const char *journal_path, const struct baseline *bl,
+			  report_flaw_fn fn, void *ctx, struct err *e)
+{
 	struct rwalk_pos pos = { 0, 0, 0, 0, 0, 0 };
 	char **names = NULL;
 	int n = 0, r = -1;
@@ -798,7 +805,8 @@ int report_data_load(struct report_data *d, const char *dir,
 		return -1;
 	d->planned = json_integer_value(json_object_get(json_object_get(
 		json_object_get(d->campaign, "config"), "schedule"), "runs"));
-	if (report_journal_walk(dir, &pos, on_record, d, e) < 0)
+	if ((journal_path ? report_journal_walk_file(journal_path, &pos, on_record, d, e)
+			  : report_journal_walk(dir, &pos, on_record, d, e)) < 0)
 		return -1;
 	journal_warnings(d, &pos);
 	shard_warning(d);

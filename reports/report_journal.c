@@ -344,8 +344,17 @@ static int too_long(struct err *e, const char *path, long long line)
 int report_journal_walk(const char *dir, struct rwalk_pos *pos, rrec_fn fn,
 			void *ctx, struct err *e)
 {
-	struct rwalk_pos zero = { 0, 0, 0 }, *p = pos ? pos : &zero;
 	char *path = xasprintf("%s/journal.jsonl", dir);
+	int r = report_journal_walk_file(path, pos, fn, ctx, e);
+
+	free(path);
+	return r;
+}
+
+int report_journal_walk_file(const char *path, struct rwalk_pos *pos, rrec_fn fn,
+			     void *ctx, struct err *e)
+{
+	struct rwalk_pos zero = { 0, 0, 0 }, *p = pos ? pos : &zero;
 	struct buf b = BUF_INIT;
 	struct rrec rec;
 	struct stat st;
@@ -431,6 +440,5 @@ out:
 		close(fd);
 	rrec_release(&rec);
 	buf_release(&b);
-	free(path);
 	return r;
 }

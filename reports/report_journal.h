@@ -77,6 +77,11 @@ struct rwalk_pos {
 int report_journal_walk(const char *dir, struct rwalk_pos *pos, rrec_fn fn,
 			void *ctx, struct err *e);
 
+/* The same for the journal file at path (`campaign merge` reports on the
+ * journal it is still syncing under a temporary name). */
+int report_journal_walk_file(const char *path, struct rwalk_pos *pos, rrec_fn fn,
+			     void *ctx, struct err *e);
+
 /* 1 if the journal at pos was replaced or cut shorter since the walk that
  * left pos (records already seen may be gone: start again from zero). */
 int report_journal_changed(const char *dir, const struct rwalk_pos *pos);

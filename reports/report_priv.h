@@ -159,6 +159,10 @@ typedef int (*report_flaw_fn)(struct report_data *d, int i, json_t *file,
 int report_data_load(struct report_data *d, const char *dir,
 		     const struct baseline *bl, report_flaw_fn fn, void *ctx,
 		     struct err *e);
+/* The same with the journal at journal_path (NULL: DIR/journal.jsonl). */
+int report_data_load_from(struct report_data *d, const char *dir,
+			  const char *journal_path, const struct baseline *bl,
+			  report_flaw_fn fn, void *ctx, struct err *e);
 void report_data_release(struct report_data *d);
 
 /* The index of run number `run` in d->runs, or -1. */

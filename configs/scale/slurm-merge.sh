@@ -9,7 +9,7 @@
 # also runs while the shards still run (it reads them without their locks,
 # up to their last complete record), to look at a campaign's progress:
 # submit it again at any time, it rewrites results/NAME. No VM, no root:
-# about 20 s and 100 MiB per million runs.
+# about 20 s and 100 MiB per million runs (bench/merge.sh).
 #
 # Settings: CONFIG, NAME, RESULTS and CAMPAIGN as in slurm-array.sh;
 # BASELINE an earlier results directory (campaign merge --baseline).

@@ -3,6 +3,7 @@
 #include "merge.h"
 
 #include <dirent.h>
+#include <pthread.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -254,15 +255,15 @@ static char *present_text(const struct mshard *s, int n, int *ret_complete)
 	return buf_detach(&b);
 }
 
-static int write_journal(const char *out, struct mshard *s, int n, struct err *e)
+/* Write the merged journal to tmp; *ret_fd is the file, not yet synced. */
+static int write_journal(const char *tmp, struct mshard *s, int n, int *ret_fd,
+			 struct err *e)
 {
-	char *path = xasprintf("%s/journal.jsonl", out);
-	char *tmp = xasprintf("%s.tmp.%d", path, (int)getpid());
 	json_t *start = json_pack("{s:s, s:s, s:o}", "type", "campaign", "event", "start",
 				  "merged_from", merged_from(s, n));
 	json_t *stop = NULL;
 	long long runs = 0;
-	int stopped = 1, r = -1;
+	int stopped = 1, r;
 
 	for (int i = 0; i < n; i++) {
 		runs += s[i].runs;
@@ -272,20 +273,78 @@ static int write_journal(const char *out, struct mshard *s, int n, struct err *e
 	if (stopped)
 		stop = json_pack("{s:s, s:s, s:b, s:I}", "type", "campaign", "event",
 				 "stop", "merged", 1, "runs_done", (json_int_t)runs);
-	if (merge_journal_write(tmp, s, n, start, stop, e) < 0)
-		goto out;
-	if (rename(tmp, path) < 0) {
-		err_errno(e, errno, "cannot rename '%s' to '%s'", tmp, path);
-		goto out;
-	}
-	r = paths_fsync_dir(out, e);
-out:
-	if (r < 0)
-		unlink(tmp);
+	r = merge_journal_write(tmp, s, n, start, stop, ret_fd, e);
 	json_decref(start);
 	json_decref(stop);
-	free(tmp);
-	free(path);
+	return r;
+}
+
+/* What the disk does while the report is made, on a thread of its own:
+ * the fsync() of the merged journal (gigabytes), then the removal of the
+ * previous merge's report (thousands of files). */
+struct background {
+	int fd;			/* the merged journal; -1 when finished */
+	const char *old_report;	/* NULL: none */
+	int running;
+	pthread_t thread;
+	struct err err;
+	int failed;
+};
+
+static void *background_main(void *arg)
+{
+	struct background *bg = arg;
+
+	if (fsync(bg->fd) < 0)
+		bg->failed = err_errno(&bg->err, errno, "cannot sync the merged journal") < 0;
+	else if (bg->old_report && paths_remove_tree(bg->old_report, &bg->err) < 0)
+		bg->failed = 1;
+	return NULL;
+}
+
+static void background_start(struct background *bg, int fd, const char *old_report)
+{
+	bg->fd = fd;
+	bg->old_report = old_report;
+	bg->running = pthread_create(&bg->thread, NULL, background_main, bg) == 0;
+	if (!bg->running)
+		background_main(bg);
+}
+
+/* Wait for it and close the journal: 0, or -1 with e filled. */
+static int background_finish(struct background *bg, struct err *e)
+{
+	int rc;
+
+	if (bg->running)
+		pthread_join(bg->thread, NULL);
+	bg->running = 0;
+	rc = close(bg->fd) < 0 && errno != EINTR ? errno : 0;
+	bg->fd = -1;
+	if (bg->failed) {
+		if (e)
+			*e = bg->err;
+		return -1;
+	}
+	return rc ? err_errno(e, rc, "cannot write the merged journal") : 0;
+}
+
+/* Move OUT/report aside, for the background to remove while the new one
+ * is made. *ret_old is the name it has now (new string), or NULL. */
+static int report_aside(const char *out, char **ret_old, struct err *e)
+{
+	char *dir = xasprintf("%s/report", out), *old = xasprintf("%s/report.old", out);
+	int r = 0;
+
+	*ret_old = NULL;
+	if (paths_remove_tree(old, e) < 0)	/* left by a merge that crashed */
+		r = -1;
+	else if (rename(dir, old) == 0)
+		*ret_old = old, old = NULL;
+	else if (errno != ENOENT)
+		r = err_errno(e, errno, "cannot rename '%s' to '%s'", dir, old);
+	free(dir);
+	free(old);
 	return r;
 }
 
@@ -357,27 +416,53 @@ static int write_out(const char *out, struct mshard *s, int n, const struct mfla
 		     struct err *e)
 {
 	json_t *meta = merged_campaign(s, n);
-	char *report = xasprintf("%s/report", out);
-	int lock = -1, r = MERGE_WRITE_FAILED;
+	char *path = xasprintf("%s/journal.jsonl", out), *old_report = NULL;
+	char *tmp = xasprintf("%s.tmp.%d", path, (int)getpid());
+	struct report_options ropt = { 0 };
+	struct background bg = { .fd = -1 };
+	int lock = -1, fd, r = MERGE_WRITE_FAILED;
 
+	if (opt && opt->report)
+		ropt = *opt->report;
+	ropt.journal = tmp;
 	if (paths_mkdirs(out, 0755, e) < 0)
 		goto out;
 	if (journal_lock(out, &lock, e) < 0) {
 		r = MERGE_REFUSED;
 		goto out;
 	}
-	if (journal_write_campaign(out, meta, e) < 0 || write_journal(out, s, n, e) < 0)
+	if (journal_write_campaign(out, meta, e) < 0 || write_journal(tmp, s, n, &fd, e) < 0)
 		goto out;
 	for (int i = 0; i < n; i++)
 		merge_journal_release(&s[i]);	/* the report needs the memory */
-	if (write_flaws(out, f, s, n, e) < 0 || paths_remove_tree(report, e) < 0 ||
-	    report_write(out, opt ? opt->report : NULL, &ret->report, e) < 0)
+	if (write_flaws(out, f, s, n, e) < 0 || report_aside(out, &old_report, e) < 0) {
+		close(fd);
+		goto out;
+	}
+	background_start(&bg, fd, old_report);
+	/* The report reads the journal under its temporary name: it gets its
+	 * own only once it is on disk. */
+	if (report_write(out, &ropt, &ret->report, e) < 0 || background_finish(&bg, e) < 0)
+		goto out;
+	if (rename(tmp, path) < 0) {
+		err_errno(e, errno, "cannot rename '%s' to '%s'", tmp, path);
+		goto out;
+	}
+	if (paths_fsync_dir(out, e) < 0)
 		goto out;
 	r = 0;
 out:
+	if (bg.fd >= 0)
+		background_finish(&bg, NULL);
+	if (r < 0) {
+		unlink(tmp);
+		report_result_release(&ret->report);
+	}
 	if (lock >= 0)
 		close(lock);
-	free(report);
+	free(old_report);
+	free(tmp);
+	free(path);
 	json_decref(meta);
 	return r;
 }

@@ -434,34 +434,8 @@ static int add_json_line(struct buf *out, json_t *rec, const char *path,
 	return 0;
 }
 
-/* The merged journal being written: its writeback is started as it
- * goes, so that the disk works while lines are copied and the final
- * fsync() has little left to wait for. */
-struct writer {
-	int fd;
-	const char *path;
-	long long written, flushed;	/* bytes written; writeback started */
-};
-
-#define WRITEBACK (8 << 20)	/* start writeback every this many bytes */
-
-static int writer_add(struct writer *w, struct buf *out, struct err *e)
-{
-	if (write_all(w->fd, out->data, out->len, w->path, e) < 0)
-		return -1;
-	w->written += (long long)out->len;
-	buf_reset(out);
-	if (w->written - w->flushed >= WRITEBACK) {
-		/* only a hint: the fsync() at the end is what makes it durable */
-		sync_file_range(w->fd, w->flushed, w->written - w->flushed,
-				SYNC_FILE_RANGE_WRITE);
-		w->flushed = w->written;
-	}
-	return 0;
-}
-
-static int copy_entries(struct reader *rs, int n, struct writer *w, struct buf *out,
-			struct err *e)
+static int copy_entries(struct reader *rs, int n, int fd, struct buf *out,
+			const char *path, struct err *e)
 {
 	struct heap h = { xcalloc((size_t)n + 1, sizeof(struct reader *)), 0 };
 	int r = -1;
@@ -479,8 +453,11 @@ static int copy_entries(struct reader *rs, int n, struct writer *w, struct buf *
 		if (!line)
 			goto out;
 		buf_add(out, line, (size_t)en->len + 1);
-		if (out->len >= OUT_CHUNK && writer_add(w, out, e) < 0)
-			goto out;
+		if (out->len >= OUT_CHUNK) {
+			if (write_all(fd, out->data, out->len, path, e) < 0)
+				goto out;
+			buf_reset(out);
+		}
 		if (++top->next == top->s->n_entries)
 			h.r[0] = h.r[--h.n];
 		heap_down(&h, 0);
@@ -492,12 +469,11 @@ out:
 }
 
 int merge_journal_write(const char *path, struct mshard *shards, int n,
-			json_t *start, json_t *stop, struct err *e)
+			json_t *start, json_t *stop, int *ret_fd, struct err *e)
 {
 	struct reader *rs = xcalloc((size_t)n + 1, sizeof(*rs));
 	struct buf out = BUF_INIT;
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644), r = -1;
-	struct writer w = { fd, path, 0, 0 };
 
 	if (fd < 0) {
 		err_errno(e, errno, "cannot write '%s'", path);
@@ -514,16 +490,13 @@ int merge_journal_write(const char *path, struct mshard *shards, int n,
 	}
 	buf_grow(&out, OUT_CHUNK + WINDOW);
 	if (add_json_line(&out, start, path, e) < 0 ||
-	    copy_entries(rs, n, &w, &out, e) < 0 ||
+	    copy_entries(rs, n, fd, &out, path, e) < 0 ||
 	    (stop && add_json_line(&out, stop, path, e) < 0) ||
-	    writer_add(&w, &out, e) < 0)
+	    write_all(fd, out.data, out.len, path, e) < 0)
 		goto out;
-	if (fsync(fd) < 0) {
-		err_errno(e, errno, "cannot sync '%s'", path);
-		goto out;
-	}
-	r = close(fd) < 0 && errno != EINTR ? err_errno(e, errno, "cannot write '%s'", path) : 0;
+	*ret_fd = fd;
 	fd = -1;
+	r = 0;
 out:
 	if (fd >= 0)
 		close(fd);

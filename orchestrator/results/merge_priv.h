@@ -43,9 +43,11 @@ int merge_journal_index(struct mshard *shards, int n, int threads,
 /* Write path (a temporary name: the caller renames it) with start's line
  * (borrowed JSON object), the entries of every shard in run order (runs
  * present in more than one shard were refused by the index), then stop's
- * line (NULL: none); fsync it. The lines are copied byte for byte. */
+ * line (NULL: none). The lines are copied byte for byte. On success
+ * *ret_fd is the file, written but not synced: the caller fsyncs and
+ * closes it. */
 int merge_journal_write(const char *path, struct mshard *shards, int n,
-			json_t *start, json_t *stop, struct err *e);
+			json_t *start, json_t *stop, int *ret_fd, struct err *e);
 
 /* Free the entries. */
 void merge_journal_release(struct mshard *s);

@@ -263,6 +263,15 @@ static void test_merge(const char *tmp, char **shards, char *whole)
 	second = xasprintf("%s/flaws.new", out);
 	ok(!exists(second), "no staging left");
 	free(second);
+	second = xasprintf("%s/report.old", out);
+	ok(!exists(second), "the earlier report removed");
+	free(second);
+	second = xasprintf("%s/report/index.html", out);
+	ok(exists(second), "the new one made");
+	free(second);
+	second = xasprintf("%s/journal.jsonl.tmp.%d", out, (int)getpid());
+	ok(!exists(second), "the journal has its name");
+	free(second);
 	free(first);
 	free(a);
 	free(b);
