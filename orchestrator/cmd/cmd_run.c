@@ -199,7 +199,7 @@ static int cmd_run(int argc, char **argv)
 	struct fleet fleet = { 0 };
 	struct err e = { "" };
 	char *out = NULL;
-	int ret = EXIT_INFRA, n_beds;
+	int ret = EXIT_INFRA, n_beds, unfinished = 0;
 
 	if (parse(argc, argv, &a, &ret) < 0)
 		return ret;
@@ -237,8 +237,12 @@ static int cmd_run(int argc, char **argv)
 		 (unsigned long long)cfg->seed, n_beds, n_beds > 1 ? "s" : "", out);
 	if (report_refresher_start(out, &ro, report_period_s(), &refresher, &e) < 0)
 		goto fail;
-	if (engine_campaign(cfg, fleet.hs, n_beds, &opt, &sum, &e) < 0)
+	if (engine_campaign(cfg, fleet.hs, n_beds, &opt, &sum, &e) < 0) {
+		/* a record could not be written (a full results disk): the
+		 * same command resumes, on the testbeds left up for it */
+		unfinished = 1;
 		goto fail;
+	}
 	if (pc.tty)
 		fputc('\n', stderr);
 	report_refresher_stop(refresher);
@@ -269,7 +273,7 @@ fail:
 cleanup:
 	report_refresher_stop(refresher);
 	baseline_free(bl);
-	fleet_close(&fleet, a.keep, (opt.stop && *opt.stop) || sum.infra_stop);
+	fleet_close(&fleet, a.keep || unfinished, (opt.stop && *opt.stop) || sum.infra_stop);
 	config_free(cfg);
 	free(out);
 	return ret;
