@@ -367,6 +367,14 @@ static int on_record(const struct rrec *r, void *ctx, struct err *e)
 			free(d->infra_stop);	/* a new session: the stop is history */
 			d->infra_stop = NULL;
 		}
+		if (!strcmp(r->event.data, "stop") && r->infra_stop == 0) {
+			/* a testbed was quarantined and the others went on */
+			free(d->infra_stop);
+			d->infra_stop = NULL;
+		} else if (!strcmp(r->event.data, "stop") && r->infra_stop == 1 &&
+			   !d->infra_stop) {
+			d->infra_stop = xstrdup(r->error.len ? r->error.data : "no testbed left");
+		}
 		free(d->last_event);
 		d->last_event = xstrdup(r->event.data);
 		break;

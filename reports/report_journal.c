@@ -52,6 +52,7 @@ static void clear(struct rrec *r)
 {
 	r->type = RREC_OTHER;
 	r->run = r->duration_ms = r->reset_ms = r->runs_done = r->testbed = -1;
+	r->infra_stop = -1;
 	buf_reset(&r->outcome);
 	buf_reset(&r->class_);
 	buf_reset(&r->flaw);
@@ -249,6 +250,10 @@ static int member(struct rj *c, struct rrec *r, struct buf *key, struct buf *tmp
 		if (!strcmp(k, "failed_oracle"))
 			return rj_str(c, &r->failed_oracle);
 		break;
+	case 'i':
+		if (!strcmp(k, "infra_stop"))
+			return rj_bool(c, &r->infra_stop);
+		break;
 	case 'o':
 		if (!strcmp(k, "outcome"))
 			return rj_str(c, &r->outcome);
@@ -260,6 +265,8 @@ static int member(struct rj *c, struct rrec *r, struct buf *key, struct buf *tmp
 			return phases(c, r, tmp);
 		break;
 	case 'r':
+		if (!strcmp(k, "reason") && r->type == RREC_CAMPAIGN)
+			return rj_str(c, &r->error);
 		if (!strcmp(k, "run"))
 			return rj_int(c, &r->run);
 		if (!strcmp(k, "resets"))

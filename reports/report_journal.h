@@ -33,6 +33,7 @@ struct rrec {
 	long long line;			/* 1-based line number */
 	long long run;			/* "run" */
 	long long testbed;		/* "testbed": which testbed ran it, or -1 */
+	int infra_stop;			/* stop event: -1 absent (older), 0, 1 */
 	struct buf outcome, class_, flaw, failed_oracle, started, ended;
 	long long duration_ms;
 	long long reset_ms;		/* "phases"."reset_ms" */

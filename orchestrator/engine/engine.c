@@ -265,15 +265,22 @@ int engine_campaign(const struct config *cfg, struct harness *const *hs, int n,
 	if (campaign_open(&c, hs[0], e) < 0)
 		goto out;
 	run_workers(&c);
-	ev = json_pack("{s:s, s:s, s:i}", "type", "campaign", "event", "stop",
-		       "runs_done", ret->runs_done);
+	if (!c.failed)
+		summarise(&c, ret);
+	/* the report tells a campaign stopped for want of a testbed from one
+	 * that lost a testbed and went on by this event, not by the
+	 * quarantine records */
+	ev = json_pack("{s:s, s:s, s:i, s:b, s:i}", "type", "campaign", "event", "stop",
+		       "runs_done", ret->runs_done, "infra_stop", ret->infra_stop,
+		       "testbeds_quarantined", ret->testbeds_quarantined);
+	if (ret->infra_stop)
+		json_object_set_new(ev, "reason", json_string(ret->infra_reason));
 	journal_append(c.journal, ev, NULL);
 	json_decref(ev);
 	if (c.failed) {
 		*e = c.fatal;
 		goto out;
 	}
-	summarise(&c, ret);
 	r = 0;
 out:
 	flaws_free(c.flaws);

@@ -17,6 +17,7 @@
 #include "fake_harness.h"
 #include "journal.h"
 #include "paths.h"
+#include "report.h"
 #include "stopsig.h"
 #include "tap.h"
 
@@ -481,6 +482,7 @@ static void test_sigint(void)
 	cleanup(dir);
 
 	/* the second signal stops at once (the journal is consistent anyway) */
+	fflush(stdout);
 	pid_t pid = fork();
 
 	if (pid == 0) {
@@ -519,6 +521,7 @@ static void test_resume_after_kill(void)
 		int status;
 
 		paths_remove_tree(dir, NULL);
+		fflush(stdout);
 		pid = fork();
 		if (pid == 0) {
 			fake_init(&f, cfg);
@@ -826,6 +829,14 @@ static void test_testbeds(void)
 		once &= s.runs[r] == 1;
 	ok(once, "the others record every run once, the quarantined one's included");
 	seen_release(&s);
+	{	/* the report does not call that a stopped campaign */
+		struct report_options ro = { 0 };
+		struct report_result res = { 0 };
+
+		ok(report_write(three, &ro, &res, &e) == 0 && !res.infra_stop && res.runs == 12,
+		   "the report: 12 runs, not stopped (%s)", e.msg);
+		report_result_release(&res);
+	}
 	for (int k = 0; k < 3; k++)
 		fake_release(&f[k]);
 
@@ -839,6 +850,14 @@ static void test_testbeds(void)
 	is_int(campaign_n(cfg, f, 2, three, 12, 0, 0, &sum, &e), 0, "every testbed broken");
 	ok(sum.infra_stop && strstr(sum.infra_reason, "every testbed was quarantined"),
 	   "no testbed left: the campaign stops: %s", sum.infra_reason);
+	{
+		struct report_options ro = { 0 };
+		struct report_result res = { 0 };
+
+		ok(report_write(three, &ro, &res, &e) == 0 && res.infra_stop,
+		   "the report says it stopped: exit 3 (%s)", e.msg);
+		report_result_release(&res);
+	}
 	for (int k = 0; k < 2; k++)
 		fake_release(&f[k]);
 	config_free(cfg);
@@ -975,6 +994,7 @@ static void test_results_full(void)
 		ok(1, "# SKIP results-full test needs root (a tmpfs in a mount namespace)");
 		goto out;
 	}
+	fflush(stdout);
 	pid = fork();
 	if (pid == 0)
 		_exit(full_child(cfg, mnt));
