@@ -57,7 +57,7 @@ dump_dom "$R/index.html" "$WORK/index" "$WORK/err"
 console_clean "$WORK/err" index.html
 grep -q "id=\"runs-total\">$n_runs<" "$WORK/index" || fail "index: runs is not $n_runs"
 grep -q "id=\"unique-flaws\">$n_flaws<" "$WORK/index" || fail "index: unique flaws is not $n_flaws"
-for o in no-effect recovered flaw infra-error; do
+for o in no-effect recovered flaw unjudged; do
 	want=$(jq -s --arg o "$o" '[.[] | select(.type == "run" and .outcome == $o)] | length' "$J")
 	grep -q "data-outcome=\"$o\">$want<" "$WORK/index" || fail "index: $o is not $want"
 done
