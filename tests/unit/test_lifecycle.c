@@ -156,8 +156,6 @@ static void cleanup(char *dir)
 	free(dir);
 }
 
-/* ---- the run's phases ---- */
-
 static const char *find_line(const char *log, const char *prefix, const char *from)
 {
 	for (const char *p = from ? from : log; p && *p;) {
@@ -168,6 +166,64 @@ static const char *find_line(const char *log, const char *prefix, const char *fr
 	}
 	return NULL;
 }
+
+/* A test's config, fake, results directory and what its journal holds. */
+struct fx {
+	struct config *cfg;
+	struct fake f;
+	char *dir;
+	struct engine_summary sum;
+	struct seen s;
+};
+
+static void fx_open(struct fx *x, const struct cfg_opts *o)
+{
+	memset(x, 0, sizeof(*x));
+	x->cfg = load(o);
+	fake_init(&x->f, x->cfg);
+	x->dir = tmp_dir();
+}
+
+/* Run (or resume) the campaign up to runs, then read its journal. */
+static int fx_run(struct fx *x, int runs)
+{
+	int r = campaign(x->cfg, &x->f, x->dir, runs, NULL, &x->sum);
+
+	seen_release(&x->s);
+	seen_read(x->dir, &x->s);
+	return r;
+}
+
+/* A fresh fake and an empty results directory, the same config. */
+static void fx_again(struct fx *x)
+{
+	fake_release(&x->f);
+	fake_init(&x->f, x->cfg);
+	paths_remove_tree(x->dir, NULL);
+}
+
+static void fx_close(struct fx *x)
+{
+	seen_release(&x->s);
+	fake_release(&x->f);
+	config_free(x->cfg);
+	cleanup(x->dir);
+}
+
+/* Runs of one plan make the same calls: after one run, the call at which
+ * the next run reaches its first line starting with prefix. */
+static long next_run_call(const struct fake *f, const char *prefix)
+{
+	const char *at = find_line(f->log.data, prefix, NULL);
+	long n = f->calls + 1;
+
+	for (const char *p = f->log.data; p && p < at; p = strchr(p, '\n') + 1)
+		n++;
+	return n;
+}
+
+/* ---- the run's phases ---- */
+
 
 static void test_phase_order(void)
 {
@@ -319,16 +375,12 @@ static void test_ladder(void)
 		struct fake f;
 		char *dir = tmp_dir();
 		struct seen s;
-		const char *at;
 
 		fake_init(&f, cfg);
 		/* n2 breaks during run 2, before its fault is applied */
 		ok(campaign(cfg, &f, dir, 1, NULL, &sum) == 0, "%s: run 1", rc->name);
-		/* run 2 makes the same calls: break n2 at its fault's apply */
-		at = find_line(f.log.data, "apply", NULL);
-		f.break_at_call = f.calls + 1;
-		for (const char *p = f.log.data; p && p < at; p = strchr(p, '\n') + 1)
-			f.break_at_call++;
+		/* break n2 at run 2's fault's apply */
+		f.break_at_call = next_run_call(&f, "apply");
 		f.break_node = 1;
 		f.break_how = rc->how;
 		ok(campaign(cfg, &f, dir, 3, NULL, &sum) == 0, "%s: campaign returns",
@@ -361,31 +413,19 @@ static void test_ladder(void)
 static void test_vanished_node(void)
 {
 	struct cfg_opts o = { .faults = KILL_N2, .runs = 2 };
-	struct config *cfg = load(&o);
-	struct engine_summary sum;
-	struct fake f;
-	char *dir = tmp_dir();
-	const char *at;
-	struct seen s;
+	struct fx x;
 
-	fake_init(&f, cfg);
-	campaign(cfg, &f, dir, 1, NULL, &sum);
-	at = find_line(f.log.data, "workload-stop", NULL);
-	f.break_at_call = f.calls + 1;
-	for (const char *p = f.log.data; p && p < at; p = strchr(p, '\n') + 1)
-		f.break_at_call++;
-	f.break_node = 2;
-	f.break_how = FAKE_FIXED_BY_RESET;
-	is_int(campaign(cfg, &f, dir, 2, NULL, &sum), 0, "QEMU killed while observing");
-	seen_read(dir, &s);
-	ok(strstr(s.actions, "revert node;retry;") != NULL, "revert, then retry: %s",
-	   s.actions);
-	is_str(s.outcome[2], "no-effect", "run 2, retried, is judged as usual");
-	is_int(sum.flaws_total, 0, "a node killed from outside is no flaw");
-	seen_release(&s);
-	fake_release(&f);
-	config_free(cfg);
-	cleanup(dir);
+	fx_open(&x, &o);
+	fx_run(&x, 1);
+	x.f.break_at_call = next_run_call(&x.f, "workload-stop");
+	x.f.break_node = 2;
+	x.f.break_how = FAKE_FIXED_BY_RESET;
+	is_int(fx_run(&x, 2), 0, "QEMU killed while observing");
+	ok(strstr(x.s.actions, "revert node;retry;") != NULL, "revert, then retry: %s",
+	   x.s.actions);
+	is_str(x.s.outcome[2], "no-effect", "run 2, retried, is judged as usual");
+	is_int(x.sum.flaws_total, 0, "a node killed from outside is no flaw");
+	fx_close(&x);
 }
 
 /* A power cut recovered by a boot: a node that does not come back is the
@@ -394,58 +434,38 @@ static void test_boot_recovery(void)
 {
 	struct cfg_opts o = { .faults = "{\"type\": \"vm-crash\", \"target\": \"n2\", "
 			      "\"recover\": \"boot\"}", .runs = 2 };
-	struct config *cfg = load(&o);
-	struct engine_summary sum;
-	struct fake f;
-	char *dir = tmp_dir();
-	struct seen s;
+	struct fx x;
 
-	fake_init(&f, cfg);
-	f.on_boot_fails = 1;
-	is_int(campaign(cfg, &f, dir, 2, NULL, &sum), 0, "on_boot fails once");
-	seen_read(dir, &s);
-	ok(strstr(s.actions, "retry;") != NULL, "a failing on_boot step is an infra "
-	   "event, retried: %s", s.actions);
-	is_int(s.runs[1], 1, "then run 1 is judged");
-	ok(strcmp(s.outcome[1], "flaw"), "and is no flaw (%s)", s.outcome[1]);
-	is_int(f.boots, 3, "three boots: the failed one, the retry, run 2");
-	seen_release(&s);
-	fake_release(&f);
-	config_free(cfg);
-	cleanup(dir);
+	fx_open(&x, &o);
+	x.f.on_boot_fails = 1;
+	is_int(fx_run(&x, 2), 0, "on_boot fails once");
+	ok(strstr(x.s.actions, "retry;") != NULL, "a failing on_boot step is an infra "
+	   "event, retried: %s", x.s.actions);
+	is_int(x.s.runs[1], 1, "then run 1 is judged");
+	ok(strcmp(x.s.outcome[1], "flaw"), "and is no flaw (%s)", x.s.outcome[1]);
+	is_int(x.f.boots, 3, "three boots: the failed one, the retry, run 2");
+	fx_close(&x);
 }
 
 static void test_reset_fails_twice(void)
 {
 	struct cfg_opts o = { .faults = KILL_N2, .runs = 2 };
-	struct config *cfg = load(&o);
-	struct engine_summary sum;
-	struct fake f;
-	char *dir = tmp_dir();
-	struct seen s;
+	struct fx x;
 
-	fake_init(&f, cfg);
-	f.reset_fails[1] = 2;
-	is_int(campaign(cfg, &f, dir, 2, NULL, &sum), 0, "n2's reset fails twice");
-	seen_read(dir, &s);
-	is_str(s.outcome[1], "no-effect", "then run 1 goes through, not set aside");
-	ok(s.infra == 2, "two infra events, both retries: %s", s.actions);
-	is_int(f.rebuilds, 0, "no rebuild");
-	seen_release(&s);
-	fake_release(&f);
+	fx_open(&x, &o);
+	x.f.reset_fails[1] = 2;
+	is_int(fx_run(&x, 2), 0, "n2's reset fails twice");
+	is_str(x.s.outcome[1], "no-effect", "then run 1 goes through, not set aside");
+	ok(x.s.infra == 2, "two infra events, both retries: %s", x.s.actions);
+	is_int(x.f.rebuilds, 0, "no rebuild");
 
-	fake_init(&f, cfg);	/* a reset that never works: rebuild, then stop */
-	paths_remove_tree(dir, NULL);
-	f.reset_fails[1] = 1000;
-	is_int(campaign(cfg, &f, dir, 2, NULL, &sum), 0, "n2's reset always fails");
-	is_int(sum.infra_stop, 1, "quarantined in the end");
-	is_int(f.rebuilds, 1, "after one testbed rebuild");
-	seen_read(dir, &s);
-	is_int(s.runs[1], 0, "and no run recorded as done");
-	seen_release(&s);
-	fake_release(&f);
-	config_free(cfg);
-	cleanup(dir);
+	fx_again(&x);	/* a reset that never works: rebuild, then stop */
+	x.f.reset_fails[1] = 1000;
+	is_int(fx_run(&x, 2), 0, "n2's reset always fails");
+	is_int(x.sum.infra_stop, 1, "quarantined in the end");
+	is_int(x.f.rebuilds, 1, "after one testbed rebuild");
+	is_int(x.s.runs[1], 0, "and no run recorded as done");
+	fx_close(&x);
 }
 
 /* ---- signals and kills ---- */
@@ -554,21 +574,16 @@ static void test_resume_after_kill(void)
 static void test_continuous_dirty(void)
 {
 	struct cfg_opts o = { .mode = "continuous", .faults = KILL_N2, .runs = 3 };
-	struct config *cfg = load(&o);
-	struct engine_summary sum;
-	struct fake f;
-	char *dir = tmp_dir();
+	struct fx x;
 
-	fake_init(&f, cfg);
-	f.alive_fails[2] = 1;	/* n3 does not answer at run 1's end */
-	is_int(campaign(cfg, &f, dir, 3, NULL, &sum), 0, "continuous: 3 runs");
-	is_int(fake_count(&f, "reset n1,n2,n3"), 1, "all nodes reset once, before run 1");
-	ok(find_line(f.log.data, "reset n3\n", NULL) != NULL,
+	fx_open(&x, &o);
+	x.f.alive_fails[2] = 1;	/* n3 does not answer at run 1's end */
+	is_int(fx_run(&x, 3), 0, "continuous: 3 runs");
+	is_int(fake_count(&x.f, "reset n1,n2,n3"), 1, "all nodes reset once, before run 1");
+	ok(find_line(x.f.log.data, "reset n3\n", NULL) != NULL,
 	   "n3, dead at run 1's end, alone is restored before run 2");
-	is_int(fake_count(&f, "reset n2"), 3, "n2 restored after each fault (continuous)");
-	fake_release(&f);
-	config_free(cfg);
-	cleanup(dir);
+	is_int(fake_count(&x.f, "reset n2"), 3, "n2 restored after each fault (continuous)");
+	fx_close(&x);
 }
 
 static void test_leader(void)
@@ -615,30 +630,22 @@ static void test_leader(void)
 static void test_unjudged(void)
 {
 	struct cfg_opts o = { .faults = KILL_N2, .runs = 2 };
-	struct config *cfg = load(&o);
-	struct engine_summary sum;
-	struct fake f;
-	char *dir = tmp_dir();
-	struct seen s;
 	FILE *v = fopen(verdict_file, "w");
+	struct fx x;
 
 	fputs("2\n", v);	/* the checker: "unknown" */
 	fclose(v);
-	fake_init(&f, cfg);
-	is_int(campaign(cfg, &f, dir, 2, NULL, &sum), 0, "unknown verdicts: campaign ends");
-	seen_read(dir, &s);
-	is_str(s.outcome[1], "unjudged", "an unknown verdict makes the run unjudged");
-	is_str(json_string_value(json_object_get(s.records[1], "unjudged_oracle")), "command",
+	fx_open(&x, &o);
+	is_int(fx_run(&x, 2), 0, "unknown verdicts: campaign ends");
+	is_str(x.s.outcome[1], "unjudged", "an unknown verdict makes the run unjudged");
+	is_str(json_string_value(json_object_get(x.s.records[1], "unjudged_oracle")), "command",
 	       "the oracle that could not say is named");
-	ok(json_string_length(json_object_get(s.records[1], "reason")) > 0,
-	   "with a reason: %s", json_string_value(json_object_get(s.records[1], "reason")));
-	is_int(sum.unjudged, 2, "the summary counts unjudged runs");
-	is_int(sum.flaws_total, 0, "unjudged is not a flaw");
-	seen_release(&s);
-	fake_release(&f);
+	ok(json_string_length(json_object_get(x.s.records[1], "reason")) > 0,
+	   "with a reason: %s", json_string_value(json_object_get(x.s.records[1], "reason")));
+	is_int(x.sum.unjudged, 2, "the summary counts unjudged runs");
+	is_int(x.sum.flaws_total, 0, "unjudged is not a flaw");
 	unlink(verdict_file);
-	config_free(cfg);
-	cleanup(dir);
+	fx_close(&x);
 }
 
 /* ---- fault interactions ---- */
