@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "flaws.h"
+#include "lines.h"
 #include "paths.h"
 #include "report_json.h"
 
@@ -335,19 +336,6 @@ int report_journal_changed(const char *dir, const struct rwalk_pos *pos)
 	       st.st_size < pos->offset;
 }
 
-static int damaged(struct err *e, const char *path, long long line)
-{
-	return err_set(e, "journal '%s' line %lld: not valid JSON; the file is "
-		       "damaged before its end", path, line);
-}
-
-static int too_long(struct err *e, const char *path, long long line)
-{
-	return err_set(e, "journal '%s' line %lld: longer than %d bytes; the file "
-		       "is not a journal or is damaged", path, line,
-		       REPORT_JOURNAL_LINE_MAX);
-}
-
 int report_journal_walk(const char *dir, struct rwalk_pos *pos, rrec_fn fn,
 			void *ctx, struct err *e)
 {
@@ -358,94 +346,59 @@ int report_journal_walk(const char *dir, struct rwalk_pos *pos, rrec_fn fn,
 	return r;
 }
 
+struct walk_line {
+	struct rwalk_pos *p;
+	struct rrec rec;
+	rrec_fn fn;
+	void *ctx;
+};
+
+static int walk_line(void *arg, const char *text, size_t len, long long line,
+		     long long at, struct err *e)
+{
+	struct walk_line *w = arg;
+	int r;
+
+	(void)at;
+	if (report_journal_parse(text, len, &w->rec) < 0)
+		return LINES_BAD;
+	w->rec.line = line;
+	if (w->rec.bad_flaw && !w->p->ignored++)
+		w->p->ignored_line = line;
+	r = w->rec.bad_flaw ? 0 : w->fn(&w->rec, w->ctx, e);
+	return r == LINES_BAD ? -1 : r;
+}
+
 int report_journal_walk_file(const char *path, struct rwalk_pos *pos, rrec_fn fn,
 			     void *ctx, struct err *e)
 {
 	struct rwalk_pos zero = { 0, 0, 0 }, *p = pos ? pos : &zero;
-	struct buf b = BUF_INIT;
-	struct rrec rec;
+	struct walk_line w = { p, .fn = fn, .ctx = ctx };
+	struct lines_pos lp = { p->offset, p->lines, 0 };
 	struct stat st;
-	long long line = p->lines, bad = 0, off = p->offset;
-	size_t searched = 0;
+	char *what = NULL;
 	int fd = paths_open_regular(path, &st, e), r = -1;
 
-	rrec_init(&rec);
+	rrec_init(&w.rec);
 	if (fd < 0) {
 		r = errno == ENOENT ? 0 : -1;
 		goto out;
 	}
 	p->ino = (unsigned long long)st.st_ino;
-	if (off && lseek(fd, (off_t)off, SEEK_SET) < 0) {
+	if (lp.offset && lseek(fd, (off_t)lp.offset, SEEK_SET) < 0) {
 		err_errno(e, errno, "cannot read journal '%s'", path);
 		goto out;
 	}
-	for (;;) {
-		ssize_t n;
-		size_t start = 0;
-		char *nl;
-
-		if (b.len > REPORT_JOURNAL_LINE_MAX) {
-			too_long(e, path, line + 1);
-			goto out;
-		}
-		buf_grow(&b, 1 << 20);
-		n = read(fd, b.data + b.len, b.cap - b.len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err_errno(e, errno, "cannot read journal '%s'", path);
-			goto out;
-		}
-		if (n == 0)
-			break;
-		b.len += (size_t)n;
-		b.data[b.len] = '\0';
-		while ((nl = memchr(b.data + searched, '\n', b.len - searched))) {
-			size_t len = (size_t)(nl - (b.data + start));
-
-			line++;
-			if (len > REPORT_JOURNAL_LINE_MAX) {
-				too_long(e, path, line);
-				goto out;
-			}
-			if (bad) {
-				damaged(e, path, bad);
-				goto out;
-			}
-			if (report_journal_parse(b.data + start, len, &rec) < 0) {
-				bad = line;
-			} else {
-				rec.line = line;
-				if (rec.bad_flaw && !p->ignored++)
-					p->ignored_line = line;
-				r = rec.bad_flaw ? 0 : fn(&rec, ctx, e);
-				if (r)
-					goto out;
-				r = -1;
-				p->offset = off + (long long)start + (long long)len + 1;
-				p->lines = line;
-			}
-			start += len + 1;
-			searched = start;
-		}
-		if (start) {	/* keep the unfinished line only */
-			memmove(b.data, b.data + start, b.len - start);
-			b.len -= start;
-			b.data[b.len] = '\0';
-			off += (long long)start;
-		}
-		searched = b.len;
-	}
-	if (bad && b.len) {
-		damaged(e, path, bad);
-		goto out;
-	}
-	p->torn = off + (long long)b.len - p->offset;
-	r = 0;
+	what = xasprintf("journal '%s'", path);
+	r = lines_read(fd, what, REPORT_JOURNAL_LINE_MAX, &lp, walk_line, &w, e);
+	p->offset = lp.offset;
+	p->lines = lp.lines;
+	if (r == 0)
+		p->torn = lp.torn;
 out:
 	if (fd >= 0)
 		close(fd);
-	rrec_release(&rec);
-	buf_release(&b);
+	free(what);
+	rrec_release(&w.rec);
 	return r;
 }

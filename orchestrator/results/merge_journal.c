@@ -14,13 +14,13 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "lines.h"
 #include "merge_priv.h"
 #include "parallel.h"
 #include "paths.h"
 #include "report_journal.h"
 #include "report_json.h"
 
-#define READ_CHUNK (1 << 20)	/* bytes read at a time while indexing */
 #define WINDOW (256 << 10)	/* read-ahead per shard while writing */
 #define OUT_CHUNK (1 << 20)	/* bytes written at a time */
 
@@ -161,99 +161,53 @@ static int sort_and_check(struct mshard *s, const char *path, struct err *e)
 	return 0;
 }
 
-static int damaged(struct err *e, const char *path, long long line)
+struct index_line {
+	struct mshard *s;
+	struct parser p;
+	const char *path;
+};
+
+static int index_line(void *ctx, const char *text, size_t len, long long line,
+		      long long at, struct err *e)
 {
-	return err_set(e, "journal '%s' line %lld: not valid JSON; the file is "
-		       "damaged before its end", path, line);
+	struct index_line *x = ctx;
+	struct line_info li;
+	const char *why = NULL;
+	int k;
+
+	if (line > (long long)(UINT32_MAX >> 1))
+		return err_set(e, "journal '%s' line %lld: too many lines; the file is "
+			       "not a journal or is damaged", x->path, line);
+	k = parse_line(&x->p, text, len, &li, &why);
+	if (k == LINE_NOT_RECORD)
+		return err_set(e, "journal '%s' line %lld: %s", x->path, line, why);
+	if (k == LINE_NOT_JSON)
+		return LINES_BAD;
+	if (li.kind == LINE_CAMPAIGN)
+		x->s->stopped = li.stop;
+	else
+		add_entry(x->s, &li, at, len, line);
+	x->s->runs += li.kind == LINE_RUN;
+	x->s->others += li.kind == LINE_OTHER;
+	return 0;
 }
 
 /* Lines of the journal at fd, from the start, into s. */
 static int index_fd(struct mshard *s, int fd, const char *path, struct err *e)
 {
-	struct parser p = { BUF_INIT, BUF_INIT, BUF_INIT };
-	struct buf b = BUF_INIT;
-	long long off = 0, good_end = 0, line = 0, bad = 0;
-	size_t searched = 0;
-	int r = -1;
+	struct index_line x = { s, { BUF_INIT, BUF_INIT, BUF_INIT }, path };
+	struct lines_pos pos = { 0, 0, 0 };
+	char *what = xasprintf("journal '%s'", path);
+	int r = lines_read(fd, what, REPORT_JOURNAL_LINE_MAX, &pos, index_line, &x, e);
 
-	for (;;) {
-		size_t start = 0;
-		ssize_t n;
-		char *nl;
-
-		if (b.len > REPORT_JOURNAL_LINE_MAX) {
-			err_set(e, "journal '%s' line %lld: longer than %d bytes; the file "
-				"is not a journal or is damaged", path, line + 1,
-				REPORT_JOURNAL_LINE_MAX);
-			goto out;
-		}
-		buf_grow(&b, READ_CHUNK);
-		n = read(fd, b.data + b.len, b.cap - b.len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err_errno(e, errno, "cannot read journal '%s'", path);
-			goto out;
-		}
-		if (n == 0)
-			break;
-		b.len += (size_t)n;
-		b.data[b.len] = '\0';
-		while ((nl = memchr(b.data + searched, '\n', b.len - searched))) {
-			size_t len = (size_t)(nl - (b.data + start));
-			struct line_info li;
-			const char *why = NULL;
-			int k;
-
-			line++;
-			if (bad) {
-				damaged(e, path, bad);
-				goto out;
-			}
-			if (len > REPORT_JOURNAL_LINE_MAX || line > (long long)(UINT32_MAX >> 1)) {
-				err_set(e, "journal '%s' line %lld: longer than %d bytes or too "
-					"many lines; the file is not a journal or is damaged",
-					path, line, REPORT_JOURNAL_LINE_MAX);
-				goto out;
-			}
-			k = parse_line(&p, b.data + start, len, &li, &why);
-			if (k == LINE_NOT_RECORD) {
-				err_set(e, "journal '%s' line %lld: %s", path, line, why);
-				goto out;
-			}
-			if (k == LINE_NOT_JSON) {
-				bad = line;
-			} else {
-				if (li.kind == LINE_CAMPAIGN)
-					s->stopped = li.stop;
-				else
-					add_entry(s, &li, off + (long long)start, len, line);
-				s->runs += li.kind == LINE_RUN;
-				s->others += li.kind == LINE_OTHER;
-				good_end = off + (long long)(start + len + 1);
-			}
-			start += len + 1;
-			searched = start;
-		}
-		if (start) {	/* keep the unfinished line only */
-			memmove(b.data, b.data + start, b.len - start);
-			b.len -= start;
-			b.data[b.len] = '\0';
-			off += (long long)start;
-		}
-		searched = b.len;
+	if (r == 0) {
+		s->torn_bytes = pos.torn;
+		r = sort_and_check(s, path, e);
 	}
-	if (bad && b.len) {
-		damaged(e, path, bad);
-		goto out;
-	}
-	s->torn_bytes = off + (long long)b.len - good_end;
-	r = sort_and_check(s, path, e);
-out:
-	buf_release(&b);
-	buf_release(&p.key);
-	buf_release(&p.type);
-	buf_release(&p.event);
+	free(what);
+	buf_release(&x.p.key);
+	buf_release(&x.p.type);
+	buf_release(&x.p.event);
 	return r;
 }
 
