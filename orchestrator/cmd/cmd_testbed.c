@@ -158,18 +158,28 @@ static int do_reset(struct testbed *tb, struct testbed_args *a)
 	for (int i = 0; i < testbed_n_nodes(tb); i++) {
 		if (!reports[i].ready_ms)
 			continue;
-		if (a->json)
-			printf("{\"node\":\"%s\",\"path\":\"%s\",\"revert_ms\":%lld,"
-			       "\"ready_ms\":%lld}\n", testbed_node(tb, i)->name,
-			       reset_path_name(reports[i].path),
-			       (long long)reports[i].revert_ms,
-			       (long long)reports[i].ready_ms);
-		else
-			log_info("reset '%s' by %s: reverted in %lld ms, ready in %lld ms",
+		if (a->json) {
+			json_t *j = reset_report_json(&reports[i], testbed_node(tb, i)->name);
+			char *text = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+
+			printf("%s\n", text);
+			free(text);
+			json_decref(j);
+		} else if (reports[i].by_channel) {
+			log_info("reset '%s' by %s: reverted in %lld ms, clock set through "
+				 "the control channel (offset %+.1f ms), ready in %lld ms",
 				 testbed_node(tb, i)->name,
 				 reset_path_name(reports[i].path),
 				 (long long)reports[i].revert_ms,
+				 (double)reports[i].clock_offset_us / 1000,
 				 (long long)reports[i].ready_ms);
+		} else {
+			log_info("reset '%s' by %s: reverted in %lld ms, clock set over "
+				 "SSH (%s), ready in %lld ms", testbed_node(tb, i)->name,
+				 reset_path_name(reports[i].path),
+				 (long long)reports[i].revert_ms, reports[i].fallback,
+				 (long long)reports[i].ready_ms);
+		}
 	}
 	log_info("reset done in %lld ms", (long long)(clock_mono_ms() - t0));
 cleanup:
