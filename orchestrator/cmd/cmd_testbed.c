@@ -16,6 +16,7 @@ struct testbed_args {
 	int json;
 	const char *nodes;	/* "n1,n2" or NULL */
 	const char *path;	/* reset: force loadvm, revert or destroy-revert */
+	const char *sync;	/* reset: "ssh" forces the old clock path */
 	const char *action;
 	const char *config;
 	const char *node;	/* ssh: the node */
@@ -30,6 +31,10 @@ static const struct option_spec testbed_options[] = {
 	OPT_STRING(0, "path", struct testbed_args, path, "PATH",
 		   "reset: only by loadvm, revert or destroy-revert (default: "
 		   "loadvm, falling back to the others)"),
+	OPT_STRING(0, "sync", struct testbed_args, sync, "HOW",
+		   "reset: set the guest clock and entropy through the control "
+		   "'channel' (default, SSH if it does not answer) or over 'ssh' "
+		   "(to compare)"),
 	OPT_END(),
 };
 
@@ -150,6 +155,12 @@ static int do_reset(struct testbed *tb, struct testbed_args *a)
 		}
 		testbed_force_reset_path(tb, p);
 	}
+	if (a->sync && strcmp(a->sync, "channel") && strcmp(a->sync, "ssh")) {
+		log_error("testbed reset: --sync is channel or ssh, not '%s'", a->sync);
+		ret = EXIT_USAGE;
+		goto cleanup;
+	}
+	testbed_force_ssh_sync(tb, a->sync && !strcmp(a->sync, "ssh"));
 	if (testbed_reset(tb, names, n_names, reports, &e) < 0) {
 		log_error("%s", e.msg);
 		ret = EXIT_INFRA;

@@ -235,7 +235,7 @@ int ctlchan_sync(struct ctlchan *c, int timeout_ms, const unsigned char *seed,
 		 sent + (t1 - t0) / 2, hex);
 	if (set_call(c, request, timeout_ms, sent, &ret->offset_us, e) < 0)
 		return -1;
-	while (ret->steps < 2 && llabs(ret->offset_us) > 5000) {
+	while (ret->steps < 2 && llabs(ret->offset_us) > 2000) {
 		ret->steps++;
 		snprintf(request, sizeof(request), "step %" PRId64,
 			 -ret->offset_us * 1000);

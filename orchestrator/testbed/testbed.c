@@ -292,6 +292,7 @@ json_t *reset_report_json(const struct reset_report *r, const char *node)
 
 int testbed_is_up(const struct testbed *tb) { return tb->up; }
 void testbed_force_reset_path(struct testbed *tb, int path) { tb->forced_path = path; }
+void testbed_force_ssh_sync(struct testbed *tb, int on) { tb->force_ssh_sync = on; }
 int testbed_n_nodes(const struct testbed *tb) { return tb->n_nodes; }
 const char *testbed_prefix(const struct testbed *tb) { return tb->prefix; }
 const struct config_testbed *testbed_config(const struct testbed *tb)

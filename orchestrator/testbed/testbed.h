@@ -78,6 +78,8 @@ int testbed_reset(struct testbed *tb, const char *const *names, int n_names,
 /* Force every later reset of this handle down one path (benchmarks,
  * tests of the fallbacks); -1 restores the automatic choice. */
 void testbed_force_reset_path(struct testbed *tb, int path);
+/* 1: resets set the clock over SSH even where a control channel is. */
+void testbed_force_ssh_sync(struct testbed *tb, int on);
 
 /* Rebuild one node from the image: its domain and disk made anew, booted,
  * bootstrapped, while the others are put back to the golden cut; then a

@@ -137,7 +137,7 @@ cleanup:
 
 /* Clock and entropy through the control channel; else over SSH, saying
  * why in the report. */
-static int resync_guest(struct testbed_node *n, int timeout_ms,
+static int resync_guest(struct testbed_node *n, int timeout_ms, int force_ssh,
 			struct reset_report *rep, struct err *e)
 {
 	unsigned char seed[64];
@@ -145,7 +145,7 @@ static int resync_guest(struct testbed_node *n, int timeout_ms,
 	struct err ce = { "" };
 
 	random_bytes(seed, sizeof(seed));
-	if (n->ctl.path &&
+	if (n->ctl.path && !force_ssh &&
 	    ctlchan_sync(&n->ctl, RESET_CHANNEL_TIMEOUT_MS, seed, sizeof(seed),
 			 &sync, &ce) == 0) {
 		rep->by_channel = 1;
@@ -153,7 +153,8 @@ static int resync_guest(struct testbed_node *n, int timeout_ms,
 		return 0;
 	}
 	snprintf(rep->fallback, sizeof(rep->fallback), "%s",
-		 n->ctl.path ? ce.msg : "no control channel (a user's domain)");
+		 force_ssh ? "--sync ssh"
+		 : n->ctl.path ? ce.msg : "no control channel (a user's domain)");
 	return resync_over_ssh(n, seed, sizeof(seed), timeout_ms, e);
 }
 
@@ -184,7 +185,7 @@ static int reset_one(void *arg, int i, struct err *e)
 	if (path != RESET_LOADVM)
 		ctlchan_disconnect(&n->ctl);	/* a new QEMU, a new socket */
 	t1 = clock_mono_ms();
-	if (resync_guest(n, timeout, &rep, e) < 0)
+	if (resync_guest(n, timeout, tb->force_ssh_sync, &rep, e) < 0)
 		return -1;
 	rep.path = (enum reset_path)path;
 	rep.revert_ms = t1 - t0;
