@@ -197,9 +197,11 @@ int ctlchan_ping(struct ctlchan *c, int timeout_ms, int64_t *ret_guest_ns,
 }
 
 /* Send a request answered by "ok NS"; the estimated offset (guest minus
- * host, microseconds) goes to *offset_us. */
+ * host, microseconds) goes to *offset_us, the round trip to *rtt_us: the
+ * estimate is good to half of it. */
 static int set_call(struct ctlchan *c, const char *request, int timeout_ms,
-		    int64_t sent_ns, int64_t *offset_us, struct err *e)
+		    int64_t sent_ns, int64_t *offset_us, int64_t *rtt_us,
+		    struct err *e)
 {
 	char reply[CTLCHAN_LINE_MAX];
 	int64_t guest_ns, back_ns;
@@ -211,6 +213,7 @@ static int set_call(struct ctlchan *c, const char *request, int timeout_ms,
 		return err_set(e, "control channel '%s': unexpected reply '%.40s'",
 			       c->path, reply);
 	*offset_us = (guest_ns - (sent_ns + (back_ns - sent_ns) / 2)) / 1000;
+	*rtt_us = (back_ns - sent_ns) / 1000;
 	return 0;
 }
 
@@ -218,7 +221,7 @@ int ctlchan_sync(struct ctlchan *c, int timeout_ms, const unsigned char *seed,
 		 size_t n, struct ctlchan_sync *ret, struct err *e)
 {
 	char request[CTLCHAN_LINE_MAX], hex[2 * 64 + 1];
-	int64_t t0, t1, sent;
+	int64_t t0, t1, sent, rtt_us;
 
 	if (n == 0 || n > 64)
 		return err_set(e, "control channel: seed of %zu bytes", n);
@@ -233,14 +236,17 @@ int ctlchan_sync(struct ctlchan *c, int timeout_ms, const unsigned char *seed,
 	sent = clock_wall_ns();
 	snprintf(request, sizeof(request), "sync %" PRId64 " %s",
 		 sent + (t1 - t0) / 2, hex);
-	if (set_call(c, request, timeout_ms, sent, &ret->offset_us, e) < 0)
+	if (set_call(c, request, timeout_ms, sent, &ret->offset_us, &rtt_us, e) < 0)
 		return -1;
-	while (ret->steps < 2 && llabs(ret->offset_us) > 2000) {
+	/* a step only where the offset stands out of the estimate's own
+	 * uncertainty (half the round trip): else it would chase noise */
+	while (ret->steps < 2 && llabs(ret->offset_us) > 2000 &&
+	       llabs(ret->offset_us) > rtt_us / 2) {
 		ret->steps++;
 		snprintf(request, sizeof(request), "step %" PRId64,
 			 -ret->offset_us * 1000);
 		if (set_call(c, request, timeout_ms, clock_wall_ns(),
-			     &ret->offset_us, e) < 0)
+			     &ret->offset_us, &rtt_us, e) < 0)
 			return -1;
 	}
 	return 0;

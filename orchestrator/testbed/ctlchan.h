@@ -58,7 +58,8 @@ struct ctlchan_sync {
 
 /* Set the guest clock to the host's and reseed its entropy from
  * seed[0..n) (at most 64 bytes): ping, sync at host time + rtt/2, then
- * up to two steps while the estimated offset exceeds 2 ms. */
+ * up to two steps while the estimated offset exceeds 2 ms and half the
+ * round trip (the estimate's own uncertainty). */
 int ctlchan_sync(struct ctlchan *c, int timeout_ms, const unsigned char *seed,
 		 size_t n, struct ctlchan_sync *ret, struct err *e);
 
