@@ -15,7 +15,8 @@ extern const struct command command_run, command_report, command_serve,
 	command_replay, command_faults, command_validate, command_schema,
 	command_image,
 	command_testbed, command_check, command_export_history,
-	command_version, command_help, command_plan, command_merge;
+	command_version, command_help, command_plan, command_merge,
+	command_man;
 
 const struct command *const commands[] = {
 	&command_run,
@@ -33,6 +34,7 @@ const struct command *const commands[] = {
 	&command_export_history,
 	&command_version,
 	&command_help,
+	&command_man,
 	NULL
 };
 
