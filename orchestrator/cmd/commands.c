@@ -16,7 +16,7 @@ extern const struct command command_run, command_report, command_serve,
 	command_image,
 	command_testbed, command_check, command_export_history,
 	command_version, command_help, command_plan, command_merge,
-	command_man;
+	command_man, command_completion;
 
 const struct command *const commands[] = {
 	&command_run,
@@ -35,6 +35,7 @@ const struct command *const commands[] = {
 	&command_version,
 	&command_help,
 	&command_man,
+	&command_completion,
 	NULL
 };
 

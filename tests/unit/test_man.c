@@ -1,18 +1,22 @@
-/* test_man.c - campaign(1) and campaign.json(5) hold what the tables
- * hold: every command with its every option, every
+/* test_man.c - campaign(1), campaign.json(5) and the bash completion
+ * hold what the tables hold: every command with its every option, every
  * exit status, every variable the code reads with getenv(), every key of
  * every config section with its default and bounds; examples that use
  * only real commands and options, an example config the reader takes;
  * no control line but the page's own macros; groff renders both pages
- * without a warning. The copies the build wrote (<build>/man/) are the
- * current ones. groff and man parts are skipped, saying why, where those
+ * without a warning; the completion passes `bash -n` and completes
+ * commands, options, subcommands and files as the tables say. The copies
+ * the build wrote (<build>/man/, <build>/completion/) are the current
+ * ones. groff, man and bash parts are skipped, saying why, where those
  * programs are missing (scripts/setup installs groff-base and man-db). */
 #include "capture.h"
 #include "commands.h"
+#include "completion.h"
 #include "config.h"
 #include "config_field.h"
 #include "man.h"
 #include "paths.h"
+#include "ssh.h"
 #include "tap.h"
 
 #include <dirent.h>
@@ -542,6 +546,145 @@ static void test_render(void)
 	renders("campaign.json.5", man_config, shown5);
 }
 
+/* ---- completion --------------------------------------------------------- */
+
+/* What bash completes for line ("campaign run --o"; a trailing blank
+ * starts a new word), in files/, sorted, separated by blanks. */
+static char *complete(const char *script, const char *line)
+{
+	struct buf prog = BUF_INIT, cmd = BUF_INIT, out = BUF_INIT;
+	char *copy = xstrdup(line), *w;
+	int n = 0;
+
+	buf_adds(&prog, "source \"$1\"; COMP_WORDS=(");
+	for (w = strtok(copy, " "); w; w = strtok(NULL, " "), n++) {
+		shell_quote(&prog, w);
+		buf_addch(&prog, ' ');
+	}
+	if (line[strlen(line) - 1] == ' ') {
+		buf_adds(&prog, "''");
+		n++;
+	}
+	buf_addf(&prog, "); COMP_CWORD=%d; _campaign; printf '%%s\\n' \"${COMPREPLY[@]}\" "
+		 "| LC_ALL=C sort | tr '\\n' ' '", n - 1);
+	buf_addf(&cmd, "cd %s/files && bash --norc --noprofile -c ", tmp);
+	shell_quote(&cmd, prog.data);
+	buf_adds(&cmd, " bash ");
+	shell_quote(&cmd, script);
+	capture(cmd.data, &out);
+	buf_rtrim(&out);
+	free(copy);
+	buf_release(&prog);
+	buf_release(&cmd);
+	return buf_detach(&out);
+}
+
+static void completes(const char *script, const char *line, const char *want)
+{
+	char *got = complete(script, line);
+
+	is_str(got, want, line);
+	free(got);
+}
+
+static int compare_words(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The blank-separated words of s sorted (as LC_ALL=C sort), in place. */
+static char *sorted_words(char *s)
+{
+	char *w[64], *copy = xstrdup(s);
+	size_t n = 0;
+
+	for (char *t = strtok(copy, " "); t && n < 64; t = strtok(NULL, " "))
+		w[n++] = t;
+	qsort(w, n, sizeof(w[0]), compare_words);
+	*s = '\0';
+	for (size_t i = 0; i < n; i++) {
+		strcat(s, i ? " " : "");
+		strcat(s, w[i]);
+	}
+	free(copy);
+	return s;
+}
+
+/* "campaign CMD [SUB] -" offers every option of the form's table. */
+static void offers_options(const char *script)
+{
+	for (const struct command *const *c = commands; *c; c++)
+		for (const struct options_cmd *const *f = (*c)->forms; *f; f++) {
+			char *line = xasprintf("campaign %s -", (*f)->name);
+			char *got = complete(script, line), *padded = xasprintf(" %s ", got);
+			int missing = !strstr(padded, " --help ");
+
+			for (const struct option_spec *o = (*f)->options; o->type != OPTION_END; o++) {
+				char *want = xasprintf(" --%s ", o->long_name);
+
+				missing += !strstr(padded, want);
+				free(want);
+			}
+			ok(!missing, "'%s' offers every option: %s", line, got);
+			free(line);
+			free(got);
+			free(padded);
+		}
+}
+
+static void test_completion(void)
+{
+	struct buf text = BUF_INIT, out = BUF_INIT;
+	char *script, *cmd, *all;
+	struct buf names = BUF_INIT;
+
+	completion_bash(&text);
+	same_as_built("completion/campaign", &text);
+	if (!have("bash")) {
+		ok(1, "# SKIP bash is not installed: the completion is not run");
+		buf_release(&text);
+		return;
+	}
+	script = write_tmp("campaign.bash", &text);
+	cmd = xasprintf("bash -n %s 2>&1", script);
+	is_int(capture(cmd, &out), 0, "bash -n: the completion parses");
+	free(cmd);
+	for (const struct command *const *c = commands; *c; c++)
+		buf_addf(&names, "%s%s", names.len ? " " : "", (*c)->name);
+	cmd = xasprintf("mkdir -p %s/files/sub && touch %s/files/a.json %s/files/b.txt",
+			tmp, tmp, tmp);
+	is_int(system(cmd), 0, "files to complete");
+	free(cmd);
+	all = complete(script, "campaign ");
+	is_str(all, sorted_words(names.data), "campaign <TAB>: every command");
+	free(all);
+	completes(script, "campaign ru", "run");
+	completes(script, "campaign -v va", "validate");
+	completes(script, "campaign -", "--help --version -h -q -v");
+	completes(script, "campaign run --k", "--keep-testbed");
+	completes(script, "campaign image ", "build show");
+	completes(script, "campaign image build --c", "--cache");
+	completes(script, "campaign testbed ", "down reset ssh status up");
+	completes(script, "campaign help ma", "man");
+	completes(script, "campaign man ", "1 5");
+	completes(script, "campaign completion ", "bash");
+	completes(script, "campaign validate ", "a.json sub");
+	completes(script, "campaign run ", "a.json sub");
+	completes(script, "campaign run a.json --out ", "sub");
+	completes(script, "campaign run a.json --out =", "sub");
+	completes(script, "campaign run --out = su", "sub");
+	completes(script, "campaign run --junit ", "a.json b.txt sub");
+	completes(script, "campaign run a.json ", "");
+	completes(script, "campaign merge sub sub ", "sub");
+	completes(script, "campaign testbed ssh a.json n1 ", "");
+	completes(script, "campaign no-such-command ", "");
+	offers_options(script);
+	free(script);
+	buf_release(&names);
+	buf_release(&text);
+	buf_release(&out);
+}
+
 int main(void)
 {
 	struct err e = { "" };
@@ -553,6 +696,7 @@ int main(void)
 	test_campaign_page();
 	test_config_page();
 	test_render();
+	test_completion();
 	paths_remove_tree(tmp, &e);
 	return tap_done();
 }
