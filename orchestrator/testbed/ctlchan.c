@@ -221,7 +221,7 @@ int ctlchan_sync(struct ctlchan *c, int timeout_ms, const unsigned char *seed,
 		 size_t n, struct ctlchan_sync *ret, struct err *e)
 {
 	char request[CTLCHAN_LINE_MAX], hex[2 * 64 + 1];
-	int64_t t0, t1, sent, rtt_us;
+	int64_t t0, t1, sent, rtt_us = 0;
 
 	if (n == 0 || n > 64)
 		return err_set(e, "control channel: seed of %zu bytes", n);
