@@ -30,10 +30,12 @@ deb=$(ls "$work"/pkg/campaign_*_amd64.deb)
 pass "built $(basename "$deb") ($(du -k "$deb" | cut -f1) KiB)"
 dpkg-deb -f "$deb" Depends | grep -q 'libvirt0' ||
 	fail "the package does not depend on libvirt0: $(dpkg-deb -f "$deb" Depends)"
+dpkg-deb -c "$deb" >"$work/contents"
 for f in ./usr/bin/campaign ./usr/lib/campaign/agents/campaign-agent \
 	 ./usr/share/campaign/scripts/image-build ./usr/share/campaign/workloads/tiny/recipe.json \
-	 ./usr/share/campaign/configs/demo.json; do
-	dpkg-deb -c "$deb" | grep -q " $f\$" || fail "the package has no $f"
+	 ./usr/share/campaign/configs/demo.json ./usr/share/man/man1/campaign.1 \
+	 ./usr/share/man/man5/campaign.json.5 ./usr/share/bash-completion/completions/campaign; do
+	grep -q " $f\$" "$work/contents" || fail "the package has no $f"
 done
 pass "Depends: $(dpkg-deb -f "$deb" Depends)"
 
@@ -86,3 +88,7 @@ pass "a config in the user's directory finds the stock recipe under /usr/share/c
 [ "$(readlink -f "$work/root/usr/lib/campaign/orchestrator/campaign")" = "$work/root/usr/bin/campaign" ] ||
 	fail "{build}/orchestrator/campaign does not lead to the program"
 pass "agent and programs under /usr/lib/campaign"
+grep -q '^\.TH "\{0,1\}CAMPAIGN"\{0,1\} "\{0,1\}1' "$work/root/usr/share/man/man1/campaign.1" &&
+	grep -q '^\.TH "\{0,1\}CAMPAIGN\.JSON"\{0,1\} "\{0,1\}5' "$work/root/usr/share/man/man5/campaign.json.5" ||
+	fail "the installed manual pages have no .TH line"
+pass "campaign(1), campaign.json(5) and the bash completion installed"
