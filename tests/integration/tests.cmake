@@ -26,6 +26,10 @@ integration_test(campaign_unattended campaign_unattended.sh FIXTURES_REQUIRED co
 integration_test(campaign_scale campaign_scale.sh RESOURCE_LOCK vms TIMEOUT 1500)
 integration_test(counter_down counter_down.sh FIXTURES_CLEANUP counter RESOURCE_LOCK vms)
 
+# docs/own-sut.md followed literally: its files, its commands, what it says
+# the reader sees (its own 1-node testbed, up and down by its commands).
+integration_test(own_sut own_sut.sh RESOURCE_LOCK vms)
+
 # More integration tests, one .cmake file per area (faults, workloads...),
 # each using integration_test() above.
 file(GLOB IT_MORE CONFIGURE_DEPENDS ${IT}/*.cmake)
