@@ -22,6 +22,7 @@ integration_test(campaign_counter campaign_counter.sh FIXTURES_SETUP counter RES
 integration_test(campaign_resume campaign_resume.sh FIXTURES_REQUIRED counter RESOURCE_LOCK vms)
 integration_test(campaign_continuous campaign_continuous.sh FIXTURES_REQUIRED counter RESOURCE_LOCK vms)
 integration_test(campaign_unattended campaign_unattended.sh FIXTURES_REQUIRED counter RESOURCE_LOCK vms)
+integration_test(campaign_shrink campaign_shrink.sh FIXTURES_REQUIRED counter RESOURCE_LOCK vms)
 # Scale-out: its own two 2-node testbeds, taken down at its end.
 integration_test(campaign_scale campaign_scale.sh RESOURCE_LOCK vms TIMEOUT 1500)
 integration_test(counter_down counter_down.sh FIXTURES_CLEANUP counter RESOURCE_LOCK vms)
