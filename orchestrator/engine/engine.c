@@ -162,6 +162,8 @@ static void one_run(struct bed *b, int run)
 	json_object_set_new(record, "run", json_integer(run));
 	if (c->n_beds > 1)
 		json_object_set_new(record, "testbed", json_integer(b->index + 1));
+	if (plan.scenario)
+		json_object_set_new(record, "scenario", json_string(plan.scenario));
 	json_object_set_new(record, "plan", plan_to_json(&plan, c->pnodes));
 	plan_release(&plan);
 	campaign_lock(c);

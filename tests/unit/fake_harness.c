@@ -215,6 +215,8 @@ static int fake_fault_apply(struct harness *h, const struct fault_type *ft,
 
 	call(f, "apply %s %s", ft->name, h->nodes[node].name);
 	f->applies++;
+	if (f->leader_moves_at_apply && f->applies == f->leader_moves_at_apply)
+		f->leader = f->leader_moves_to;	/* an election the fault caused */
 	if (ft->side == FAULT_HYPERVISOR)
 		return hv_apply(f, ft, node, pf, ret, e);
 	if (unreachable(f, node, e) < 0)

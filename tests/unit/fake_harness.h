@@ -47,6 +47,8 @@ struct fake {
 	int apply_no_evidence;
 	int exec_fails[FAKE_MAX_NODES];	/* commands on a node (SSH drops) */
 	int leader;			/* node answering workload.leader, -1: none */
+	int leader_moves_at_apply;	/* after that many applies (0: never)... */
+	int leader_moves_to;		/* ...the leader is this node */
 	int workload_exits_at_once;
 	int rebuild_fails, rebuild_node_fails;
 	int on_boot_fails;		/* boots whose on_boot step fails */

@@ -30,6 +30,8 @@ struct cfg_opts {
 	const char *faults;	/* the faults array's entries */
 	int runs, per_run;
 	const char *workload_extra;	/* e.g. , "leader": "..." */
+	const char *extra;		/* top-level members: , "scenarios": ... */
+	const char *schedule_extra;	/* , "random_weight": 0 */
 };
 
 static struct config *load(const struct cfg_opts *o)
@@ -44,14 +46,16 @@ static struct config *load(const struct cfg_opts *o)
 		"   {\"name\": \"n1\"}, {\"name\": \"n2\"}, {\"name\": \"n3\"}]},\n"
 		" \"probes\": {\"health\": {\"ssh\": \"true\", \"every_ms\": 500}},\n"
 		" \"workload\": {\"start\": \"true\"%s},\n"
-		" \"faults\": [%s],\n"
+		" \"faults\": [%s]%s,\n"
 		" \"schedule\": {\"runs\": %d, \"faults_per_run\": %d, \"inject_at_s\": [1, 2],\n"
-		"   \"observe_s\": 2, \"max_infra_retries\": 2},\n"
+		"   \"observe_s\": 2, \"max_infra_retries\": 2%s},\n"
 		" \"oracles\": [{\"type\": \"probe-recovers\", \"probe\": \"health\", \"within_s\": 3},\n"
 		"   {\"type\": \"containment\"},\n"
 		"   {\"type\": \"command\", \"run\": \"exit $(cat %s 2>/dev/null || echo 0)\"}]}\n",
 		o->mode ? o->mode : "isolated", o->workload_extra ? o->workload_extra : "",
-		o->faults, o->runs ? o->runs : 4, o->per_run ? o->per_run : 1, verdict_file);
+		o->faults, o->extra ? o->extra : "", o->runs ? o->runs : 4,
+		o->per_run ? o->per_run : 1, o->schedule_extra ? o->schedule_extra : "",
+		verdict_file);
 
 	if (write(fd, text, strlen(text)) < 0)
 		return NULL;
@@ -625,6 +629,54 @@ static void test_leader(void)
 	cleanup(dir);
 }
 
+/* A scenario's "@victim" is the node the leader was when step 1 ran,
+ * though the leader moved (to n3) right after: the binding is resolved at
+ * injection and kept in the record. */
+static void test_binding(void)
+{
+	struct cfg_opts o = { .faults = KILL_N2, .runs = 1,
+		.workload_extra = ", \"leader\": \"is-leader {node.name}\"",
+		.schedule_extra = ", \"random_weight\": 0",
+		.extra = ", \"scenarios\": [{\"name\": \"moves\", \"steps\": [\n"
+			 "  {\"type\": \"process-kill\", \"process\": \"x\", \"target\": \"leader\",\n"
+			 "   \"bind\": \"victim\"},\n  {\"wait\": \"1s\"},\n"
+			 "  {\"type\": \"process-kill\", \"process\": \"y\", \"target\": \"@victim\"},\n"
+			 "  {\"type\": \"process-kill\", \"process\": \"z\", \"target\": \"leader\"}]}]" };
+	struct fx x;
+	json_t *fl, *pl;
+
+	fx_open(&x, &o);
+	if (!ok(x.cfg != NULL, "binding: config loads"))
+		return;
+	x.f.leader = 1;
+	x.f.leader_moves_at_apply = 1;
+	x.f.leader_moves_to = 2;
+	is_int(fx_run(&x, 1), 0, "binding: one scenario run");
+	is_str(json_string_value(json_object_get(x.s.records[1], "scenario")), "moves",
+	       "the record names the scenario");
+	fl = json_object_get(x.s.records[1], "faults");
+	pl = json_object_get(json_object_get(x.s.records[1], "plan"), "faults");
+	is_int((long long)json_array_size(fl), 3, "three faults");
+	is_str(json_string_value(json_object_get(json_array_get(fl, 0), "node")), "n2",
+	       "step 1 hit the leader, n2");
+	is_str(json_string_value(json_object_get(json_array_get(fl, 1), "node")), "n2",
+	       "step 3 (@victim) hit n2 too, though the leader had moved");
+	is_str(json_string_value(json_object_get(json_object_get(json_array_get(fl, 1),
+	       "target"), "how")), "bound by step 1 (leader)", "and says how");
+	is_str(json_string_value(json_object_get(json_array_get(fl, 1), "target_role")),
+	       "leader", "with the role its node had when bound");
+	is_str(json_string_value(json_object_get(json_array_get(fl, 2), "node")), "n3",
+	       "step 4 (leader) hit the new leader, n3");
+	is_str(json_string_value(json_object_get(json_array_get(pl, 1), "node")), "n2",
+	       "the record's plan keeps the bound node");
+	is_str(json_string_value(json_object_get(json_array_get(pl, 1), "role")), "leader",
+	       "and its role");
+	ok(find_line(x.f.log.data, "apply process-kill n2", NULL) &&
+	   fake_count(&x.f, "apply process-kill n2") == 2 &&
+	   fake_count(&x.f, "apply process-kill n3") == 1, "the harness saw n2, n2, n3");
+	fx_close(&x);
+}
+
 /* ---- unjudged ---- */
 
 static void test_unjudged(void)
@@ -1031,6 +1083,7 @@ int main(void)
 	test_resume_after_kill();
 	test_continuous_dirty();
 	test_leader();
+	test_binding();
 	test_unjudged();
 	test_fault_pairs();
 	test_testbeds();
