@@ -349,3 +349,58 @@ int engine_replay(const struct config *cfg, struct harness *h,
 	node_tables_free(&c);
 	return r;
 }
+
+static int same_text(const char *a, const char *b)
+{
+	char *na, *nb;
+	int same;
+
+	if (!a || !b)
+		return !a && !b;
+	na = flaws_normalise(a);
+	nb = flaws_normalise(b);
+	same = !strcmp(na, nb);
+	free(na);
+	free(nb);
+	return same;
+}
+
+int engine_reproduced(json_t *old, json_t *now)
+{
+	const char *o1 = json_string_value(json_object_get(old, "outcome"));
+	const char *o2 = json_string_value(json_object_get(now, "outcome"));
+
+	if (!o1 || !o2 || strcmp(o1, o2))
+		return 0;
+	if (!strcmp(o1, "flaw") &&
+	    !same_text(json_string_value(json_object_get(old, "failed_oracle")),
+		       json_string_value(json_object_get(now, "failed_oracle"))))
+		return 0;
+	return same_text(json_string_value(json_object_get(old, "reason")),
+			 json_string_value(json_object_get(now, "reason")));
+}
+
+int engine_replay_times(const struct config *cfg, struct harness *h,
+			const struct plan *plan, const char *dir, json_t *old,
+			int times, engine_replay_fn fn, void *ctx,
+			int *ret_reproduced, struct err *e)
+{
+	int k = 0;
+
+	for (int i = 1; i <= times; i++) {
+		char *d = xasprintf("%s/%d", dir, i);
+		json_t *now = NULL;
+		int r = engine_replay(cfg, h, plan, d, &now, e), same;
+
+		free(d);
+		if (r < 0)
+			return err_prefix(e, "replay %d of %d", i, times);
+		same = engine_reproduced(old, now);
+		k += same;
+		if (fn)
+			fn(ctx, i, times, now, same);
+		json_decref(now);
+	}
+	*ret_reproduced = k;
+	return 0;
+}

@@ -96,4 +96,21 @@ int engine_replay(const struct config *cfg, struct harness *h,
 		  const struct plan *plan, const char *run_dir,
 		  json_t **ret_record, struct err *e);
 
+/* Whether now (a replay's record) reproduced old (the recorded run's):
+ * the same outcome, and for a flaw the same failed oracle, and the same
+ * reason once normalised as flaw signatures are (numbers, addresses). */
+int engine_reproduced(json_t *old, json_t *now);
+
+/* A replay's end: i of times, its record (borrowed), reproduced or not. */
+typedef void (*engine_replay_fn)(void *ctx, int i, int times, json_t *record,
+				 int reproduced);
+
+/* Replay plan `times` times, each from the golden snapshot in dir/<i>,
+ * against old (borrowed); fn (may be NULL) hears of each. 0 with
+ * *ret_reproduced set, -1 when a replay failed on the harness. */
+int engine_replay_times(const struct config *cfg, struct harness *h,
+			const struct plan *plan, const char *dir, json_t *old,
+			int times, engine_replay_fn fn, void *ctx,
+			int *ret_reproduced, struct err *e);
+
 #endif

@@ -1089,6 +1089,55 @@ static void test_shrink_resume(void)
 	unlink(verdict_file);
 }
 
+/* `campaign replay --times N`: the recorded plan N times, k reproduced. */
+static void test_replay_times(void)
+{
+	struct cfg_opts o = shrink_opts("\"enabled\": false", "{\"name\": \"four\", \"steps\": [\n"
+					FOUR_STEPS "]}", 1);
+	struct plan_node nodes[3] = { { "n1", "member" }, { "n2", "member" },
+				      { "n3", "member" } };
+	struct err e = { "" };
+	struct plan plan;
+	struct fx x;
+	char *dir;
+	int k = -1;
+
+	fx_open(&x, &o);
+	script_flaw(&x.f, 2);
+	fx_run(&x, 1);
+	is_str(x.s.outcome[1], "flaw", "a flaky flaw recorded");
+	fake_release(&x.f);
+	fake_init(&x.f, x.cfg);
+	script_flaw(&x.f, 2);	/* fails the 1st and 3rd time */
+	dir = tmp_dir();
+	ok(plan_from_json(json_object_get(x.s.records[1], "plan"), nodes, 3, &plan, &e) == 0 &&
+	   engine_replay_times(x.cfg, &x.f.h, &plan, dir, x.s.records[1], 4, NULL, NULL, &k,
+			       &e) == 0, "replayed 4 times: %s", e.msg);
+	is_int(k, 2, "reproduced 2 of 4");
+	plan_release(&plan);
+	cleanup(dir);
+	{
+		json_t *a = json_pack("{s:s, s:s, s:s}", "outcome", "flaw", "failed_oracle", "command",
+				      "reason", "lost 3 writes at 0x7f00");
+		json_t *b = json_pack("{s:s, s:s, s:s}", "outcome", "flaw", "failed_oracle", "command",
+				      "reason", "lost 5 writes at 0x7f10");
+		json_t *c = json_pack("{s:s, s:s, s:s}", "outcome", "flaw", "failed_oracle", "always",
+				      "reason", "lost 5 writes at 0x7f10");
+		json_t *d = json_pack("{s:s}", "outcome", "no-effect");
+
+		ok(engine_reproduced(a, b), "the same flaw, other numbers: reproduced");
+		ok(!engine_reproduced(a, c), "another oracle: not reproduced");
+		ok(!engine_reproduced(a, d), "another outcome: not reproduced");
+		ok(engine_reproduced(d, d), "no-effect again: reproduced");
+		json_decref(a);
+		json_decref(b);
+		json_decref(c);
+		json_decref(d);
+	}
+	fx_close(&x);
+	unlink(verdict_file);
+}
+
 /* ---- unjudged ---- */
 
 static void test_unjudged(void)
@@ -1500,6 +1549,7 @@ int main(void)
 	test_shrink_orders();
 	test_shrink_flaky_and_budget();
 	test_shrink_resume();
+	test_replay_times();
 	test_unjudged();
 	test_fault_pairs();
 	test_testbeds();
