@@ -888,9 +888,26 @@ static void test_shrink_flaw(void)
 		struct report_result res = { 0 };
 		struct err e = { "" };
 
+		char *page = xasprintf("%s/report/flaws/%s.html", x.dir,
+				       json_string_value(json_object_get(rec, "flaw")));
+		char *index = xasprintf("%s/report/index.html", x.dir);
+		struct buf html = BUF_INIT;
+
 		ok(report_write(x.dir, &ro, &res, &e) == 0 && res.runs == 1 && res.flaws == 1,
 		   "the report: 1 run, 1 flaw (%s)", e.msg);
 		report_result_release(&res);
+		ok(paths_read_file(page, NULL, 1 << 24, &html, &e) == 0 &&
+		   strstr(html.data, "minimal fault set") &&
+		   strstr(html.data, "link-down@member on n3") &&
+		   strstr(html.data, "reproduced 3 of 3") && strstr(html.data, "fault sets"),
+		   "the flaw page shows the minimal set and its rate");
+		buf_reset(&html);
+		ok(paths_read_file(index, NULL, 1 << 24, &html, &e) == 0 &&
+		   strstr(html.data, "<dt>scenarios</dt><dd>four (weight 1); random runs: weight 0"),
+		   "the report lists the scenarios");
+		buf_release(&html);
+		free(page);
+		free(index);
 	}
 	fx_close(&x);
 	unlink(verdict_file);
