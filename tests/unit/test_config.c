@@ -1081,6 +1081,22 @@ static void test_scenarios(void)
 		    "a scenario the registry takes");
 }
 
+/* docs/scenarios-and-shrinking.md's example, as the registries check it. */
+static void test_scenarios_example(void)
+{
+	struct config *c = NULL;
+	struct err e = { "" };
+
+	ok(load_campaign_config("tests/unit/configs/scenarios.json", &c, &e) == 0,
+	   "the documented scenario example validates: %s", e.msg);
+	if (!c)
+		return;
+	ok(c->n_scenarios == 1 && c->scenarios[0].n_steps == 4 &&
+	   !strcmp(c->scenarios[0].steps[2].fault.target, "@victim") &&
+	   !c->scenarios[0].steps[3].after_end, "as written");
+	config_free(c);
+}
+
 static void test_demo(void)
 {
 	struct config *c = NULL;
@@ -1127,6 +1143,7 @@ int main(void)
 	test_jsonpos();
 	test_misc();
 	test_scenarios();
+	test_scenarios_example();
 	test_demo();
 	for (; n_files > 0; n_files--) {
 		char *p = xasprintf("%s/c%02d.json", dir, n_files);
