@@ -1155,6 +1155,82 @@ static void test_replay_times(void)
 	unlink(verdict_file);
 }
 
+/* A results directory of an older version (no shrink records, no
+ * target_role or plan_index in its runs, no fault_sets in its flaws)
+ * resumes and reports: its multi-fault flaw is not shrunk afterwards. */
+static int strip_new(json_t *rec, long long line, void *ctx, struct err *e)
+{
+	FILE *out = ctx;
+	json_t *f;
+	size_t i;
+	char *text;
+
+	(void)line;
+	(void)e;
+	if (!strcmp(json_string_value(json_object_get(rec, "type")), "shrink"))
+		return 0;
+	json_object_del(rec, "shrink");
+	json_array_foreach(json_object_get(rec, "faults"), i, f) {
+		json_object_del(f, "target_role");
+		json_object_del(f, "plan_index");
+	}
+	text = json_dumps(rec, JSON_COMPACT);
+	fprintf(out, "%s\n", text);
+	free(text);
+	return 0;
+}
+
+static void test_older_results(void)
+{
+	struct cfg_opts o = shrink_opts("\"tries\": 1", "{\"name\": \"four\", \"steps\": [\n"
+					FOUR_STEPS "]}", 2);
+	struct shrinks sh;
+	struct fx x;
+	char *path, *tmp, *cmd;
+	FILE *out;
+	struct err e = { "" };
+
+	fx_open(&x, &o);
+	script_flaw(&x.f, 0);
+	fx_run(&x, 1);
+	path = xasprintf("%s/journal.jsonl", x.dir);
+	tmp = xasprintf("%s/journal.old", x.dir);
+	out = fopen(tmp, "w");
+	journal_foreach(x.dir, strip_new, out, &e);
+	fclose(out);
+	rename(tmp, path);
+	cmd = xasprintf("sed -i -e '/\"fault_sets\"/,/^  \\],/d' -e '/\"minimal\"/,/^  },/d' "
+			"%s/flaws/*.json", x.dir);
+	ok(system(cmd) == 0, "flaw files without fault_sets and minimal");
+	free(cmd);
+	cmd = xasprintf("! grep -q 'fault_sets\\|minimal' %s/flaws/*.json && "
+			"python3 -m json.tool %s/flaws/*.json >/dev/null", x.dir, x.dir);
+	ok(system(cmd) == 0, "(checked: gone, and the files are JSON)");
+	fake_release(&x.f);
+	fake_init(&x.f, x.cfg);
+	script_flaw(&x.f, 0);
+	is_int(fx_run(&x, 2), 0, "an older results directory resumes");
+	is_int(x.s.runs[1] + x.s.runs[2], 2, "each run recorded once");
+	ok(!json_object_get(x.s.records[1], "shrink"), "the older flaw run is left as it was");
+	shrinks_read(x.dir, 1, &sh);
+	ok(sh.starts == 0 && json_array_size(sh.tries) == 0, "and not shrunk afterwards");
+	json_decref(sh.tries);
+	ok(json_object_get(x.s.records[2], "shrink") != NULL, "the new flaw run is shrunk");
+	{
+		struct report_options ro = { 0 };
+		struct report_result res = { 0 };
+
+		ok(report_write(x.dir, &ro, &res, &e) == 0 && res.runs == 2,
+		   "and the report reads it (%s)", e.msg);
+		report_result_release(&res);
+	}
+	free(cmd);
+	free(tmp);
+	free(path);
+	fx_close(&x);
+	unlink(verdict_file);
+}
+
 /* ---- unjudged ---- */
 
 static void test_unjudged(void)
@@ -1567,6 +1643,7 @@ int main(void)
 	test_shrink_flaky_and_budget();
 	test_shrink_resume();
 	test_replay_times();
+	test_older_results();
 	test_unjudged();
 	test_fault_pairs();
 	test_testbeds();
