@@ -4,7 +4,11 @@
  * from stdin); answers exactly one JSON object on stdout and exits 0 on
  * success, 2 for a bad request (nothing changed), 1 when the work failed.
  * docs/agent.md describes the verbs and the fault catalogue.
+ *
+ * `campaign-agent control [DEVICE]` is the other mode: the long-running
+ * guest end of the control channel (control.h), started by init.
  */
+#include "control.h"
 #include "reply.h"
 #include "request.h"
 #include "verbs.h"
@@ -109,6 +113,10 @@ int main(int argc, char **argv)
 	size_t len = 0;
 	int rc;
 
+	if (argc >= 2 && !strcmp(argv[1], "control") && argc <= 3) {
+		control_main(argc == 3 ? argv[2] : NULL);
+		return AGENT_EXIT_FAIL;
+	}
 	if (argc < 2 || argc > 3)
 		return reply(reply_error("usage: campaign-agent VERB ['JSON'|-]"),
 			     AGENT_EXIT_BADREQ);

@@ -4,13 +4,9 @@
 #include "commands.h"
 #include "history.h"
 #include "log.h"
-#include "paths.h"
 
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 struct export_args {
 	const char *format, *out;
@@ -19,8 +15,7 @@ struct export_args {
 static const struct option_spec export_options[] = {
 	OPT_STRING(0, "format", struct export_args, format, "FORMAT",
 		   "the output format; only 'jepsen' (EDN for Knossos and Elle)"),
-	OPT_STRING(0, "out", struct export_args, out, "FILE",
-		   "write to FILE (replaced atomically) instead of standard output"),
+	OPT_OUTPUT(struct export_args, out),
 	OPT_END(),
 };
 
@@ -28,18 +23,6 @@ static const struct options_cmd export_cmd = {
 	"export-history", "export-history HISTORY --format jepsen [options]",
 	export_options, 1, 1,
 };
-
-/* Write data to path through a temporary file renamed into place. */
-static int write_file(const char *path, const struct buf *data)
-{
-	struct err e = { "" };
-
-	if (paths_write_file_atomic(path, data->data, data->len, 1, &e) < 0) {
-		log_error("%s", e.msg);
-		return -1;
-	}
-	return 0;
-}
 
 static int cmd_export_history(int argc, char **argv)
 {
@@ -61,13 +44,7 @@ static int cmd_export_history(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	history_export_jepsen(h, &edn);
-	if (a.out) {
-		if (write_file(a.out, &edn) < 0)
-			status = EXIT_INFRA;
-	} else if (fwrite(edn.data, 1, edn.len, stdout) != edn.len || fflush(stdout) != 0) {
-		log_error("cannot write to standard output: %s", strerror(errno));
-		status = EXIT_INFRA;
-	}
+	status = command_write_output(a.out, &edn);
 	buf_release(&edn);
 	history_free(h);
 	return status;

@@ -16,6 +16,7 @@ struct testbed_args {
 	int json;
 	const char *nodes;	/* "n1,n2" or NULL */
 	const char *path;	/* reset: force loadvm, revert or destroy-revert */
+	const char *sync;	/* reset: "ssh" forces the old clock path */
 	const char *action;
 	const char *config;
 	const char *node;	/* ssh: the node */
@@ -30,6 +31,10 @@ static const struct option_spec testbed_options[] = {
 	OPT_STRING(0, "path", struct testbed_args, path, "PATH",
 		   "reset: only by loadvm, revert or destroy-revert (default: "
 		   "loadvm, falling back to the others)"),
+	OPT_STRING(0, "sync", struct testbed_args, sync, "HOW",
+		   "reset: set the guest clock and entropy through the control "
+		   "'channel' (default, SSH if it does not answer) or over 'ssh' "
+		   "(to compare)"),
 	OPT_END(),
 };
 
@@ -150,6 +155,12 @@ static int do_reset(struct testbed *tb, struct testbed_args *a)
 		}
 		testbed_force_reset_path(tb, p);
 	}
+	if (a->sync && strcmp(a->sync, "channel") && strcmp(a->sync, "ssh")) {
+		log_error("testbed reset: --sync is channel or ssh, not '%s'", a->sync);
+		ret = EXIT_USAGE;
+		goto cleanup;
+	}
+	testbed_force_ssh_sync(tb, a->sync && !strcmp(a->sync, "ssh"));
 	if (testbed_reset(tb, names, n_names, reports, &e) < 0) {
 		log_error("%s", e.msg);
 		ret = EXIT_INFRA;
@@ -158,18 +169,28 @@ static int do_reset(struct testbed *tb, struct testbed_args *a)
 	for (int i = 0; i < testbed_n_nodes(tb); i++) {
 		if (!reports[i].ready_ms)
 			continue;
-		if (a->json)
-			printf("{\"node\":\"%s\",\"path\":\"%s\",\"revert_ms\":%lld,"
-			       "\"ready_ms\":%lld}\n", testbed_node(tb, i)->name,
-			       reset_path_name(reports[i].path),
-			       (long long)reports[i].revert_ms,
-			       (long long)reports[i].ready_ms);
-		else
-			log_info("reset '%s' by %s: reverted in %lld ms, ready in %lld ms",
+		if (a->json) {
+			json_t *j = reset_report_json(&reports[i], testbed_node(tb, i)->name);
+			char *text = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+
+			printf("%s\n", text);
+			free(text);
+			json_decref(j);
+		} else if (reports[i].by_channel) {
+			log_info("reset '%s' by %s: reverted in %lld ms, clock set through "
+				 "the control channel (offset %+.1f ms), ready in %lld ms",
 				 testbed_node(tb, i)->name,
 				 reset_path_name(reports[i].path),
 				 (long long)reports[i].revert_ms,
+				 (double)reports[i].clock_offset_us / 1000,
 				 (long long)reports[i].ready_ms);
+		} else {
+			log_info("reset '%s' by %s: reverted in %lld ms, clock set over "
+				 "SSH (%s), ready in %lld ms", testbed_node(tb, i)->name,
+				 reset_path_name(reports[i].path),
+				 (long long)reports[i].revert_ms, reports[i].fallback,
+				 (long long)reports[i].ready_ms);
+		}
 	}
 	log_info("reset done in %lld ms", (long long)(clock_mono_ms() - t0));
 cleanup:

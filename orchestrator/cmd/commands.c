@@ -2,18 +2,21 @@
  * glue between a command's option table and what it prints. */
 #include "commands.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "buf.h"
 #include "log.h"
+#include "paths.h"
 
 extern const struct command command_run, command_report, command_serve,
 	command_replay, command_faults, command_validate, command_schema,
 	command_image,
 	command_testbed, command_check, command_export_history,
-	command_version, command_help, command_plan, command_merge;
+	command_version, command_help, command_plan, command_merge,
+	command_man, command_completion;
 
 const struct command *const commands[] = {
 	&command_run,
@@ -31,7 +34,25 @@ const struct command *const commands[] = {
 	&command_export_history,
 	&command_version,
 	&command_help,
+	&command_man,
+	&command_completion,
 	NULL
+};
+
+const struct exit_code_doc command_exit_codes[] = {
+	{ EXIT_OK, "success; for run, report and merge: no flaw outside the "
+	  "baseline (without --baseline: no flaw at all); for check: the "
+	  "history is valid" },
+	{ EXIT_FLAWS, "flaws found; for run, report and merge: at least one "
+	  "flaw whose signature the baseline lacks; for check: the history is "
+	  "invalid" },
+	{ EXIT_USAGE, "usage or config error: an unknown option, a bad value, "
+	  "a config that `campaign validate` refuses, an unreadable results "
+	  "directory or baseline; for check: the verdict is unknown" },
+	{ EXIT_INFRA, "infrastructure failure: the harness stopped the "
+	  "campaign (no healthy testbed was left), or an output could not be "
+	  "written" },
+	{ EXIT_OK, NULL }
 };
 
 const struct command *command_find(const char *name)
@@ -65,13 +86,13 @@ static const struct option_spec top_options[] = {
 };
 
 /* No name: its errors need no "campaign:" of their own (the log adds it). */
-static const struct options_cmd top_cmd = {
+const struct options_cmd commands_top = {
 	"", "[-v|-q] COMMAND [ARGS]", top_options, 0, -1, 1, list_commands,
 };
 
 void commands_usage(struct buf *out)
 {
-	options_usage(&top_cmd, 1, out);
+	options_usage(&commands_top, 1, out);
 }
 
 int commands_main(int argc, char **argv)
@@ -80,7 +101,7 @@ int commands_main(int argc, char **argv)
 	struct buf usage = BUF_INIT;
 	const struct command *c;
 	struct err e = { "" };
-	int n = options_parse(&top_cmd, argc, argv, &a, &e);
+	int n = options_parse(&commands_top, argc, argv, &a, &e);
 
 	if (n == OPTIONS_HELP) {
 		commands_usage(&usage);
@@ -144,6 +165,57 @@ int command_print_help(const struct options_cmd *const *forms)
 	fputs(out.data, stdout);
 	buf_release(&out);
 	return fflush(stdout) ? EXIT_INFRA : EXIT_OK;
+}
+
+int command_write_output(const char *path, const struct buf *data)
+{
+	struct err e = { "" };
+
+	if (path) {
+		if (paths_write_file_atomic(path, data->data, data->len, 1, &e) == 0)
+			return EXIT_OK;
+		log_error("%s", e.msg);
+		return EXIT_INFRA;
+	}
+	if (fwrite(data->data, 1, data->len, stdout) == data->len &&
+	    fflush(stdout) == 0)
+		return EXIT_OK;
+	log_error("cannot write to standard output: %s", strerror(errno));
+	return EXIT_INFRA;
+}
+
+struct document_args {
+	const char *out;
+};
+
+const struct option_spec command_document_options[] = {
+	OPT_OUTPUT(struct document_args, out),
+	OPT_END(),
+};
+
+int command_document(const struct options_cmd *cmd, int argc, char **argv,
+		     const struct command_document *docs)
+{
+	struct document_args a = { NULL };
+	struct buf text = BUF_INIT;
+	const struct command_document *d;
+	int status;
+
+	if (command_options(cmd, &argc, argv, &a, &status) < 0)
+		return status;
+	for (d = docs; d->name && strcmp(d->name, argv[0]); d++)
+		;
+	if (!d->name) {
+		for (d = docs; d->name; d++)
+			buf_addf(&text, "%s%s", text.len ? ", " : "", d->name);
+		status = command_usage_error(cmd, "unknown '%s' (known: %s)", argv[0],
+					     text.data);
+	} else {
+		d->make(&text);
+		status = command_write_output(a.out, &text);
+	}
+	buf_release(&text);
+	return status;
 }
 
 int command_options(const struct options_cmd *cmd, int *argc, char **argv,

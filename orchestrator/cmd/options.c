@@ -14,8 +14,7 @@
 #define HELP_COLUMN_MAX 28	/* wider option names put their help below */
 #define HELP_WIDTH 79
 
-/* Every command has it; the parser answers it, the help lists it. */
-static const struct option_spec help_option = {
+const struct option_spec options_help = {
 	.long_name = "help", .short_name = 'h', .type = OPTION_FLAG,
 	.help = "show this help and exit",
 };
@@ -56,7 +55,7 @@ static const struct option_spec *find_long(const struct option_spec *o,
 		    !strncmp(o->long_name, name, len))
 			return o;
 	if (len == 4 && !strncmp(name, "help", 4))
-		return &help_option;
+		return &options_help;
 	return NULL;
 }
 
@@ -65,7 +64,7 @@ static const struct option_spec *find_short(const struct option_spec *o, char c)
 	for (; o->type != OPTION_END; o++)
 		if (o->short_name && o->short_name == c)
 			return o;
-	return c == 'h' ? &help_option : NULL;
+	return c == 'h' ? &options_help : NULL;
 }
 
 /* ---- values ---- */
@@ -176,7 +175,7 @@ static int parse_long(struct parser *p, int argc, char **argv, int *i)
 	snprintf(shown, sizeof(shown), "--%.*s", (int)(len < 64 ? len : 64), name);
 	if (!o)
 		return fail(p, "unknown option '%s'", shown);
-	if (o == &help_option && !eq)
+	if (o == &options_help && !eq)
 		return OPTIONS_HELP;
 	if (o->type == OPTION_FLAG) {
 		if (eq)
@@ -202,7 +201,7 @@ static int parse_short(struct parser *p, int argc, char **argv, int *i)
 
 		if (!o)
 			return fail(p, "unknown option '%s'", shown);
-		if (o == &help_option)
+		if (o == &options_help)
 			return OPTIONS_HELP;
 		if (o->type == OPTION_FLAG) {
 			*(int *)field(p, o) = 1;
@@ -314,7 +313,7 @@ void options_usage(const struct options_cmd *cmd, int with_options,
 	if (!with_options)
 		return;
 	for (o = cmd->options; ; o++) {
-		const struct option_spec *show = o->type == OPTION_END ? &help_option : o;
+		const struct option_spec *show = o->type == OPTION_END ? &options_help : o;
 		struct buf left = BUF_INIT;
 
 		left_column(show, &left);
@@ -329,7 +328,7 @@ void options_usage(const struct options_cmd *cmd, int with_options,
 	buf_addch(out, '\n');
 	for (o = cmd->options; o->type != OPTION_END; o++)
 		option_line(o, column, out);
-	option_line(&help_option, column, out);
+	option_line(&options_help, column, out);
 	if (cmd->more_help) {
 		buf_addch(out, '\n');
 		cmd->more_help(out);

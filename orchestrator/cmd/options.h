@@ -107,6 +107,10 @@ struct options_cmd {
 
 #define OPTIONS_HELP (-2)
 
+/* -h, --help: not in the tables, yet every command has it; the parser
+ * answers it, the help and the manual list it. */
+extern const struct option_spec options_help;
+
 /* Parse argv[1..argc-1] (argv[0] is the command's name) through
  * cmd->options into the struct at args (borrowed; string fields borrow
  * from argv). Returns the number n of positional arguments, moved to

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "paths.h"
+
 static char *config_dir(const char *path)
 {
 	const char *slash = strrchr(path, '/');
@@ -19,10 +21,12 @@ static char *config_dir(const char *path)
 }
 
 /* The recipe directory: relative paths are tried against the config's
- * directory, the current directory and the source tree, in that order. */
+ * directory, the current directory and the data directory (the source
+ * tree, or PREFIX/share/campaign when installed), in that order. */
 int cfg_resolve_recipe(struct cfg_ctx *x, const char *raw, char **ret)
 {
 	char *dir = config_dir(x->c->path), *cand[3], *abs = NULL;
+	char *data = paths_data_dir();
 	int n = 0, i, r = -1;
 	struct stat st;
 
@@ -31,7 +35,7 @@ int cfg_resolve_recipe(struct cfg_ctx *x, const char *raw, char **ret)
 	} else {
 		cand[n++] = xasprintf("%s/%s", dir, raw);
 		cand[n++] = xstrdup(raw);
-		cand[n++] = xasprintf("%s/%s", CAMPAIGN_SOURCE_DIR, raw);
+		cand[n++] = xasprintf("%s/%s", data, raw);
 	}
 	for (i = 0; i < n && !abs; i++)
 		abs = realpath(cand[i], NULL);
@@ -41,7 +45,7 @@ int cfg_resolve_recipe(struct cfg_ctx *x, const char *raw, char **ret)
 		cfg_fail(x,
 			 "no such directory '%s' (looked in '%s', the current "
 			 "directory and '%s')",
-			 raw, dir, CAMPAIGN_SOURCE_DIR);
+			 raw, dir, data);
 	else if (stat(abs, &st) < 0 || !S_ISDIR(st.st_mode))
 		cfg_fail(x, "'%s' is not a directory", abs);
 	else
@@ -53,6 +57,7 @@ int cfg_resolve_recipe(struct cfg_ctx *x, const char *raw, char **ret)
 	for (i = 0; i < n; i++)
 		free(cand[i]);
 	free(dir);
+	free(data);
 	return r;
 }
 

@@ -140,44 +140,66 @@ static void type_doc(const struct cfg_field *f, struct buf *b)
 	}
 }
 
-static void add_row(struct buf *out, const struct cfg_field *f)
+/* row(ctx, r) for each row of t's documentation. */
+static void table_rows(const struct cfg_table *t,
+		       void (*row)(void *ctx, const struct config_doc_row *r),
+		       void *ctx)
 {
-	struct buf cell = BUF_INIT;
+	struct buf key = BUF_INIT, type = BUF_INIT, def = BUF_INIT;
+	const struct cfg_field *f;
 
-	buf_addf(&cell, "`%s`", f->key);
+	for (f = t->fields; f->key; f++) {
+		buf_reset(&key);
+		buf_reset(&type);
+		buf_reset(&def);
+		buf_addf(&key, "`%s`", f->key);
+		type_doc(f, &type);
+		if (f->required)
+			buf_adds(&type, ", **required**");
+		if (f->def)
+			buf_addf(&def, "`%s`", f->def);
+		else if (f->def_doc)
+			buf_adds(&def, f->def_doc);
+		row(ctx, &(struct config_doc_row){ key.data, type.data, def.data,
+						   f->help });
+	}
+	if (t->other)
+		row(ctx, &(struct config_doc_row){ t->other_key_doc,
+			t->other_type_doc, "", t->other_help });
+	buf_release(&key);
+	buf_release(&type);
+	buf_release(&def);
+}
+
+static void add_row(void *ctx, const struct config_doc_row *r)
+{
+	struct buf *out = ctx;
+
 	buf_adds(out, "|");
-	add_cell(out, cell.data);
-	buf_reset(&cell);
-	type_doc(f, &cell);
-	if (f->required)
-		buf_adds(&cell, ", **required**");
-	add_cell(out, cell.data);
-	buf_reset(&cell);
-	if (f->def)
-		buf_addf(&cell, "`%s`", f->def);
-	else if (f->def_doc)
-		buf_adds(&cell, f->def_doc);
-	add_cell(out, cell.data ? cell.data : "");
-	add_cell(out, f->help);
+	add_cell(out, r->key);
+	add_cell(out, r->type);
+	add_cell(out, r->def);
+	add_cell(out, r->help);
 	buf_adds(out, "\n");
-	buf_release(&cell);
 }
 
 static void table_markdown(const struct cfg_table *t, struct buf *out)
 {
-	const struct cfg_field *f;
-
 	buf_adds(out, "| key | type | default | notes |\n|---|---|---|---|\n");
-	for (f = t->fields; f->key; f++)
-		add_row(out, f);
-	if (!t->other)
-		return;
-	buf_adds(out, "|");
-	add_cell(out, t->other_key_doc);
-	add_cell(out, t->other_type_doc);
-	add_cell(out, "");
-	add_cell(out, t->other_help);
-	buf_adds(out, "\n");
+	table_rows(t, add_row, out);
+}
+
+void config_schema_walk(const struct config_doc_visit *v)
+{
+	struct tables ts = { .n = 0 };
+
+	collect(&ts, &config_table);
+	for (int i = 0; i < ts.n; i++) {
+		if (!ts.t[i]->name)
+			continue;
+		v->table(v->ctx, ts.t[i]->name, ts.t[i] == &config_table);
+		table_rows(ts.t[i], v->row, v->ctx);
+	}
 }
 
 static const struct cfg_table *find_table(const struct tables *ts,

@@ -81,13 +81,10 @@ static void join(const struct nodeset *tb, int skip, const char *what,
 
 static void build_dir(struct buf *out)
 {
-	char *agent = paths_local_agent();	/* <build>/agents/campaign-agent */
-	char *slash = strrchr(agent, '/');
+	char *dir = paths_programs_dir();
 
-	if (slash)
-		*slash = '\0';
-	buf_addf(out, "%s/..", agent);
-	free(agent);
+	buf_adds(out, dir);
+	free(dir);
 }
 
 int nodevars_lookup(const struct testbed *t, int node, const char *name,

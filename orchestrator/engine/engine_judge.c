@@ -18,7 +18,7 @@ static int alive_one(void *arg, int i)
 
 	ok = r->h->ops->domain_state(r->h, i, &state, &e) == 0 &&
 	     !strcmp(state, "running") &&
-	     r->h->ops->exec(r->h, i, "true", 5000, NULL, &e) == 0;
+	     r->h->ops->alive(r->h, i, 5000, &e) == 0;
 	/* powered off, and none of the run's faults did it: not the SUT */
 	r->vanished[i] = state && (!strcmp(state, "shut-off") || !strcmp(state, "crashed")) &&
 			 r->nodes[i].state != NODE_DOWN;

@@ -160,11 +160,8 @@ static int do_reset(struct run_ctx *r, struct err *e)
 			       r->reset_all ? 0 : r->n_reset_nodes, rep, e);
 	for (int i = 0; ret == 0 && i < r->n_nodes; i++)
 		if (rep[i].ready_ms)
-			json_array_append_new(r->resets, json_pack(
-				"{s:s, s:s, s:I, s:I}", "node", r->names[i],
-				"path", reset_path_name(rep[i].path),
-				"revert_ms", (json_int_t)rep[i].revert_ms,
-				"ready_ms", (json_int_t)rep[i].ready_ms));
+			json_array_append_new(r->resets, reset_report_json(
+				&rep[i], r->names[i]));
 	free(rep);
 	return ret;
 }

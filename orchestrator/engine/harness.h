@@ -43,6 +43,10 @@ struct harness_ops {
 	 * (its stderr quoted). Its stdout is appended to out (may be NULL). */
 	int (*exec)(struct harness *h, int node, const char *cmd,
 		    int timeout_ms, struct buf *out, struct err *e);
+	/* Does node i answer (within timeout_ms)? Cheaper than exec: the
+	 * real driver asks the node's control channel first. */
+	int (*alive)(struct harness *h, int node, int timeout_ms,
+		     struct err *e);
 	/* The hypervisor's view of node i: "running", "paused", "shut off"...
 	 * *ret_state is new. */
 	int (*domain_state)(struct harness *h, int node, char **ret_state,

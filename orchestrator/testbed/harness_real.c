@@ -40,6 +40,12 @@ static int real_exec(struct harness *h, int node, const char *cmd,
 	return testbed_node_exec(&h->nodes[node], cmd, timeout_ms, out, e);
 }
 
+static int real_alive(struct harness *h, int node, int timeout_ms,
+		      struct err *e)
+{
+	return testbed_node_alive(R(h)->tb, node, timeout_ms, e);
+}
+
 static int real_domain_state(struct harness *h, int node, char **ret_state,
 			     struct err *e)
 {
@@ -285,6 +291,7 @@ static const struct harness_ops real_ops = {
 	.boot_node = real_boot_node,
 	.exec = real_exec,
 	.domain_state = real_domain_state,
+	.alive = real_alive,
 	.fault_apply = real_fault_apply,
 	.fault_revert = real_fault_revert,
 	.workload_start = real_workload_start,

@@ -46,30 +46,22 @@ char *image_cache_dir(void)
 static char *build_script(void)
 {
 	const char *s = getenv("CAMPAIGN_IMAGE_BUILD");
+	char *data, *ret;
 
-	return xstrdup(s && *s ? s : CAMPAIGN_SOURCE_DIR "/scripts/image-build");
+	if (s && *s)
+		return xstrdup(s);
+	data = paths_data_dir();
+	ret = xasprintf("%s/scripts/image-build", data);
+	free(data);
+	return ret;
 }
 
-/* The agent binary: $CAMPAIGN_AGENT, else the one built next to this
- * program (<build>/orchestrator/campaign -> <build>/agents/). New string. */
+/* The agent binary: $CAMPAIGN_AGENT, else the one built or installed
+ * with this program (paths_local_agent). New string. */
 static int agent_binary(char **ret_path, struct err *e)
 {
-	const char *env = getenv("CAMPAIGN_AGENT");
-	char exe[PATH_MAX], *slash, *path;
-	ssize_t n;
+	char *path = paths_local_agent();
 
-	if (env && *env) {
-		path = xstrdup(env);
-	} else {
-		n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-		if (n < 0)
-			return err_errno(e, errno, "cannot find the agent: readlink '/proc/self/exe'");
-		exe[n] = '\0';
-		slash = strrchr(exe, '/');
-		if (slash)
-			*slash = '\0';
-		path = xasprintf("%s/../agents/campaign-agent", exe);
-	}
 	if (access(path, X_OK) < 0) {
 		err_errno(e, errno, "cannot use the agent '%s' (build it, or set CAMPAIGN_AGENT)",
 			  path);

@@ -42,6 +42,19 @@ const char *reset_path_name(enum reset_path p)
 	return "?";
 }
 
+/* Nodes we create get a control channel whose socket sits beside their
+ * disk, when the path fits a socket address; a user's domain has none
+ * (docs/images.md: how to add one) and is reset over SSH. */
+static void init_channel(struct testbed *tb, struct testbed_node *n)
+{
+	char *path = xasprintf("%s/%s.ctl", tb->dir, n->name);
+
+	ctlchan_release(&n->ctl);
+	ctlchan_init(&n->ctl, !n->existing && strlen(path) <= CTLCHAN_PATH_MAX
+			      ? path : NULL);
+	free(path);
+}
+
 static int init_nodes(struct testbed *tb, struct err *e)
 {
 	const struct config_testbed *ct = &tb->cfg->testbed;
@@ -50,6 +63,8 @@ static int init_nodes(struct testbed *tb, struct err *e)
 
 	tb->n_nodes = ct->n_nodes;
 	tb->nodes = xcalloc((size_t)ct->n_nodes, sizeof(*tb->nodes));
+	for (int i = 0; i < ct->n_nodes; i++)
+		ctlchan_init(&tb->nodes[i].ctl, NULL);	/* freeable if we fail */
 	for (int i = 0; i < ct->n_nodes; i++) {
 		const struct config_node *cn = &ct->nodes[i];
 		struct testbed_node *n = &tb->nodes[i];
@@ -66,6 +81,7 @@ static int init_nodes(struct testbed *tb, struct err *e)
 			return -1;
 		n->cluster_ip = xstrdup(ip);
 		n->ssh_port = n->existing ? cn->ssh.port : base + i;
+		init_channel(tb, n);
 		for (int k = 0; k < ct->n_forwards; k++)
 			n->forward_ports[k] = base + 16 * (k + 1) + i;
 	}
@@ -244,6 +260,7 @@ void testbed_free(struct testbed *tb)
 		free(tb->nodes[i].role);
 		free(tb->nodes[i].domain);
 		free(tb->nodes[i].cluster_ip);
+		ctlchan_release(&tb->nodes[i].ctl);
 	}
 	free(tb->nodes);
 	if (tb->conn)
@@ -257,8 +274,25 @@ void testbed_free(struct testbed *tb)
 	free(tb);
 }
 
+json_t *reset_report_json(const struct reset_report *r, const char *node)
+{
+	json_t *j = json_pack("{s:s, s:s, s:I, s:I, s:s}", "node", node,
+			      "path", reset_path_name(r->path),
+			      "revert_ms", (json_int_t)r->revert_ms,
+			      "ready_ms", (json_int_t)r->ready_ms,
+			      "sync", r->by_channel ? "channel" : "ssh");
+
+	if (r->by_channel)
+		json_object_set_new(j, "clock_offset_us",
+				    json_integer((json_int_t)r->clock_offset_us));
+	else
+		json_object_set_new(j, "fallback", json_string(r->fallback));
+	return j;
+}
+
 int testbed_is_up(const struct testbed *tb) { return tb->up; }
 void testbed_force_reset_path(struct testbed *tb, int path) { tb->forced_path = path; }
+void testbed_force_ssh_sync(struct testbed *tb, int on) { tb->force_ssh_sync = on; }
 int testbed_n_nodes(const struct testbed *tb) { return tb->n_nodes; }
 const char *testbed_prefix(const struct testbed *tb) { return tb->prefix; }
 const struct config_testbed *testbed_config(const struct testbed *tb)

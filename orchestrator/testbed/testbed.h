@@ -9,11 +9,13 @@
 #ifndef CAMPAIGN_TESTBED_H
 #define CAMPAIGN_TESTBED_H
 
+#include <jansson.h>
 #include <stdint.h>
 
 #include "config.h"
 #include "err.h"
 #include "buf.h"
+#include "ctlchan.h"
 #include "ssh.h"
 
 struct testbed;
@@ -27,6 +29,7 @@ struct testbed_node {
 	int forward_ports[3];	/* host sides of testbed.forwards, in order */
 	int existing;		/* a user's domain: never created or deleted */
 	struct ssh_target ssh;	/* borrowed strings, valid while the testbed is */
+	struct ctlchan ctl;	/* path NULL for a user's domain */
 };
 
 /* How a node was brought back to its golden snapshot. */
@@ -39,10 +42,16 @@ enum reset_path {
 struct reset_report {
 	enum reset_path path;
 	int64_t revert_ms;	/* the revert itself */
-	int64_t ready_ms;	/* revert start to SSH ready and clock set */
+	int64_t ready_ms;	/* revert start to clock set and entropy reseeded */
+	int by_channel;		/* 1: through the control channel, 0: SSH */
+	char fallback[200];	/* why SSH was used ("" when by_channel) */
+	int64_t clock_offset_us;/* guest minus host after, estimated (channel) */
 };
 
 const char *reset_path_name(enum reset_path p);
+/* {"node", "path", "revert_ms", "ready_ms", "sync": "channel"|"ssh",
+ *  "clock_offset_us" | "fallback"}: new reference. */
+json_t *reset_report_json(const struct reset_report *r, const char *node);
 
 /* Prepare a handle for cfg's testbed: connect to libvirt, read the state
  * of a testbed that is up (if any). Does not create anything.
@@ -69,6 +78,8 @@ int testbed_reset(struct testbed *tb, const char *const *names, int n_names,
 /* Force every later reset of this handle down one path (benchmarks,
  * tests of the fallbacks); -1 restores the automatic choice. */
 void testbed_force_reset_path(struct testbed *tb, int path);
+/* 1: resets set the clock over SSH even where a control channel is. */
+void testbed_force_ssh_sync(struct testbed *tb, int on);
 
 /* Rebuild one node from the image: its domain and disk made anew, booted,
  * bootstrapped, while the others are put back to the golden cut; then a
@@ -110,6 +121,12 @@ int testbed_node_run(const struct testbed_node *n, const char *cmd,
  * out (may be NULL). */
 int testbed_node_exec(const struct testbed_node *n, const char *cmd,
 		      int timeout_ms, struct buf *out, struct err *e);
+
+/* 0 when node i answers: its control channel's ping (up to 1 s), else
+ * `true` over SSH within timeout_ms (a user's domain, or a channel whose
+ * loop is down). e says why not. */
+int testbed_node_alive(struct testbed *tb, int i, int timeout_ms,
+		       struct err *e);
 
 /* Reopen the libvirt connection if it died (libvirtd restarted); 0 when
  * the connection is alive afterwards. */

@@ -1,7 +1,12 @@
-/* testbed_exec.c - one command on one node: connect, run, close. */
+/* testbed_exec.c - one command on one node: connect, run, close; and
+ * whether a node is alive. */
 #include <stdio.h>
 
-#include "testbed.h"
+#include "testbed_priv.h"
+
+/* A running guest's control loop answers in milliseconds; a paused or
+ * hung one never does. */
+#define ALIVE_CHANNEL_MS 1000
 
 int testbed_node_run(const struct testbed_node *n, const char *cmd,
 		     int connect_ms, int exec_ms, struct ssh_result *res,
@@ -38,4 +43,17 @@ int testbed_node_exec(const struct testbed_node *n, const char *cmd,
 cleanup:
 	ssh_result_release(&res);
 	return ret;
+}
+
+int testbed_node_alive(struct testbed *tb, int i, int timeout_ms,
+		       struct err *e)
+{
+	struct testbed_node *n = &tb->nodes[i];
+	struct err ce = { "" };
+
+	if (n->ctl.path && ctlchan_ping(&n->ctl, ALIVE_CHANNEL_MS, NULL, &ce) == 0)
+		return 0;
+	/* no channel, or its loop is down (an OOM kill it will be
+	 * respawned from): the node may still be alive */
+	return testbed_node_exec(n, "true", timeout_ms, NULL, e);
 }

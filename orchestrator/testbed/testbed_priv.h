@@ -25,6 +25,7 @@ struct testbed {
 	struct testbed_node *nodes;
 	int n_nodes;
 	int forced_path;	/* -1, or the enum reset_path to use */
+	int force_ssh_sync;	/* 1: never the control channel in a reset */
 };
 
 /* The last libvirt error as text ("unknown error" if none). Borrowed. */

@@ -9,6 +9,7 @@
 #include "testbed_priv.h"
 
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -90,6 +91,10 @@ static int revert_node(virDomainPtr dom, int forced, struct err *e)
 	return -1;
 }
 
+/* How long a restored guest's control loop may take to answer before the
+ * reset falls back to SSH: it answers in milliseconds when it runs. */
+#define RESET_CHANNEL_TIMEOUT_MS 1500
+
 /* Fresh entropy for the guest: every revert replays the same pool. */
 static void random_bytes(unsigned char *out, size_t n)
 {
@@ -102,19 +107,19 @@ static void random_bytes(unsigned char *out, size_t n)
 }
 
 /* The guest clock resumes at snapshot time: re-read the RTC, which
- * follows the host clock. */
-static int resync_guest(struct testbed_node *n, int timeout_ms, struct err *e)
+ * follows the host clock. The fallback when the control channel does not
+ * answer: costs an SSH handshake to a guest that has just resumed. */
+static int resync_over_ssh(struct testbed_node *n, const unsigned char *seed,
+			   size_t n_seed, int timeout_ms, struct err *e)
 {
 	struct ssh_conn *c = NULL;
 	struct ssh_result r;
-	unsigned char seed[64];
 	int ret = -1;
 
-	random_bytes(seed, sizeof(seed));
 	ssh_result_init(&r);
 	if (ssh_wait(&n->ssh, timeout_ms, &c, e) < 0)
 		goto cleanup;
-	if (ssh_exec(c, "hwclock -s -u && cat > /dev/urandom", seed, sizeof(seed),
+	if (ssh_exec(c, "hwclock -s -u && cat > /dev/urandom", seed, n_seed,
 		     5000, &r, e) < 0)
 		goto cleanup;
 	if (r.status != 0) {
@@ -130,30 +135,63 @@ cleanup:
 	return ret;
 }
 
+/* Clock and entropy through the control channel; else over SSH, saying
+ * why in the report. */
+static int resync_guest(struct testbed_node *n, int timeout_ms, int force_ssh,
+			struct reset_report *rep, struct err *e)
+{
+	unsigned char seed[64];
+	struct ctlchan_sync sync;
+	struct err ce = { "" };
+
+	random_bytes(seed, sizeof(seed));
+	if (n->ctl.path && !force_ssh &&
+	    ctlchan_sync(&n->ctl, RESET_CHANNEL_TIMEOUT_MS, seed, sizeof(seed),
+			 &sync, &ce) == 0) {
+		rep->by_channel = 1;
+		rep->clock_offset_us = sync.offset_us;
+		return 0;
+	}
+	snprintf(rep->fallback, sizeof(rep->fallback), "%s",
+		 force_ssh ? "--sync ssh"
+		 : n->ctl.path ? ce.msg : "no control channel (a user's domain)");
+	return resync_over_ssh(n, seed, sizeof(seed), timeout_ms, e);
+}
+
 static int reset_one(void *arg, int i, struct err *e)
 {
 	struct reset_ctx *ctx = arg;
 	struct testbed *tb = ctx->tb;
+	struct testbed_node *n = &tb->nodes[i];
 	int timeout = tb->cfg->testbed.ready_timeout_s * 1000;
 	int64_t t0 = clock_mono_ms(), t1;
+	struct reset_report rep = { 0 };
 	virDomainPtr dom;
 	int path;
 
 	if (!wanted(ctx, i))
 		return 0;
-	dom = testbed_lookup(tb, &tb->nodes[i], e);
+	dom = testbed_lookup(tb, n, e);
 	if (!dom)
 		return -1;
+	/* connected before the restore, QEMU tells the restored guest at
+	 * once that its host end is there */
+	if (n->ctl.path)
+		ctlchan_connect(&n->ctl, NULL);
 	path = revert_node(dom, tb->forced_path, e);
 	virDomainFree(dom);
 	if (path < 0)
 		return -1;
+	if (path != RESET_LOADVM)
+		ctlchan_disconnect(&n->ctl);	/* a new QEMU, a new socket */
 	t1 = clock_mono_ms();
-	if (resync_guest(&tb->nodes[i], timeout, e) < 0)
+	if (resync_guest(n, timeout, tb->force_ssh_sync, &rep, e) < 0)
 		return -1;
+	rep.path = (enum reset_path)path;
+	rep.revert_ms = t1 - t0;
+	rep.ready_ms = clock_mono_ms() - t0;
 	if (ctx->reports)
-		ctx->reports[i] = (struct reset_report){
-			(enum reset_path)path, t1 - t0, clock_mono_ms() - t0 };
+		ctx->reports[i] = rep;
 	return 0;
 }
 

@@ -148,6 +148,7 @@ static int define_node(struct testbed *tb, int i, struct err *e)
 				   ? tb->cfg->testbed.libvirt_network : "default")
 			: NULL,
 		.console_log = console,
+		.ctl_sock = n->ctl.path,
 	};
 	testbed_domain_xml(&xml, &spec);
 	dom = virDomainDefineXML(tb->conn, xml.data);
@@ -322,6 +323,13 @@ static int snapshot_all(struct testbed *tb, struct err *e)
 {
 	int failed;
 
+	/* With the host end connected when the cut is taken, a restored
+	 * guest's control loop is waiting for a request, not for a host.
+	 * A channel that does not answer costs its reset the SSH path,
+	 * which says why. */
+	for (int i = 0; i < tb->n_nodes; i++)
+		if (tb->nodes[i].ctl.path)
+			ctlchan_ping(&tb->nodes[i].ctl, 3000, NULL, NULL);
 	for (int i = 0; i < tb->n_nodes; i++)
 		if (testbed_suspend_node(tb, tb->nodes[i].name, e) < 0)
 			return -1;

@@ -1,5 +1,6 @@
 #include "testbed_xml.h"
 
+#include "ctlchan.h"
 #include "escape.h"
 
 static void attr(struct buf *out, const char *fmt_before, const char *value,
@@ -82,6 +83,12 @@ void testbed_domain_xml(struct buf *out, const struct domain_spec *s)
 	}
 	attr(out, "    <serial type='file'>\n      <source path='",
 	     s->console_log, "'/>\n      <target port='0'/>\n    </serial>\n");
+	if (s->ctl_sock) {
+		/* the control channel (ctlchan.h): QEMU listens, we connect */
+		attr(out, "    <channel type='unix'>\n      <source mode='bind' path='",
+		     s->ctl_sock, "'/>\n      <target type='virtio' name='"
+		     CTLCHAN_PORT_NAME "'/>\n    </channel>\n");
+	}
 	buf_adds(out, "    <controller type='usb' model='none'/>\n");
 	buf_adds(out, "    <rng model='virtio'><backend model='random'>"
 		 "/dev/urandom</backend></rng>\n"

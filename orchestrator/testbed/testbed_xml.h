@@ -22,6 +22,7 @@ struct domain_spec {
 	const char *vde_sock;		/* cluster NIC on this vde switch, or NULL */
 	const char *libvirt_network;	/* or on this libvirt network */
 	const char *console_log;	/* serial console to this file */
+	const char *ctl_sock;		/* control channel socket, or NULL */
 };
 
 /* Append the domain XML to out. Every value is escaped. */

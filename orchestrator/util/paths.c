@@ -19,20 +19,68 @@ char *paths_state_dir(void)
 	return xstrdup(d && *d ? d : "/var/lib/campaign");
 }
 
+/* The directory of this program, or NULL. New string. */
+static char *exe_dir(void)
+{
+	char exe[4096], *slash;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (n <= 0)
+		return NULL;
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (!slash)
+		return NULL;
+	*slash = '\0';
+	return xstrdup(exe);
+}
+
+/* 1 when this program runs from a build tree; *ret_up is <exe>/.. */
+static int in_build_tree(char **ret_up)
+{
+	char *dir = exe_dir(), *agent;
+	int r;
+
+	*ret_up = dir ? xasprintf("%s/..", dir) : xstrdup("..");
+	agent = xasprintf("%s/agents/campaign-agent", *ret_up);
+	r = access(agent, F_OK) == 0;
+	free(agent);
+	free(dir);
+	return r;
+}
+
+char *paths_programs_dir(void)
+{
+	char *up, *ret;
+
+	if (in_build_tree(&up))
+		return up;
+	ret = xasprintf("%s/lib/campaign", up);
+	free(up);
+	return ret;
+}
+
+char *paths_data_dir(void)
+{
+	char *up, *ret;
+
+	ret = in_build_tree(&up) ? xstrdup(CAMPAIGN_SOURCE_DIR)
+				 : xasprintf("%s/share/campaign", up);
+	free(up);
+	return ret;
+}
+
 char *paths_local_agent(void)
 {
 	const char *env = getenv("CAMPAIGN_AGENT");
-	char exe[4096];
-	ssize_t n;
+	char *dir, *ret;
 
 	if (env && *env)
 		return xstrdup(env);
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0)
-		return xstrdup("campaign-agent");
-	exe[n] = '\0';
-	*strrchr(exe, '/') = '\0';
-	return xasprintf("%s/../agents/campaign-agent", exe);
+	dir = paths_programs_dir();
+	ret = xasprintf("%s/agents/campaign-agent", dir);
+	free(dir);
+	return ret;
 }
 
 int paths_mkdirs(const char *path, int mode, struct err *e)

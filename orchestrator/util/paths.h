@@ -13,8 +13,19 @@
 /* $CAMPAIGN_STATE_DIR, default /var/lib/campaign. New string. */
 char *paths_state_dir(void);
 
-/* The agent binary for guests: $CAMPAIGN_AGENT, else the one built next
- * to this program (<build>/agents/campaign-agent). New string. */
+/* Where the program's companions are, found from /proc/self/exe. Run
+ * from a build tree (<build>/agents/campaign-agent exists), the programs
+ * directory is <build> and the data directory the source tree. Installed
+ * as PREFIX/bin/campaign, the programs directory is PREFIX/lib/campaign
+ * (the agent, the SUT and workload clients, in the build tree's layout:
+ * what a config's "{build}" names) and the data directory
+ * PREFIX/share/campaign (scripts/image-build, the stock recipes under
+ * workloads/, the example configs). New strings. */
+char *paths_programs_dir(void);
+char *paths_data_dir(void);
+
+/* The agent binary for guests: $CAMPAIGN_AGENT, else
+ * <programs>/agents/campaign-agent. New string. */
 char *paths_local_agent(void);
 
 /* mkdir -p with the given mode for each created directory. */

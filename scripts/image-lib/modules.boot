@@ -2,3 +2,4 @@
 virtio_pci
 virtio_net
 virtio_rng
+virtio_console

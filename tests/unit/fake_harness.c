@@ -161,6 +161,25 @@ static int fake_exec(struct harness *h, int node, const char *cmd,
 	return 0;
 }
 
+/* Like `true` over SSH: a paused node costs the timeout, and
+ * alive_fails answers "connection refused" the given number of times. */
+static int fake_alive(struct harness *h, int node, int timeout_ms,
+		      struct err *e)
+{
+	struct fake *f = F(h);
+
+	call(f, "alive %s", h->nodes[node].name);
+	if (unreachable(f, node, e) < 0) {
+		f->now += f->dom[node] == FAKE_PAUSED ? timeout_ms : 5;
+		return -1;
+	}
+	if (f->alive_fails[node] > 0) {
+		f->alive_fails[node]--;
+		return err_set(e, "ssh to '%s': connection refused", h->nodes[node].name);
+	}
+	return 0;
+}
+
 static int fake_domain_state(struct harness *h, int node, char **ret_state,
 			     struct err *e)
 {
@@ -486,6 +505,7 @@ static const struct harness_ops fake_ops = {
 	.reset = fake_reset,
 	.boot_node = fake_boot_node,
 	.exec = fake_exec,
+	.alive = fake_alive,
 	.domain_state = fake_domain_state,
 	.fault_apply = fake_fault_apply,
 	.fault_revert = fake_fault_revert,

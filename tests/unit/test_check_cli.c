@@ -2,6 +2,7 @@
  * statuses and output. Skipped when the campaign binary is not built next
  * to this test (<build>/orchestrator/campaign). */
 #include "buf.h"
+#include "capture.h"
 #include "tap.h"
 
 #include <fcntl.h>
@@ -10,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #define HISTORIES CAMPAIGN_SOURCE_DIR "/tests/unit/histories/"
@@ -22,19 +22,10 @@ static char campaign[PATH_MAX];
 static int run(const char *args, struct buf *out)
 {
 	char *cmd = xasprintf("%s %s 2>&1", campaign, args);
-	char chunk[4096];
-	FILE *p = popen(cmd, "r");
-	size_t n;
-	int status;
+	int status = capture(cmd, out);
 
-	buf_reset(out);
 	free(cmd);
-	if (!p)
-		return -1;
-	while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0)
-		buf_add(out, chunk, n);
-	status = pclose(p);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	return status;
 }
 
 static int find_campaign(void)

@@ -252,7 +252,7 @@ static void test_phase_order(void)
 	char *dir = tmp_dir();
 	const char *order[] = { "reset n1,n2,n3", "probes-check", "probes-start",
 				"workload-start", "apply process-kill n2", "workload-stop",
-				"probes-stop", "state n", "exec n1 true" };
+				"probes-stop", "state n", "alive n1" };
 	const char *at = NULL;
 	struct seen s;
 	int in_order = 1;
