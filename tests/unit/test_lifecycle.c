@@ -720,6 +720,33 @@ static void script_flaw(struct fake *f, int every)
 	f->flaw_every = every;
 }
 
+/* The four-step scenario with the scripted flaw (flaky: every Nth). */
+static void fx_four(struct fx *x, const char *shrink, int runs, int every)
+{
+	struct cfg_opts o = shrink_opts(shrink, "{\"name\": \"four\", \"steps\": [\n"
+					FOUR_STEPS "]}", runs);
+
+	fx_open(x, &o);
+	script_flaw(&x->f, every);
+}
+
+/* The run was recorded with the signature of all four faults. */
+static int whole_set(json_t *rec)
+{
+	const char *sig = json_string_value(json_object_get(rec, "signature"));
+
+	if (sig && strstr(sig, "|link-down+process-hang+process-kill+vm-pause|"))
+		return 1;
+	diag("signature: %s", sig ? sig : "none");
+	return 0;
+}
+
+static void fx_close_flaw(struct fx *x)
+{
+	fx_close(x);
+	unlink(verdict_file);
+}
+
 /* The journal's shrink records of one run. */
 struct shrinks {
 	long long run;
@@ -830,17 +857,14 @@ static int tries_replay_exactly(const struct fake *f, json_t *record, json_t *tr
 
 static void test_shrink_flaw(void)
 {
-	struct cfg_opts o = shrink_opts("\"tries\": 3", "{\"name\": \"four\", \"steps\": [\n"
-					FOUR_STEPS "]}", 1);
 	struct shrinks sh;
 	json_t *rec, *shr, *doc;
 	char *types, *path;
 	struct fx x;
 
-	fx_open(&x, &o);
+	fx_four(&x, "\"tries\": 3", 1, 0);
 	if (!ok(x.cfg != NULL, "shrink: config loads"))
 		return;
-	script_flaw(&x.f, 0);
 	is_int(fx_run(&x, 1), 0, "a flaw of four faults");
 	rec = x.s.records[1];
 	is_str(x.s.outcome[1], "flaw", "run 1 is a flaw");
@@ -909,8 +933,7 @@ static void test_shrink_flaw(void)
 		free(page);
 		free(index);
 	}
-	fx_close(&x);
-	unlink(verdict_file);
+	fx_close_flaw(&x);
 }
 
 /* The same cause behind two scenarios with other faults in another
@@ -960,22 +983,18 @@ static void test_shrink_orders(void)
 		json_decref(doc);
 		free(path);
 	}
-	fx_close(&x);
-	unlink(verdict_file);
+	fx_close_flaw(&x);
 }
 
 /* Flaky: a run with both faults fails only every other time; a candidate
  * fails when any of its tries does. The budget: the best found so far. */
 static void test_shrink_flaky_and_budget(void)
 {
-	struct cfg_opts o = shrink_opts("\"tries\": 3", "{\"name\": \"four\", \"steps\": [\n"
-					FOUR_STEPS "]}", 1);
 	struct fx x;
 	json_t *shr;
 	char *types;
 
-	fx_open(&x, &o);
-	script_flaw(&x.f, 2);
+	fx_four(&x, "\"tries\": 3", 1, 2);
 	is_int(fx_run(&x, 1), 0, "a flaky flaw");
 	shr = json_object_get(x.s.records[1], "shrink");
 	types = minimal_types(x.s.records[1]);
@@ -987,14 +1006,10 @@ static void test_shrink_flaky_and_budget(void)
 	   "reproduced some of its tries: %lld of %lld",
 	   (long long)json_integer_value(json_object_get(shr, "reproduced")),
 	   (long long)json_integer_value(json_object_get(shr, "tries")));
-	fx_close(&x);
-	unlink(verdict_file);
+	fx_close_flaw(&x);
 
 	/* dropping process-kill passes twice, dropping vm-pause fails: spent */
-	o = shrink_opts("\"tries\": 2, \"max_runs\": 3", "{\"name\": \"four\", \"steps\": [\n"
-			FOUR_STEPS "]}", 1);
-	fx_open(&x, &o);
-	script_flaw(&x.f, 0);
+	fx_four(&x, "\"tries\": 2, \"max_runs\": 3", 1, 0);
 	is_int(fx_run(&x, 1), 0, "a budget of 3 runs");
 	shr = json_object_get(x.s.records[1], "shrink");
 	ok(json_is_true(json_object_get(shr, "exhausted")) &&
@@ -1004,21 +1019,13 @@ static void test_shrink_flaky_and_budget(void)
 	   json_array_size(json_object_get(shr, "faults")) < 4,
 	   "the best so far: a smaller failing set (%s)", types);
 	free(types);
-	fx_close(&x);
-	unlink(verdict_file);
+	fx_close_flaw(&x);
 
-	o = shrink_opts("\"enabled\": false", "{\"name\": \"four\", \"steps\": [\n"
-			FOUR_STEPS "]}", 1);
-	fx_open(&x, &o);
-	script_flaw(&x.f, 0);
+	fx_four(&x, "\"enabled\": false", 1, 0);
 	is_int(fx_run(&x, 1), 0, "shrinking off");
-	ok(!json_object_get(x.s.records[1], "shrink") &&
-	   strstr(json_string_value(json_object_get(x.s.records[1], "signature")),
-		  "|link-down+process-hang+process-kill+vm-pause|") != NULL,
-	   "no shrink: the signature of the whole set (%s)",
-	   json_string_value(json_object_get(x.s.records[1], "signature")));
-	fx_close(&x);
-	unlink(verdict_file);
+	ok(!json_object_get(x.s.records[1], "shrink") && whole_set(x.s.records[1]),
+	   "no shrink: the signature of the whole set");
+	fx_close_flaw(&x);
 }
 
 /* Killed in the middle of a shrink, resumed: the shrink picks up from its
@@ -1027,15 +1034,12 @@ static void test_shrink_flaky_and_budget(void)
  * run with its whole set. */
 static void test_shrink_resume(void)
 {
-	struct cfg_opts o = shrink_opts("\"tries\": 2", "{\"name\": \"four\", \"steps\": [\n"
-					FOUR_STEPS "]}", 2);
 	struct fx x;
 	long first_try, run2;
 	json_t *want;
 	int points = 0, bad = 0;
 
-	fx_open(&x, &o);
-	script_flaw(&x.f, 0);
+	fx_four(&x, "\"tries\": 2", 2, 0);
 	fx_run(&x, 2);
 	want = json_deep_copy(json_object_get(x.s.records[1], "shrink"));
 	/* every run and try starts with a reset of all nodes */
@@ -1097,20 +1101,14 @@ static void test_shrink_resume(void)
 		is_int(x.s.runs[1], 1, "the run is recorded");
 		is_int(x.s.runs[2], 0, "and no other");
 		ok(json_object_get(json_object_get(x.s.records[1], "shrink"), "interrupted") &&
-		   strstr(json_string_value(json_object_get(x.s.records[1], "signature")),
-			  "|link-down+process-hang+process-kill+vm-pause|"),
-		   "with its whole set: the shrink did not end (%s)",
-		   json_string_value(json_object_get(x.s.records[1], "signature")));
+		   whole_set(x.s.records[1]), "with its whole set: the shrink did not end");
 	}
-	fx_close(&x);
-	unlink(verdict_file);
+	fx_close_flaw(&x);
 }
 
 /* `campaign replay --times N`: the recorded plan N times, k reproduced. */
 static void test_replay_times(void)
 {
-	struct cfg_opts o = shrink_opts("\"enabled\": false", "{\"name\": \"four\", \"steps\": [\n"
-					FOUR_STEPS "]}", 1);
 	struct plan_node nodes[3] = { { "n1", "member" }, { "n2", "member" },
 				      { "n3", "member" } };
 	struct err e = { "" };
@@ -1119,8 +1117,7 @@ static void test_replay_times(void)
 	char *dir;
 	int k = -1;
 
-	fx_open(&x, &o);
-	script_flaw(&x.f, 2);
+	fx_four(&x, "\"enabled\": false", 1, 2);
 	fx_run(&x, 1);
 	is_str(x.s.outcome[1], "flaw", "a flaky flaw recorded");
 	fake_release(&x.f);
@@ -1151,8 +1148,7 @@ static void test_replay_times(void)
 		json_decref(c);
 		json_decref(d);
 	}
-	fx_close(&x);
-	unlink(verdict_file);
+	fx_close_flaw(&x);
 }
 
 /* A results directory of an older version (no shrink records, no
@@ -1182,16 +1178,13 @@ static int strip_new(json_t *rec, long long line, void *ctx, struct err *e)
 
 static void test_older_results(void)
 {
-	struct cfg_opts o = shrink_opts("\"tries\": 1", "{\"name\": \"four\", \"steps\": [\n"
-					FOUR_STEPS "]}", 2);
 	struct shrinks sh;
 	struct fx x;
 	char *path, *tmp, *cmd;
 	FILE *out;
 	struct err e = { "" };
 
-	fx_open(&x, &o);
-	script_flaw(&x.f, 0);
+	fx_four(&x, "\"tries\": 1", 2, 0);
 	fx_run(&x, 1);
 	path = xasprintf("%s/journal.jsonl", x.dir);
 	tmp = xasprintf("%s/journal.old", x.dir);
@@ -1227,8 +1220,7 @@ static void test_older_results(void)
 	free(cmd);
 	free(tmp);
 	free(path);
-	fx_close(&x);
-	unlink(verdict_file);
+	fx_close_flaw(&x);
 }
 
 /* ---- unjudged ---- */
