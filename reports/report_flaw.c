@@ -412,6 +412,48 @@ static void dd(struct buf *out, const char *dt, const char *v)
 	buf_adds(out, "</dd>");
 }
 
+/* The causes and how often they reproduce: the shrink's minimal set
+ * (engine_shrink.c), `campaign replay --times`, the fault sets that led
+ * here. Older flaw files have none of them. */
+static void reproduction(struct buf *out, json_t *file)
+{
+	json_t *min = json_object_get(file, "minimal"), *f;
+	json_t *reps = json_object_get(file, "replays");
+	json_t *rep = json_array_get(reps, json_array_size(reps) - 1);
+	struct buf v = BUF_INIT;
+	size_t i;
+
+	json_array_foreach(json_object_get(min, "faults"), i, f)
+		buf_addf(&v, "%s%s@%s on %s", i ? ", " : "", jstr(f, "type") ?: "?",
+			 jstr(f, "target_role") ?: jstr(f, "role") ?: "?", jstr(f, "node") ?: "?");
+	if (v.len) {
+		buf_addf(&v, " (of %lld, run %lld): reproduced %lld of %lld%s", jint(min, "of", 0),
+			 jint(min, "run", 0), jint(min, "reproduced", 0), jint(min, "tries", 0),
+			 json_is_true(json_object_get(min, "exhausted"))
+			 ? "; the shrink's budget ran out first" : "");
+		dd(out, "minimal fault set", v.data);
+	}
+	if (json_is_object(rep)) {
+		buf_reset(&v);
+		buf_addf(&v, "reproduced %lld of %lld (run %lld, %s)", jint(rep, "reproduced", 0),
+			 jint(rep, "times", 0), jint(rep, "run", 0), jstr(rep, "time") ?: "?");
+		dd(out, "replayed", v.data);
+	}
+	buf_reset(&v);
+	json_array_foreach(json_object_get(file, "fault_sets"), i, f) {
+		json_t *t;
+		size_t k;
+
+		buf_adds(&v, i ? "; " : "");
+		json_array_foreach(json_object_get(f, "faults"), k, t)
+			buf_addf(&v, "%s%s", k ? " + " : "", json_string_value(t) ?: "?");
+		buf_addf(&v, " (%lld)", jint(f, "count", 0));
+	}
+	if (v.len)
+		dd(out, "fault sets", v.data);
+	buf_release(&v);
+}
+
 int report_flaw_page(const struct report_data *d, int i, json_t *file,
 		     const char *report_dir, struct err *e)
 {
@@ -436,6 +478,7 @@ int report_flaw_page(const struct report_data *d, int i, json_t *file,
 	dd(&out, "target role", jstr(file, "role"));
 	buf_addf(&v, "%lld", jint(file, "count", 0));
 	dd(&out, "count", v.data);
+	reproduction(&out, file);
 	if (d->baseline)
 		dd(&out, "baseline", f->known ? "known (in the baseline)" : "new");
 	buf_reset(&v);

@@ -12,6 +12,26 @@ static void meta_row(struct buf *out, const char *label, const char *value)
 	buf_adds(out, "</dd>");
 }
 
+/* The config's scenarios with their weights (none: random runs only). */
+static void scenarios_row(struct buf *out, json_t *cfg)
+{
+	json_t *sc, *w = json_object_get(json_object_get(cfg, "schedule"), "random_weight");
+	struct buf v = BUF_INIT;
+	size_t i;
+
+	json_array_foreach(json_object_get(cfg, "scenarios"), i, sc)
+		buf_addf(&v, "%s%s (weight %g)", i ? ", " : "",
+			 json_string_value(json_object_get(sc, "name")) ?: "?",
+			 json_is_number(json_object_get(sc, "weight"))
+			 ? json_number_value(json_object_get(sc, "weight")) : 1.0);
+	if (v.len && json_array_size(json_object_get(cfg, "faults")))
+		buf_addf(&v, "; random runs: weight %g", json_is_number(w) ? json_number_value(w) : 1.0);
+	if (v.len) {
+		meta_row(out, "scenarios", v.data);
+	}
+	buf_release(&v);
+}
+
 static void header(struct buf *out, const struct report_data *d)
 {
 	const char *name = report_meta(d, "config.name");
@@ -64,6 +84,7 @@ static void header(struct buf *out, const struct report_data *d)
 		buf_addf(&v, "%lld", (long long)json_integer_value(seed));
 	meta_row(out, "seed", v.data);
 	meta_row(out, "mode", json_string_value(json_object_get(cfg, "mode")));
+	scenarios_row(out, cfg);
 	meta_row(out, "accel", report_meta(d, "accel"));
 	meta_row(out, "tool version", report_meta(d, "tool_version"));
 	meta_row(out, "image", report_meta(d, "image_hash"));

@@ -51,10 +51,16 @@ static void print_fault(const struct plan_fault *f, const struct plan_node *node
 {
 	char *params = json_dumps(f->params, JSON_COMPACT | JSON_SORT_KEYS);
 
+	if (f->step >= 0)
+		printf("  step %-2d", f->step + 1);
 	printf("  +%7.3f s  %-18s on %-8s", f->inject_at_ms / 1000.0, f->type,
 	       f->node >= 0 ? nodes[f->node].name : f->target);
 	if (f->node < 0)
 		printf(" (resolved at injection)");
+	else if (f->target[0] == '@')
+		printf(" (%s)", f->target);
+	if (f->bind)
+		printf("  bound to @%s", f->bind);
 	if (f->duration_ms)
 		printf("  for %.3f s", f->duration_ms / 1000.0);
 	if (params && strcmp(params, "{}"))
@@ -113,8 +119,10 @@ static int cmd_plan(int argc, char **argv)
 			free(text);
 			json_decref(j);
 		} else {
-			printf("run %d (seed %llu; times after the warm-up)%s\n", run, (unsigned long long)p.seed,
-			       p.n_faults ? "" : ": no fault");
+			printf("run %d (seed %llu; ", run, (unsigned long long)p.seed);
+			if (p.scenario)
+				printf("scenario '%s'; ", p.scenario);
+			printf("times after the warm-up)%s\n", p.n_faults ? "" : ": no fault");
 			for (int k = 0; k < p.n_faults; k++)
 				print_fault(&p.faults[k], nodes);
 		}

@@ -1,12 +1,17 @@
-/* cmd_replay.c - `campaign replay DIR RUN`: run a recorded plan again. */
+/* cmd_replay.c - `campaign replay DIR RUN [--times N]`: run a recorded
+ * plan again, N times, and say how often it reproduced ("reproduced k of
+ * N"); for a flaw run, keep that with the flaw (its file's "replays"). */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "commands.h"
 #include "engine.h"
+#include "flaws.h"
 #include "harness.h"
 #include "journal.h"
 #include "load.h"
@@ -80,28 +85,85 @@ out:
 	return ret;
 }
 
+struct replay_args {
+	long long times;
+};
+
 static const struct option_spec replay_options[] = {
+	OPT_INT(0, "times", struct replay_args, times, "N", 1, 1000,
+		"replay the run N times (default 1), each from the golden snapshot; "
+		"say how often it reproduced and, for a flaw, keep that with it"),
 	OPT_END(),
 };
 
 static const struct options_cmd replay_cmd = {
-	"replay", "replay DIR RUN", replay_options, 2, 2,
+	"replay", "replay DIR RUN [--times N]", replay_options, 2, 2,
 };
+
+static void describe(json_t *rec, struct buf *out)
+{
+	const char *o = json_string_value(json_object_get(rec, "outcome"));
+	const char *r = json_string_value(json_object_get(rec, "reason"));
+
+	buf_adds(out, o ? o : "?");
+	if (r)
+		buf_addf(out, " (%s)", r);
+}
+
+static void on_replay(void *ctx, int i, int times, json_t *rec, int same)
+{
+	struct buf b = BUF_INIT;
+
+	(void)ctx;
+	describe(rec, &b);
+	log_info("replay %d of %d: %s: %s", i, times, b.data,
+		 same ? "reproduced" : "not reproduced");
+	buf_release(&b);
+}
+
+/* The rate with the flaw (its file's "replays"), under the results
+ * directory's lock: not while a campaign writes there. */
+static int note_with_flaw(const char *dir, json_t *old, long long run, int k,
+			  int times, struct err *e)
+{
+	const char *id = json_string_value(json_object_get(old, "flaw"));
+	struct flaw_store *s = NULL;
+	json_t *rep;
+	char when[32];
+	int fd = -1, r;
+
+	if (!id || !flaws_id_valid(id, strlen(id)))
+		return err_set(e, "run %lld names no flaw", run);
+	if (journal_lock(dir, &fd, e) < 0 || flaws_open(dir, &s, e) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	clock_format_wall(clock_wall_ns(), when);
+	rep = json_pack("{s:I, s:i, s:i, s:s}", "run", (json_int_t)run,
+			"reproduced", k, "times", times, "time", when);
+	r = flaws_note_replay(s, id, rep, e);
+	json_decref(rep);
+	flaws_free(s);
+	close(fd);
+	return r;
+}
 
 static int cmd_replay(int argc, char **argv)
 {
+	struct replay_args a = { .times = 1 };
 	struct config *cfg = NULL;
 	struct testbed *tb = NULL;
 	struct harness *h = NULL;
-	json_t *old = NULL, *now = NULL;
+	json_t *old = NULL;
 	struct plan plan = { 0 };
 	struct err e = { "" };
 	char *dir = NULL, *end;
 	const char *results;
 	long long run;
-	int ret = EXIT_INFRA, brought_up = 0;
+	int ret = EXIT_INFRA, brought_up = 0, k = 0;
 
-	if (command_options(&replay_cmd, &argc, argv, NULL, &ret) < 0)
+	if (command_options(&replay_cmd, &argc, argv, &a, &ret) < 0)
 		return ret;
 	ret = EXIT_INFRA;
 	results = argv[0];
@@ -132,24 +194,25 @@ static int cmd_replay(int argc, char **argv)
 			goto fail;
 	}
 	dir = xasprintf("%s/replays/%lld", results, run);
-	log_info("replaying run %lld of '%s'", run, results);
+	log_info("replaying run %lld of '%s' %lld time%s", run, results, a.times,
+		 a.times == 1 ? "" : "s");
 	if (harness_real_new(cfg, tb, &h, &e) < 0 ||
-	    engine_replay(cfg, h, &plan, dir, &now, &e) < 0)
+	    engine_replay_times(cfg, h, &plan, dir, old, (int)a.times, on_replay, NULL,
+				&k, &e) < 0)
 		goto fail;
 	{
-		const char *o1 = json_string_value(json_object_get(old, "outcome"));
-		const char *o2 = json_string_value(json_object_get(now, "outcome"));
-		const char *r1 = json_string_value(json_object_get(old, "reason"));
-		const char *r2 = json_string_value(json_object_get(now, "reason"));
-		int same = o1 && o2 && !strcmp(o1, o2) &&
-			   (!r1 || (r2 && !strcmp(r1, r2)));
+		struct buf was = BUF_INIT;
 
-		printf("run %lld: recorded %s%s%s%s, replayed %s%s%s%s: %s\n", run,
-		       o1, r1 ? " (" : "", r1 ? r1 : "", r1 ? ")" : "", o2,
-		       r2 ? " (" : "", r2 ? r2 : "", r2 ? ")" : "",
-		       same ? "reproduced" : "not reproduced");
-		ret = same ? EXIT_OK : EXIT_FLAWS;
+		describe(old, &was);
+		printf("run %lld: recorded %s, replayed %lld time%s: %s %d of %lld\n", run,
+		       was.data, a.times, a.times == 1 ? "" : "s",
+		       k ? "reproduced" : "not reproduced", k, a.times);
+		buf_release(&was);
+		ret = k ? EXIT_OK : EXIT_FLAWS;
 	}
+	if (!strcmp(json_string_value(json_object_get(old, "outcome")) ?: "", "flaw") &&
+	    note_with_flaw(results, old, run, k, (int)a.times, &e) < 0)
+		log_error("cannot keep the reproduction rate with the flaw: %s", e.msg);
 	goto cleanup;
 fail:
 	log_error("%s", e.msg);
@@ -158,7 +221,6 @@ cleanup:
 		testbed_down(tb, NULL);
 	plan_release(&plan);
 	json_decref(old);
-	json_decref(now);
 	harness_real_free(h);
 	testbed_free(tb);
 	config_free(cfg);
@@ -169,6 +231,6 @@ cleanup:
 static const struct options_cmd *const replay_forms[] = { &replay_cmd, NULL };
 
 const struct command command_replay = {
-	"replay", cmd_replay, "re-execute one recorded run and say whether its "
-	"outcome reproduced", replay_forms,
+	"replay", cmd_replay, "re-execute one recorded run (N times) and say how "
+	"often its outcome reproduced", replay_forms,
 };

@@ -151,6 +151,16 @@ static void on_infra(void *arg, int run, const char *what, const char *action)
 	log_warn("run %d: infra event (%s): %s", run, action, what);
 }
 
+static void on_shrink(void *arg, int run, int k, int n, int try_no, int failed)
+{
+	struct progress_ctx *pc = arg;
+
+	if (pc->tty)
+		fputc('\n', stderr);
+	log_info("run %d: shrinking its flaw: %d of %d faults, try %d: %s", run, k, n,
+		 try_no, failed ? "fails the same way" : "passes");
+}
+
 /* Seconds between report refreshes while the campaign runs. */
 static int report_period_s(void)
 {
@@ -193,6 +203,7 @@ static int cmd_run(int argc, char **argv)
 	struct progress_ctx pc = { .tty = isatty(2) };
 	struct engine_options opt = { .max_examples = 3, .stop = NULL,
 				      .on_progress = on_progress, .on_infra = on_infra,
+				      .on_shrink = on_shrink,
 				      .ctx = &pc };
 	struct engine_summary sum = { 0 };
 	struct config *cfg = NULL;

@@ -52,6 +52,19 @@ static int derive_prefix(struct cfg_ctx *x)
 			CFG_MAX_PREFIX);
 }
 
+static int known_target(const struct config_testbed *tb, const char *t)
+{
+	return !strcmp(t, "any") || !strcmp(t, "leader") || !strcmp(t, "primary") ||
+	       cfg_find_node(tb, t) || cfg_has_role(tb, t);
+}
+
+static int bad_target(struct cfg_ctx *x, const char *t)
+{
+	return cfg_fail(x, "no node or role named '%s' (and not 'any', 'leader' "
+			"or 'primary')", t);
+}
+
+/* Fault targets; a scenario step's "@NAME" was checked with its scenario. */
 static int check_fault_targets(struct cfg_ctx *x)
 {
 	const struct config_testbed *tb = &x->c->testbed;
@@ -60,13 +73,39 @@ static int check_fault_targets(struct cfg_ctx *x)
 
 	for (i = 0; i < x->c->n_faults; i++) {
 		t = x->c->faults[i].target;
-		if (!strcmp(t, "any") || !strcmp(t, "leader") ||
-		    !strcmp(t, "primary") || cfg_find_node(tb, t) ||
-		    cfg_has_role(tb, t))
+		if (known_target(tb, t))
 			continue;
 		cfg_path_set(x, "faults[%d].target", i);
-		return cfg_fail(x, "no node or role named '%s' (and not "
-				"'any', 'leader' or 'primary')", t);
+		return bad_target(x, t);
+	}
+	for (i = 0; i < x->c->n_scenarios; i++)
+		for (int k = 0; k < x->c->scenarios[i].n_steps; k++) {
+			const struct config_scenario_step *s = &x->c->scenarios[i].steps[k];
+
+			t = s->fault.target;
+			if (s->is_wait || t[0] == '@' || known_target(tb, t))
+				continue;
+			cfg_path_set(x, "scenarios[%d].steps[%d].target", i, k);
+			return bad_target(x, t);
+		}
+	return 0;
+}
+
+/* Scenario names are unique; some run can be drawn. */
+static int check_scenarios(struct cfg_ctx *x)
+{
+	const struct config *c = x->c;
+
+	for (int i = 0; i < c->n_scenarios; i++)
+		for (int k = 0; k < i; k++)
+			if (!strcmp(c->scenarios[i].name, c->scenarios[k].name)) {
+				cfg_path_set(x, "scenarios[%d].name", i);
+				return cfg_fail(x, "'%s' is the name of scenarios[%d] too",
+						c->scenarios[i].name, k);
+			}
+	if (c->schedule.random_weight == 0 && !c->n_scenarios) {
+		cfg_path_set(x, "schedule.random_weight");
+		return cfg_fail(x, "0 leaves no run to draw: there are no scenarios");
 	}
 	return 0;
 }
@@ -102,7 +141,7 @@ static int cross_check(struct cfg_ctx *x, json_t *v, void *obj)
 		if (cfg_resolve_select(x, &c->testbed, &c->probes[i].nodes) < 0)
 			return -1;
 	}
-	if (check_fault_targets(x) < 0)
+	if (check_fault_targets(x) < 0 || check_scenarios(x) < 0)
 		return -1;
 	return cfg_check_templates(x);
 }
@@ -119,6 +158,9 @@ static const struct cfg_field fault_elem = {
 };
 static const struct cfg_field oracle_elem = {
 	.type = CFG_OBJECT, .table = &cfg_oracle_table,
+};
+static const struct cfg_field scenario_elem = {
+	.type = CFG_OBJECT, .table = &cfg_scenario_table,
 };
 
 /* The default results directory is results/<name>: a name of "." or ".."
@@ -162,7 +204,12 @@ static const struct cfg_field config_fields[] = {
 	CFG_F_ARRAY("faults", struct config, faults, n_faults, &fault_elem,
 		    .min_items = 1, .what = "fault",
 		    .def_doc = "no faults (baseline runs)", .help = "see below"),
+	CFG_F_ARRAY("scenarios", struct config, scenarios, n_scenarios,
+		    &scenario_elem, .min_items = 1, .what = "scenario",
+		    .def_doc = "none (random runs only)", .help = "see below"),
 	CFG_F_OBJECT("schedule", struct config, schedule, &cfg_schedule_table,
+		     .def_doc = "all defaults", .help = "see below"),
+	CFG_F_OBJECT("shrink", struct config, shrink, &cfg_shrink_table,
 		     .def_doc = "all defaults", .help = "see below"),
 	CFG_F_ARRAY("oracles", struct config, oracles, n_oracles, &oracle_elem,
 		    .min_items = 1, .what = "oracle", .def_doc = "no oracles",
@@ -263,7 +310,8 @@ const struct config_probe *config_probe(const struct config *c,
 
 /* ---- registry checks ---------------------------------------------------- */
 
-static int check_entry(const struct config *c, const char *section, int i,
+/* The entry at path (a JSON path in c's file, "faults[1]"). */
+static int check_entry(const struct config *c, const char *at,
 		       const char *type, const json_t *params,
 		       config_check_fn check, struct err *e)
 {
@@ -274,7 +322,7 @@ static int check_entry(const struct config *c, const char *section, int i,
 
 	if (check(c, type, params, &key, &inner) == 0)
 		return 0;
-	buf_addf(&path, "%s[%d]", section, i);
+	buf_adds(&path, at);
 	line = jsonpos_value_line(c->pos, path.data);
 	if (key) {
 		size_t mark = path.len;
@@ -296,23 +344,38 @@ static int check_entry(const struct config *c, const char *section, int i,
 int config_check_faults(const struct config *c, config_check_fn check,
 			struct err *e)
 {
+	char at[64];
 	int i;
 
-	for (i = 0; i < c->n_faults; i++)
-		if (check_entry(c, "faults", i, c->faults[i].type,
-				c->faults[i].params, check, e) < 0)
+	for (i = 0; i < c->n_faults; i++) {
+		snprintf(at, sizeof(at), "faults[%d]", i);
+		if (check_entry(c, at, c->faults[i].type, c->faults[i].params,
+				check, e) < 0)
 			return -1;
+	}
+	for (i = 0; i < c->n_scenarios; i++)
+		for (int k = 0; k < c->scenarios[i].n_steps; k++) {
+			const struct config_fault *f = &c->scenarios[i].steps[k].fault;
+
+			snprintf(at, sizeof(at), "scenarios[%d].steps[%d]", i, k);
+			if (f->type && check_entry(c, at, f->type, f->params, check,
+						   e) < 0)
+				return -1;
+		}
 	return 0;
 }
 
 int config_check_oracles(const struct config *c, config_check_fn check,
 			 struct err *e)
 {
+	char at[64];
 	int i;
 
-	for (i = 0; i < c->n_oracles; i++)
-		if (check_entry(c, "oracles", i, c->oracles[i].type,
-				c->oracles[i].params, check, e) < 0)
+	for (i = 0; i < c->n_oracles; i++) {
+		snprintf(at, sizeof(at), "oracles[%d]", i);
+		if (check_entry(c, at, c->oracles[i].type, c->oracles[i].params,
+				check, e) < 0)
 			return -1;
+	}
 	return 0;
 }

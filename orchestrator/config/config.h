@@ -53,8 +53,10 @@ typedef int (*config_check_fn)(const struct config *c, const char *type,
 			       const json_t *params, const char **ret_key,
 			       struct err *e);
 
-/* Run check on every fault (oracle) in order; the first failure comes
- * back as "FILE:LINE: faults[1].signal: <the checker's message>". */
+/* Run check on every fault (oracle) in order, then on every fault step
+ * of the scenarios; the first failure comes back as
+ * "FILE:LINE: faults[1].signal: <the checker's message>" (or
+ * "scenarios[0].steps[2].signal: ..."). */
 int config_check_faults(const struct config *c, config_check_fn check,
 			struct err *e);
 int config_check_oracles(const struct config *c, config_check_fn check,

@@ -140,6 +140,8 @@ int cfg_read_value(struct cfg_ctx *x, const struct cfg_field *f, json_t *v,
 		return cfg_want_range(x, v, bounds(f), at);
 	case CFG_ENUM:
 		return cfg_want_enum(x, v, f->names, at);
+	case CFG_BOOL:
+		return cfg_want_bool(x, v, at);
 	case CFG_SELECT:
 		return cfg_want_select(x, v, at);
 	case CFG_JSON:

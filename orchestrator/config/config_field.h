@@ -45,6 +45,7 @@ enum cfg_type {
 	CFG_DURATION,	/* double: seconds of "1h30m", bounded as a number */
 	CFG_RANGE,	/* struct config_range: a number or [min, max] of them */
 	CFG_ENUM,	/* int (or an enum): the index of the value in names */
+	CFG_BOOL,	/* int: 1 for true, 0 for false */
 	CFG_SELECT,	/* struct config_select: a node selector */
 	CFG_JSON,	/* json_t *: any JSON value, a new reference */
 	CFG_OBJECT,	/* the struct at offset, read through table */
@@ -154,6 +155,9 @@ struct cfg_table {
 #define CFG_F_ENUM(k, st, f, nm, ...) \
 	{ .key = (k), .type = CFG_ENUM, .offset = CFG_AT_INT_(st, f), \
 	  .names = (nm), __VA_ARGS__ }
+#define CFG_F_BOOL(k, st, f, ...) \
+	{ .key = (k), .type = CFG_BOOL, .offset = CFG_AT_(st, f, int), \
+	  __VA_ARGS__ }
 #define CFG_F_SELECT(k, st, f, ...) \
 	{ .key = (k), .type = CFG_SELECT, \
 	  .offset = CFG_AT_(st, f, struct config_select), __VA_ARGS__ }

@@ -195,8 +195,7 @@ static int is_choice(const json_t *v)
 
 /* A fault parameter: number, string, bool, a range [min, max] or a
  * choice ["a", "b", ...], kept for the fault registry to check. */
-static int read_fault_param(struct cfg_ctx *x, const char *key, json_t *v,
-			    void *obj)
+int cfg_fault_param(struct cfg_ctx *x, const char *key, json_t *v, void *obj)
 {
 	struct config_fault *f = obj;
 
@@ -212,14 +211,14 @@ static int read_fault_param(struct cfg_ctx *x, const char *key, json_t *v,
 	return 0;
 }
 
-static int read_duration(struct cfg_ctx *x, const struct cfg_field *f,
-			 json_t *v, void *obj)
+int cfg_fault_duration(struct cfg_ctx *x, const struct cfg_field *f, json_t *v,
+		       void *obj)
 {
 	((struct config_fault *)obj)->has_duration = 1;
 	return cfg_read_value(x, f, v, obj);
 }
 
-static int init_fault(struct cfg_ctx *x, json_t *v, void *obj)
+int cfg_fault_init(struct cfg_ctx *x, json_t *v, void *obj)
 {
 	(void)x;
 	(void)v;
@@ -227,18 +226,14 @@ static int init_fault(struct cfg_ctx *x, json_t *v, void *obj)
 	return 0;
 }
 
-static void release_fault(void *obj)
+void cfg_fault_release(void *obj)
 {
 	json_decref(((struct config_fault *)obj)->params);
 }
 
-#define TYPE_FIELD(st, what) \
-	CFG_F_WORD("type", st, type, 64, CFG_LOWER CFG_DIGITS "-", \
-		   "[a-z0-9-]", .required = 1, \
-		   .help = "the " what " registry checks the name")
 
 static const struct cfg_field fault_fields[] = {
-	TYPE_FIELD(struct config_fault, "fault"),
+	CFG_F_TYPE(struct config_fault, type, "fault", .required = 1),
 	CFG_F_NUMBER("weight", struct config_fault, weight, 0, 1000000,
 		     .above_min = 1, .def = "1",
 		     .help = "relative probability of being chosen"),
@@ -249,14 +244,14 @@ static const struct cfg_field fault_fields[] = {
 		     "`workload.leader`"),
 	CFG_F_RANGE("duration_s", struct config_fault, duration_s, 0,
 		    CFG_SECONDS_1D, .above_min = 1, .unit = "seconds",
-		    .read = read_duration, .def_doc = "none",
+		    .read = cfg_fault_duration, .def_doc = "none",
 		    .help = "seconds a transient fault lasts"),
 	CFG_F_END,
 };
 
 const struct cfg_table cfg_fault_table = {
-	.name = "faults[]", .fields = fault_fields, .init = init_fault,
-	.other = read_fault_param, .release = release_fault,
+	.name = "faults[]", .fields = fault_fields, .init = cfg_fault_init,
+	.other = cfg_fault_param, .release = cfg_fault_release,
 	.other_key_doc = "*anything else*",
 	.other_type_doc = "number, string, boolean, range `[min, max]` or "
 			  "choice `[\"a\", \"b\"]`",
@@ -291,7 +286,7 @@ static void release_oracle(void *obj)
 }
 
 static const struct cfg_field oracle_fields[] = {
-	TYPE_FIELD(struct config_oracle, "oracle"),
+	CFG_F_TYPE(struct config_oracle, type, "oracle", .required = 1),
 	CFG_F_END,
 };
 
@@ -332,6 +327,13 @@ static const struct cfg_field schedule_fields[] = {
 		  .help = "copies of the testbed run at once, each taking the next "
 		  "unstarted run (own prefix `<prefix>-tK`, ports 100 (K-1) above); "
 		  "`campaign run --testbeds N` overrides it"),
+	CFG_F_NUMBER("random_weight", struct config_schedule, random_weight, 0,
+		     1000000, .def = "1", .help = "the weight of a random run "
+		     "(`faults_per_run` draws from `faults`) against each scenario's "
+		     "`weight`: a run is scenario S with probability weight(S) / "
+		     "(random_weight + the scenarios' weights). 0: scenario runs "
+		     "only. Without `faults` every run is a scenario run; without "
+		     "`scenarios` every run is random"),
 	CFG_F_END,
 };
 

@@ -110,6 +110,9 @@ static void type_doc(const struct cfg_field *f, struct buf *b)
 		for (n = f->names; *n; n++)
 			buf_addf(b, "%s`\"%s\"`", n == f->names ? "" : " | ", *n);
 		break;
+	case CFG_BOOL:
+		buf_adds(b, "boolean");
+		break;
 	case CFG_SELECT:
 		buf_adds(b, "selector");
 		break;
@@ -346,6 +349,8 @@ static json_t *typed(const struct cfg_field *f, struct err *e)
 		for (const char *const *name = f->names; *name; name++)
 			json_array_append_new(s, json_string(*name));
 		return json_pack("{s:o}", "enum", s);
+	case CFG_BOOL:
+		return json_pack("{s:s}", "type", "boolean");
 	case CFG_SELECT:
 		return parse(CFG_SELECTOR_SCHEMA, f->key, e);
 	case CFG_JSON:

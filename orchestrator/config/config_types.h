@@ -140,6 +140,33 @@ struct config_fault {
 				 * string, bool or a numeric range [min, max] */
 };
 
+/* A step of a scenario: a fault (a faults[] entry without weight) or a
+ * wait. The plan lays the steps out in time (engine/plan.c). */
+struct config_scenario_step {
+	struct config_fault fault;	/* first, so that the fault table's hooks
+					 * read it; type NULL for a wait */
+	int is_wait;
+	struct config_range wait_s;	/* a wait: seconds, fixed or drawn */
+	char *bind;		/* NULL, or the name this step binds its
+				 * resolved target node to ("@NAME" targets) */
+	int after_end;		/* 1 (default): at the previous fault step's
+				 * planned end; 0: at its start */
+};
+
+struct config_scenario {
+	char *name;		/* [A-Za-z0-9_-], unique */
+	double weight;		/* > 0, default 1 */
+	struct config_scenario_step *steps;	/* in order, >= 1 fault step */
+	int n_steps;
+};
+
+/* Shrinking a flaw of a run with several faults (engine/engine_shrink.c). */
+struct config_shrink {
+	int enabled;		/* default 1 */
+	int max_runs;		/* per flaw, default 40 */
+	int tries;		/* per candidate, default 3 */
+};
+
 struct config_schedule {
 	int runs;		/* >= 1, default 10 */
 	double budget_s;	/* 0: unlimited (default) */
@@ -148,6 +175,8 @@ struct config_schedule {
 	double observe_s;	/* > 0, default 10 */
 	int max_infra_retries;	/* 0..100, default 3 */
 	int testbeds;		/* 1..16, default 1 */
+	double random_weight;	/* a random run against the scenarios'
+				 * weights, >= 0, default 1 */
 };
 
 struct config_oracle {
@@ -179,6 +208,9 @@ struct config {
 	int n_probes;
 	struct config_fault *faults;	/* none: runs inject nothing */
 	int n_faults;
+	struct config_scenario *scenarios;	/* none: every run is random */
+	int n_scenarios;
+	struct config_shrink shrink;
 	struct config_schedule schedule;
 	struct config_oracle *oracles;
 	int n_oracles;

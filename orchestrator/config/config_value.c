@@ -393,6 +393,14 @@ int cfg_want_duration(struct cfg_ctx *x, const json_t *v, struct cfg_bounds b,
 			describe(v, got, sizeof(got)));
 }
 
+int cfg_want_bool(struct cfg_ctx *x, const json_t *v, int *dst)
+{
+	if (!json_is_boolean(v))
+		return cfg_fail_type(x, v, "true or false");
+	*dst = json_is_true(v);
+	return 0;
+}
+
 /* After reading an object: the object at the current path must have key. */
 int cfg_require(struct cfg_ctx *x, const json_t *v, const char *key,
 		const char *why)

@@ -83,6 +83,9 @@ int cfg_want_duration(struct cfg_ctx *x, const json_t *v, struct cfg_bounds b,
 int cfg_want_enum(struct cfg_ctx *x, const json_t *v,
 		  const char *const *names, int *dst);
 
+/* true or false; *dst is 1 or 0. */
+int cfg_want_bool(struct cfg_ctx *x, const json_t *v, int *dst);
+
 /* The object v at the current path must have key; why is appended. */
 int cfg_require(struct cfg_ctx *x, const json_t *v, const char *key,
 		const char *why);

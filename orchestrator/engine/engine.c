@@ -104,15 +104,33 @@ static int out_of_budget(const struct bed *b)
 	       (int64_t)(b->c->opt->budget_s * 1000);
 }
 
+static int stopping(struct bed *b)
+{
+	struct campaign *c = b->c;
+
+	return c->failed || (c->opt->stop && *c->opt->stop) || out_of_budget(b);
+}
+
+int engine_stopping(struct bed *b)
+{
+	int r;
+
+	campaign_lock(b->c);
+	r = stopping(b);
+	campaign_unlock(b->c);
+	return r;
+}
+
 /* The next run for b, or 0 when there is none (done, stopped, out of
- * budget, or the campaign failed). */
+ * budget, or the campaign failed). A run a killed process was shrinking
+ * is not run again: its shrink is finished instead. */
 static int take_run(struct bed *b)
 {
 	struct campaign *c = b->c;
 	int run = 0;
 
 	campaign_lock(c);
-	if (c->failed || (c->opt->stop && *c->opt->stop) || out_of_budget(b))
+	if (stopping(b))
 		goto out;
 	if (c->n_requeued) {
 		run = c->requeued[--c->n_requeued];
@@ -121,7 +139,8 @@ static int take_run(struct bed *b)
 	while (c->next <= c->opt->runs) {
 		int r = c->next++;
 
-		if (in_shard(c->opt, r) && !journal_has_run(c->journal, r)) {
+		if (in_shard(c->opt, r) && !journal_has_run(c->journal, r) &&
+		    !engine_shrink_pending(c, r)) {
 			run = r;
 			break;
 		}
@@ -133,14 +152,15 @@ out:
 
 /* A testbed the ladder gave up on: its run goes back to the queue for
  * the others, and it takes no more. */
-static void quarantine(struct bed *b, int run, const char *why)
+void engine_quarantine(struct bed *b, int run, const char *why)
 {
 	struct campaign *c = b->c;
 
 	campaign_lock(c);
 	b->quarantined = 1;
-	snprintf(b->reason, sizeof(b->reason), "run %d: %s", run, why);
-	c->requeued[c->n_requeued++] = run;
+	snprintf(b->reason, sizeof(b->reason), "run %d: %s", run > 0 ? run : -run, why);
+	if (run > 0)
+		c->requeued[c->n_requeued++] = run;
 	campaign_unlock(c);
 }
 
@@ -153,17 +173,23 @@ static void one_run(struct bed *b, int run)
 
 	if (plan_make(c->cfg, c->pnodes, c->n_nodes, run, &plan, &e) < 0)
 		goto fatal;
-	if (engine_attempts(b, &plan, &record, &trace, &q)) {
+	if (engine_attempts(b, &plan, NULL, 1, &record, &trace, &q)) {
 		plan_release(&plan);
-		quarantine(b, run, q.msg);
+		engine_quarantine(b, run, q.msg);
 		return;
 	}
 	json_object_set_new(record, "type", json_string("run"));
 	json_object_set_new(record, "run", json_integer(run));
 	if (c->n_beds > 1)
 		json_object_set_new(record, "testbed", json_integer(b->index + 1));
+	if (plan.scenario)
+		json_object_set_new(record, "scenario", json_string(plan.scenario));
 	json_object_set_new(record, "plan", plan_to_json(&plan, c->pnodes));
 	plan_release(&plan);
+	if (engine_shrink_wanted(c, record)) {
+		engine_shrink_run(b, run, record, trace);
+		return;
+	}
 	campaign_lock(c);
 	if (engine_record_run(b, run, record, trace, &e) < 0 && !c->failed) {
 		c->failed = 1;
@@ -185,6 +211,8 @@ static void *worker(void *arg)
 	struct bed *b = arg;
 
 	b->start_ms = b->h->ops->now_ms(b->h);
+	while (!b->quarantined && engine_shrink_resume(b))
+		;
 	for (int run; !b->quarantined && (run = take_run(b)) > 0;)
 		one_run(b, run);
 	return NULL;
@@ -262,7 +290,7 @@ int engine_campaign(const struct config *cfg, struct harness *const *hs, int n,
 	beds_init(&c, hs, n);
 	for (int run = 1; run <= opt->runs; run++)
 		c.in_shard += in_shard(opt, run);
-	if (campaign_open(&c, hs[0], e) < 0)
+	if (campaign_open(&c, hs[0], e) < 0 || engine_shrink_load(&c, e) < 0)
 		goto out;
 	run_workers(&c);
 	if (!c.failed)
@@ -283,6 +311,7 @@ int engine_campaign(const struct config *cfg, struct harness *const *hs, int n,
 	}
 	r = 0;
 out:
+	engine_shrink_free(&c);
 	flaws_free(c.flaws);
 	journal_close(c.journal);
 	beds_free(&c);
@@ -319,4 +348,59 @@ int engine_replay(const struct config *cfg, struct harness *h,
 	json_decref(trace);
 	node_tables_free(&c);
 	return r;
+}
+
+static int same_text(const char *a, const char *b)
+{
+	char *na, *nb;
+	int same;
+
+	if (!a || !b)
+		return !a && !b;
+	na = flaws_normalise(a);
+	nb = flaws_normalise(b);
+	same = !strcmp(na, nb);
+	free(na);
+	free(nb);
+	return same;
+}
+
+int engine_reproduced(json_t *old, json_t *now)
+{
+	const char *o1 = json_string_value(json_object_get(old, "outcome"));
+	const char *o2 = json_string_value(json_object_get(now, "outcome"));
+
+	if (!o1 || !o2 || strcmp(o1, o2))
+		return 0;
+	if (!strcmp(o1, "flaw") &&
+	    !same_text(json_string_value(json_object_get(old, "failed_oracle")),
+		       json_string_value(json_object_get(now, "failed_oracle"))))
+		return 0;
+	return same_text(json_string_value(json_object_get(old, "reason")),
+			 json_string_value(json_object_get(now, "reason")));
+}
+
+int engine_replay_times(const struct config *cfg, struct harness *h,
+			const struct plan *plan, const char *dir, json_t *old,
+			int times, engine_replay_fn fn, void *ctx,
+			int *ret_reproduced, struct err *e)
+{
+	int k = 0;
+
+	for (int i = 1; i <= times; i++) {
+		char *d = xasprintf("%s/%d", dir, i);
+		json_t *now = NULL;
+		int r = engine_replay(cfg, h, plan, d, &now, e), same;
+
+		free(d);
+		if (r < 0)
+			return err_prefix(e, "replay %d of %d", i, times);
+		same = engine_reproduced(old, now);
+		k += same;
+		if (fn)
+			fn(ctx, i, times, now, same);
+		json_decref(now);
+	}
+	*ret_reproduced = k;
+	return 0;
 }

@@ -16,6 +16,13 @@
  *    alone (with a fresh golden cut of the testbed);
  *  - testbed: then the whole testbed is rebuilt; if it still fails its
  *    health check it is quarantined and the campaign stops (exit 3).
+ *
+ * A flaw of a run with several faults is shrunk (engine_shrink.c) on the
+ * testbed that found it before it takes its next run: its plan replayed
+ * with faults removed until a minimal failing set is left, each try a
+ * "shrink" record in the journal (never a run); then the run is recorded
+ * with the signature of that set. A killed campaign's resume finishes the
+ * shrinks it left, from their journaled tries, before new runs.
  */
 #ifndef CAMPAIGN_ENGINE_H
 #define CAMPAIGN_ENGINE_H
@@ -57,6 +64,9 @@ struct engine_options {
 	/* may be NULL; called from the engine's thread */
 	void (*on_progress)(void *ctx, const struct engine_progress *p);
 	void (*on_infra)(void *ctx, int run, const char *what, const char *action);
+	/* a try of run's shrink ended: k of its n faults, the try_no-th try
+	 * of that set, failed (the same oracle) or not */
+	void (*on_shrink)(void *ctx, int run, int k, int n, int try_no, int failed);
 	void *ctx;
 };
 
@@ -85,5 +95,22 @@ int engine_campaign(const struct config *cfg, struct harness *const *hs, int n,
 int engine_replay(const struct config *cfg, struct harness *h,
 		  const struct plan *plan, const char *run_dir,
 		  json_t **ret_record, struct err *e);
+
+/* Whether now (a replay's record) reproduced old (the recorded run's):
+ * the same outcome, and for a flaw the same failed oracle, and the same
+ * reason once normalised as flaw signatures are (numbers, addresses). */
+int engine_reproduced(json_t *old, json_t *now);
+
+/* A replay's end: i of times, its record (borrowed), reproduced or not. */
+typedef void (*engine_replay_fn)(void *ctx, int i, int times, json_t *record,
+				 int reproduced);
+
+/* Replay plan `times` times, each from the golden snapshot in dir/<i>,
+ * against old (borrowed); fn (may be NULL) hears of each. 0 with
+ * *ret_reproduced set, -1 when a replay failed on the harness. */
+int engine_replay_times(const struct config *cfg, struct harness *h,
+			const struct plan *plan, const char *dir, json_t *old,
+			int times, engine_replay_fn fn, void *ctx,
+			int *ret_reproduced, struct err *e);
 
 #endif

@@ -14,6 +14,17 @@
 
 struct campaign;
 
+/* A flaw run being shrunk before it is recorded (engine_shrink.c): found
+ * by this process, or by one that was killed (its journal has the
+ * shrink's start and tries but not the run's record). */
+struct shrink_job {
+	int run;
+	json_t *record;			/* as the run finished (owned) */
+	json_t *trace;			/* its trace (owned; NULL if lost) */
+	json_t *tried;			/* journaled tries: "SET#TRY" -> failed */
+	int taken;			/* a testbed is on it */
+};
+
 /* One testbed and what the loop knows of it. */
 struct bed {
 	struct campaign *c;
@@ -44,6 +55,8 @@ struct campaign {
 	int in_shard;			/* runs of this shard up to opt->runs */
 	int runs_here;			/* recorded by this process */
 	int failed;			/* a record could not be written: stop */
+	struct shrink_job *shrinks;	/* left by a killed process, to finish */
+	int n_shrinks;
 	struct err fatal;
 	struct engine_summary *sum;
 };
@@ -52,13 +65,38 @@ static inline void campaign_lock(struct campaign *c) { pthread_mutex_lock(&c->lo
 static inline void campaign_unlock(struct campaign *c) { pthread_mutex_unlock(&c->lock); }
 
 /* engine_ladder.c: attempt the run until it yields a record (retried on
- * a healthy testbed, set aside when doomed); 1 when the testbed is
- * quarantined (reason in *quarantine). Takes the lock only to journal. */
-int engine_attempts(struct bed *b, struct plan *plan, json_t **ret_record,
-		    json_t **ret_trace, struct err *quarantine);
+ * a healthy testbed, set aside when doomed), in dir (NULL: the run's
+ * runs/<n>), collecting the nodes' logs on a flaw when keep_logs; 1 when
+ * the testbed is quarantined (reason in *quarantine). Takes the lock
+ * only to journal. */
+int engine_attempts(struct bed *b, struct plan *plan, const char *dir,
+		    int keep_logs, json_t **ret_record, json_t **ret_trace,
+		    struct err *quarantine);
 /* An infra record (locks). */
 void engine_infra_event(struct bed *b, int run, int attempt_no, const char *scope,
 			const char *what, const char *action);
+
+/* engine.c: the campaign must stop taking work (a signal, the budget,
+ * a failed record). Takes the lock. */
+int engine_stopping(struct bed *b);
+/* Quarantine b for why, which happened in run: a run > 0 goes back to
+ * the queue, -run (a shrink's, already run) does not. */
+void engine_quarantine(struct bed *b, int run, const char *why);
+
+/* engine_shrink.c. Whether record (a finished run) is shrunk: a flaw of
+ * more than one applied fault with shrink enabled. */
+int engine_shrink_wanted(const struct campaign *c, json_t *record);
+/* Journal the shrink's start, shrink the run on b, then record it (the
+ * signature from the minimal set; interrupted: from the whole set).
+ * Steals record and trace. */
+void engine_shrink_run(struct bed *b, int run, json_t *record, json_t *trace);
+/* The shrinks a killed process left (journal: started, not recorded). */
+int engine_shrink_load(struct campaign *c, struct err *e);
+/* Finish one of them on b; 0 when none is left to take. */
+int engine_shrink_resume(struct bed *b);
+/* 1 if run has a shrink left to finish (not to be run again). */
+int engine_shrink_pending(const struct campaign *c, int run);
+void engine_shrink_free(struct campaign *c);
 
 /* engine_record.c, under the lock: record a finished run (the flaw first,
  * then the journal), continuous mode's dirty set, progress. Steals

@@ -130,6 +130,8 @@ static void resolve_target(struct run_ctx *r, struct plan_fault *pf,
 				a.yes[i] ? "also claims it" : a.errs[i].msg));
 	}
 	pf->node = found >= 0 ? found : (int)plan_below(&s, (uint64_t)r->n_nodes);
+	if (found >= 0)	/* the role it had when it was hit, for the signature */
+		pf->role = xstrdup(pf->target);
 	rf->target_how = xstrdup(found >= 0 ? "workload.leader"
 		: cmd_t ? "no node claimed it: seeded draw" : "no workload.leader: seeded draw");
 	run_event(r, "target", json_pack("{s:s, s:s, s:s, s:O}", "target", pf->target,
@@ -142,6 +144,28 @@ static void resolve_target(struct run_ctx *r, struct plan_fault *pf,
 	free(a.yes);
 	free(a.errs);
 	json_decref(tried);
+}
+
+/* "@NAME": the node the fault binding NAME was injected on (resolved
+ * when it was due, before this one: steps are in time order), and the
+ * role it had then. */
+static int resolve_bound(struct run_ctx *r, struct plan_fault *pf,
+			 struct run_fault *rf, struct err *e)
+{
+	int b = plan_binder(r->plan, pf->target + 1);
+	const struct plan_fault *bf = b >= 0 ? &r->plan->faults[b] : NULL;
+
+	if (!bf || bf->node < 0)
+		return err_set(e, "'%s' targets '%s', which no earlier fault of the "
+			       "plan bound to a node", pf->type, pf->target);
+	pf->node = bf->node;
+	pf->role = xstrdup(bf->role ? bf->role : r->roles[bf->node]);
+	rf->target_how = bf->step >= 0 ? xasprintf("bound by step %d (%s)", bf->step + 1,
+						   bf->target)
+				       : xasprintf("bound by '%s'", bf->target);
+	run_event(r, "target", json_pack("{s:s, s:s, s:s}", "target", pf->target,
+		  "node", r->names[pf->node], "how", rf->target_how));
+	return 0;
 }
 
 /* Fault windows for history checkers: {run.dir}/faults.jsonl holds
@@ -243,6 +267,9 @@ static int apply_fault(struct run_ctx *r, int k, struct err *e)
 		rf->type = faults_lookup(pf->type);
 		if (!rf->type)
 			return err_set(e, "unknown fault type '%s'", pf->type);
+		if (pf->node < 0 && pf->target[0] == '@' &&
+		    resolve_bound(r, pf, rf, e) < 0)
+			return -1;
 		if (pf->node < 0)
 			resolve_target(r, pf, rf);
 	}
@@ -543,10 +570,12 @@ json_t *run_faults_json(struct run_ctx *r)
 
 		if (rf->fate == FATE_PLANNED || !rf->type)
 			continue;
-		f = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I}", "type", pf->type, "side",
-			rf->type->side == FAULT_AGENT ? "agent" : "hypervisor",
+		f = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:i}", "type", pf->type,
+			"side", rf->type->side == FAULT_AGENT ? "agent" : "hypervisor",
 			"node", r->names[pf->node], "role", r->roles[pf->node],
-			"fate", fate_name(rf->fate), "due_ms", (json_int_t)rf->due_ms);
+			"target_role", pf->role ? pf->role : r->roles[pf->node],
+			"fate", fate_name(rf->fate), "due_ms", (json_int_t)rf->due_ms,
+			"plan_index", k);
 		if (rf->why)
 			json_object_set_new(f, "why", json_string(rf->why));
 		if (rf->fate == FATE_APPLIED) {

@@ -12,12 +12,14 @@
 #include "paths.h"
 #include "run.h"
 
-/* One attempt; 0 with *ret_record, or -1 for an infra error. */
-static int attempt(struct bed *b, struct plan *plan, json_t **ret_record,
-		   json_t **ret_trace, const char **ret_phase, struct err *e)
+/* One attempt in dir (NULL: the run's); 0 with *ret_record, or -1 for
+ * an infra error. */
+static int attempt(struct bed *b, struct plan *plan, const char *in_dir,
+		   int keep_logs, json_t **ret_record, json_t **ret_trace,
+		   const char **ret_phase, struct err *e)
 {
 	struct campaign *c = b->c;
-	char *dir = engine_run_dir(c, plan->run);
+	char *dir = in_dir ? xstrdup(in_dir) : engine_run_dir(c, plan->run);
 	struct run_ctx r = {
 		.cfg = c->cfg, .h = b->h, .plan = plan, .run_dir = dir,
 		.n_nodes = c->n_nodes, .names = c->names, .roles = c->roles,
@@ -28,7 +30,7 @@ static int attempt(struct bed *b, struct plan *plan, json_t **ret_record,
 	int ret;
 
 	paths_mkdirs(dir, 0755, NULL);
-	ret = run_execute(&r, 1, ret_record, ret_trace, e);
+	ret = run_execute(&r, keep_logs, ret_record, ret_trace, e);
 	*ret_phase = r.phase ? r.phase : "reset";
 	run_ctx_release(&r);
 	free(dir);
@@ -190,8 +192,9 @@ static int testbed_phase_failed(struct bed *b, int run, int k, int *rebuilt,
 
 /* Attempt the run until it yields a record: retried on a healthy
  * testbed, set aside when doomed. 1: the testbed is quarantined. */
-int engine_attempts(struct bed *b, struct plan *plan, json_t **ret_record,
-		    json_t **ret_trace, struct err *quarantine)
+int engine_attempts(struct bed *b, struct plan *plan, const char *dir,
+		    int keep_logs, json_t **ret_record, json_t **ret_trace,
+		    struct err *quarantine)
 {
 	struct campaign *c = b->c;
 	int max = c->cfg->schedule.max_infra_retries, rebuilt = 0;
@@ -201,7 +204,8 @@ int engine_attempts(struct bed *b, struct plan *plan, json_t **ret_record,
 
 	for (int k = 1;; k++) {
 		re.msg[0] = '\0';
-		if (attempt(b, plan, ret_record, ret_trace, &phase, &re) == 0)
+		if (attempt(b, plan, dir, keep_logs, ret_record, ret_trace, &phase,
+			    &re) == 0)
 			return 0;
 		b->first_run_done = 0;	/* the state is unknown: reset all */
 		reason_key(re.msg, key, sizeof(key));

@@ -16,45 +16,71 @@ char *engine_run_dir(const struct campaign *c, int run)
 	return xasprintf("%s/runs/%d", c->opt->out_dir, run);
 }
 
-/* The first fault that took effect, for the signature. */
-static json_t *first_applied(json_t *record)
+#define SET_MAX 64
+
+/* The faults of a record's array that took effect (older records have
+ * no fate), as the signature sees them: type and target role. */
+static int applied_set(json_t *faults, struct flaws_fault *out)
 {
-	json_t *faults = json_object_get(record, "faults"), *f;
+	json_t *f;
 	size_t i;
+	int n = 0;
 
 	json_array_foreach(faults, i, f) {
 		const char *fate = json_string_value(json_object_get(f, "fate"));
+		const char *role = json_string_value(json_object_get(f, "target_role"));
 
-		if (!fate || !strcmp(fate, "applied"))
-			return f;
+		if (n == SET_MAX || (fate && strcmp(fate, "applied")))
+			continue;
+		out[n++] = (struct flaws_fault){
+			json_string_value(json_object_get(f, "type")),
+			role ? role : json_string_value(json_object_get(f, "role")) };
 	}
-	return NULL;
+	return n;
 }
 
+/* The signature is the cause's: the minimal set when the run was shrunk
+ * (its "shrink" has "faults"), else every fault it applied. */
 static int record_flaw(struct campaign *c, json_t *record, json_t *trace,
 		       struct err *e)
 {
-	json_t *f0 = first_applied(record);
-	const char *fault = f0 ? json_string_value(json_object_get(f0, "type")) : "none";
-	const char *role = f0 ? json_string_value(json_object_get(f0, "role")) : "-";
+	json_t *shrink = json_object_get(record, "shrink");
+	json_t *minimal = json_object_get(shrink, "faults"), *kept = NULL;
+	struct flaws_fault all[SET_MAX], cause[SET_MAX];
+	int n_all = applied_set(json_object_get(record, "faults"), all), n_cause = 0;
 	const char *oracle = json_string_value(json_object_get(record, "failed_oracle"));
 	const char *reason = json_string_value(json_object_get(record, "reason"));
-	char *sig = flaws_signature(oracle, fault, role, reason ? reason : "");
+	char *types, *roles, *sig, *id;
 	struct flaw_hit hit = {
-		.signature = sig, .oracle = oracle, .fault = fault, .role = role,
+		.oracle = oracle,
 		.class_ = json_string_value(json_object_get(record, "class")),
 		.run = (int)json_integer_value(json_object_get(record, "run")),
-		.wall_ns = clock_wall_ns(),
+		.wall_ns = clock_wall_ns(), .fault_set = flaws_set_json(all, n_all),
 	};
-	char *id = flaws_id(sig);
 	int is_new = 0, r;
 
+	if (json_is_array(minimal)) {
+		n_cause = applied_set(minimal, cause);
+		kept = json_copy(shrink);
+		json_object_set_new(kept, "run", json_integer(hit.run));
+		hit.minimal = kept;
+	}
+	flaws_set_names(kept ? cause : all, kept ? n_cause : n_all, &types, &roles);
+	sig = flaws_signature(oracle, types, roles, reason ? reason : "");
+	id = flaws_id(sig);
+	hit.signature = sig;
+	hit.fault = types;
+	hit.role = roles;
 	json_object_set_new(record, "signature", json_string(sig));
 	json_object_set_new(record, "flaw", json_string(id));
 	json_object_set_new(trace, "record", json_incref(record));
 	json_object_set_new(trace, "replay", json_sprintf("campaign replay %s %lld",
 		c->opt->out_dir, hit.run));
 	r = flaws_record(c->flaws, &hit, trace, &is_new, e);
+	json_decref(hit.fault_set);
+	json_decref(kept);
+	free(types);
+	free(roles);
 	free(id);
 	free(sig);
 	return r;

@@ -111,56 +111,204 @@ static int by_time(const void *a, const void *b)
 
 	if (x->inject_at_ms != y->inject_at_ms)
 		return x->inject_at_ms < y->inject_at_ms ? -1 : 1;
-	return x->index - y->index;
+	if (x->index != y->index)
+		return x->index - y->index;
+	return x->step - y->step;
+}
+
+/* A fault's draws, in the order random plans always made them: node,
+ * (inject time,) duration, parameters, seed. "@NAME" draws no node. */
+static void draw_fault(uint64_t *rng, const struct config *cfg,
+		       const struct config_fault *cf, struct plan_fault *f,
+		       const struct plan_node *nodes, int n_nodes, int draw_at)
+{
+	f->type = xstrdup(cf->type);
+	f->target = xstrdup(cf->target);
+	f->node = late_bound(f->target) || f->target[0] == '@' ? -1
+		: pick_node(rng, f->target, nodes, n_nodes);
+	if (draw_at)
+		f->inject_at_ms = draw_ms(rng, cfg->schedule.inject_at_s);
+	f->duration_ms = cf->has_duration ? draw_ms(rng, cf->duration_s) : 0;
+	f->params = draw_params(rng, cf->params);
+	f->seed = plan_next(rng);
+}
+
+static int no_node(struct plan *ret, const struct plan_fault *f, struct err *e)
+{
+	err_set(e, "fault '%s' targets '%s', which matches no node", f->type,
+		f->target);
+	plan_release(ret);
+	return -1;
+}
+
+/* -1: a random run; else the scenario drawn. Only with scenarios: a
+ * config without them draws nothing here. */
+static int pick_scenario(uint64_t *rng, const struct config *cfg)
+{
+	double random = cfg->n_faults ? cfg->schedule.random_weight : 0;
+	double total = random, x;
+
+	for (int i = 0; i < cfg->n_scenarios; i++)
+		total += cfg->scenarios[i].weight;
+	x = plan_uniform(rng, 0, total);
+	if (x < random)
+		return -1;
+	x -= random;
+	for (int i = 0; i < cfg->n_scenarios; i++) {
+		if (x < cfg->scenarios[i].weight)
+			return i;
+		x -= cfg->scenarios[i].weight;
+	}
+	return cfg->n_scenarios - 1;
+}
+
+/* The scenario's fault steps in time: the first at a time drawn from
+ * inject_at_s, each next one at the previous one's planned end (or
+ * start), plus the waits between them. */
+static int plan_scenario(const struct config *cfg, const struct config_scenario *sc,
+			 uint64_t *rng, const struct plan_node *nodes, int n_nodes,
+			 struct plan *ret, struct err *e)
+{
+	int64_t start = draw_ms(rng, cfg->schedule.inject_at_s), waited = 0;
+	int64_t prev_start = start, prev_end = start;
+
+	ret->scenario = xstrdup(sc->name);
+	ret->faults = xcalloc((size_t)sc->n_steps + 1, sizeof(*ret->faults));
+	for (int j = 0; j < sc->n_steps; j++) {
+		const struct config_scenario_step *st = &sc->steps[j];
+		struct plan_fault *f = &ret->faults[ret->n_faults];
+		int b;
+
+		if (st->is_wait) {
+			waited += draw_ms(rng, st->wait_s);
+			continue;
+		}
+		f->index = -1;
+		f->step = j;
+		draw_fault(rng, cfg, &st->fault, f, nodes, n_nodes, 0);
+		if (f->target[0] == '@' && (b = plan_binder(ret, f->target + 1)) >= 0)
+			f->node = ret->faults[b].node;	/* -1 if bound at injection */
+		f->bind = st->bind ? xstrdup(st->bind) : NULL;
+		f->inject_at_ms = (!ret->n_faults ? start : st->after_end ? prev_end
+				   : prev_start) + waited;
+		waited = 0;
+		prev_start = f->inject_at_ms;
+		prev_end = prev_start + f->duration_ms;
+		ret->n_faults++;
+		if (f->node < 0 && !late_bound(f->target) && f->target[0] != '@')
+			return no_node(ret, f, e);
+	}
+	return 0;
+}
+
+static int plan_random(const struct config *cfg, uint64_t *rng,
+		       const struct plan_node *nodes, int n_nodes,
+		       struct plan *ret, struct err *e)
+{
+	int k = cfg->n_faults ? cfg->schedule.faults_per_run : 0;
+
+	ret->faults = xcalloc((size_t)(k ? k : 1), sizeof(*ret->faults));
+	for (int i = 0; i < k; i++) {
+		struct plan_fault *f = &ret->faults[i];
+
+		f->index = pick_fault(rng, cfg);
+		f->step = -1;
+		draw_fault(rng, cfg, &cfg->faults[f->index], f, nodes, n_nodes, 1);
+		ret->n_faults++;
+		if (f->node < 0 && !late_bound(f->target))
+			return no_node(ret, f, e);
+	}
+	return 0;
 }
 
 int plan_make(const struct config *cfg, const struct plan_node *nodes,
 	      int n_nodes, int run, struct plan *ret, struct err *e)
 {
 	uint64_t rng = cfg->seed * 0x100000001b3ull ^ (uint64_t)run;
-	int k = cfg->n_faults ? cfg->schedule.faults_per_run : 0;
+	int s = -1, r;
 
 	memset(ret, 0, sizeof(*ret));
 	ret->run = run;
 	plan_next(&rng);
 	ret->seed = plan_next(&rng);
 	rng = ret->seed;
-	ret->faults = xcalloc((size_t)(k ? k : 1), sizeof(*ret->faults));
-	for (int i = 0; i < k; i++) {
-		struct plan_fault *f = &ret->faults[i];
-		const struct config_fault *cf;
-
-		f->index = pick_fault(&rng, cfg);
-		cf = &cfg->faults[f->index];
-		f->type = xstrdup(cf->type);
-		f->target = xstrdup(cf->target);
-		f->node = late_bound(f->target) ? -1
-			: pick_node(&rng, f->target, nodes, n_nodes);
-		f->inject_at_ms = draw_ms(&rng, cfg->schedule.inject_at_s);
-		f->duration_ms = cf->has_duration ? draw_ms(&rng, cf->duration_s) : 0;
-		f->params = draw_params(&rng, cf->params);
-		f->seed = plan_next(&rng);
-		ret->n_faults++;
-		if (f->node < 0 && !late_bound(f->target)) {
-			err_set(e, "fault '%s' targets '%s', which matches no node",
-				f->type, f->target);
-			plan_release(ret);
-			return -1;
-		}
-	}
+	if (cfg->n_scenarios)
+		s = pick_scenario(&rng, cfg);
+	r = s >= 0 ? plan_scenario(cfg, &cfg->scenarios[s], &rng, nodes, n_nodes, ret, e)
+		   : plan_random(cfg, &rng, nodes, n_nodes, ret, e);
+	if (r < 0)
+		return -1;
 	qsort(ret->faults, (size_t)ret->n_faults, sizeof(*ret->faults), by_time);
 	return 0;
 }
 
+static void fault_release(struct plan_fault *f)
+{
+	free(f->type);
+	free(f->target);
+	free(f->bind);
+	free(f->role);
+	json_decref(f->params);
+}
+
 void plan_release(struct plan *p)
 {
-	for (int i = 0; i < p->n_faults; i++) {
-		free(p->faults[i].type);
-		free(p->faults[i].target);
-		json_decref(p->faults[i].params);
-	}
+	for (int i = 0; i < p->n_faults; i++)
+		fault_release(&p->faults[i]);
 	free(p->faults);
+	free(p->scenario);
 	memset(p, 0, sizeof(*p));
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+void plan_subset(const struct plan *p, const int *keep, int n, struct plan *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	ret->run = p->run;
+	ret->seed = p->seed;
+	ret->scenario = dup_or_null(p->scenario);
+	ret->faults = xcalloc((size_t)n + 1, sizeof(*ret->faults));
+	for (int i = 0; i < n; i++) {
+		const struct plan_fault *f = &p->faults[keep[i]];
+		struct plan_fault *g = &ret->faults[ret->n_faults++];
+
+		*g = *f;
+		g->type = xstrdup(f->type);
+		g->target = xstrdup(f->target);
+		g->bind = dup_or_null(f->bind);
+		g->role = dup_or_null(f->role);
+		g->params = json_incref(f->params);
+	}
+}
+
+int plan_binder(const struct plan *p, const char *name)
+{
+	for (int i = 0; i < p->n_faults; i++)
+		if (p->faults[i].bind && !strcmp(p->faults[i].bind, name))
+			return i;
+	return -1;
+}
+
+/* What only scenario faults and resolved targets have. */
+static void fault_extras(json_t *j, const struct plan_fault *f)
+{
+	if (f->step >= 0)
+		json_object_set_new(j, "step", json_integer(f->step));
+	if (f->bind)
+		json_object_set_new(j, "bind", json_string(f->bind));
+	if (f->role)
+		json_object_set_new(j, "role", json_string(f->role));
+}
+
+static char *opt_string(const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? xstrdup(s) : NULL;
 }
 
 json_t *plan_to_json(const struct plan *p, const struct plan_node *nodes)
@@ -180,12 +328,17 @@ json_t *plan_to_json(const struct plan *p, const struct plan_node *nodes)
 			"inject_at_ms", (json_int_t)f->inject_at_ms,
 			"duration_ms", (json_int_t)f->duration_ms,
 			"params", f->params, "seed", seed));
+		fault_extras(json_array_get(faults, (size_t)i), f);
 	}
 	char seed[24];
+	json_t *j;
 
 	snprintf(seed, sizeof(seed), "%llu", (unsigned long long)p->seed);
-	return json_pack("{s:i, s:s, s:o}", "run", p->run, "seed", seed,
-			 "faults", faults);
+	j = json_pack("{s:i, s:s, s:o}", "run", p->run, "seed", seed,
+		      "faults", faults);
+	if (p->scenario)
+		json_object_set_new(j, "scenario", json_string(p->scenario));
+	return j;
 }
 
 static int node_by_name(const struct plan_node *nodes, int n, const char *name)
@@ -210,6 +363,7 @@ int plan_from_json(const json_t *j, const struct plan_node *nodes,
 	    !json_is_array(faults))
 		return err_set(e, "malformed plan: %s", jerr.text);
 	ret->seed = strtoull(seed, NULL, 10);
+	ret->scenario = opt_string(j, "scenario");
 	ret->faults = xcalloc(json_array_size(faults) + 1, sizeof(*ret->faults));
 	json_array_foreach(faults, i, f) {
 		struct plan_fault *pf = &ret->faults[i];
@@ -227,6 +381,10 @@ int plan_from_json(const json_t *j, const struct plan_node *nodes,
 		}
 		pf->type = xstrdup(type);
 		pf->target = xstrdup(target);
+		pf->step = json_is_integer(json_object_get(f, "step"))
+			? (int)json_integer_value(json_object_get(f, "step")) : -1;
+		pf->bind = opt_string(f, "bind");
+		pf->role = opt_string(f, "role");
 		pf->node = json_is_string(node)
 			? node_by_name(nodes, n_nodes, json_string_value(node)) : -1;
 		pf->inject_at_ms = at;

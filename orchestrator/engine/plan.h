@@ -3,6 +3,14 @@
  * The same seed and run number give the same faults, targets, parameter
  * values and trigger times, on any machine: the plan is recorded with
  * the run and replayed from it.
+ *
+ * A run is random (schedule.faults_per_run draws from faults) or one
+ * scenario's steps laid out in time; which is drawn first, by weight,
+ * and only when the config has scenarios (a config without them plans
+ * the runs it always planned). Targets the plan cannot know ("leader",
+ * "primary", and "@NAME" bound to one of them) have node -1: the engine
+ * resolves them at injection time, in place, and sets role; the run
+ * record keeps that plan, so a replay of it hits the same nodes.
  */
 #ifndef CAMPAIGN_PLAN_H
 #define CAMPAIGN_PLAN_H
@@ -14,11 +22,17 @@
 #include "err.h"
 
 struct plan_fault {
-	int index;		/* into config faults */
+	int index;		/* into config faults; -1 for a scenario step */
+	int step;		/* into the scenario's steps; -1 for a random fault */
 	char *type;
-	char *target;		/* the selector as configured */
+	char *target;		/* the selector as configured ("@NAME": the
+				 * node of the fault that binds NAME) */
+	char *bind;		/* NULL, or the name this fault binds its node to */
+	char *role;		/* NULL, or the role its node had when it was
+				 * resolved at injection ("leader" when
+				 * workload.leader found it; a binding's) */
 	int node;		/* chosen node (testbed order); -1: chosen at
-				 * injection time (leader, primary) */
+				 * injection time (leader, primary, @NAME) */
 	int64_t inject_at_ms;	/* after the workload's warm-up */
 	int64_t duration_ms;	/* 0: not transient */
 	json_t *params;		/* ranges and choices drawn; owned */
@@ -28,6 +42,7 @@ struct plan_fault {
 struct plan {
 	int run;
 	uint64_t seed;		/* the run's seed, derived from the campaign's */
+	char *scenario;		/* NULL: a random run; else the scenario's name */
 	struct plan_fault *faults;	/* ordered by inject_at_ms */
 	int n_faults;
 };
@@ -44,7 +59,17 @@ int plan_make(const struct config *cfg, const struct plan_node *nodes,
 	      int n_nodes, int run, struct plan *ret, struct err *e);
 void plan_release(struct plan *p);
 
-/* The plan as JSON (new reference), and back. */
+/* A copy of p with only its faults keep[0..n) (indices into p->faults,
+ * ascending): the same times, nodes, parameters and seeds. ret is filled
+ * (plan_release). */
+void plan_subset(const struct plan *p, const int *keep, int n, struct plan *ret);
+
+/* The fault of p that binds name, or -1. */
+int plan_binder(const struct plan *p, const char *name);
+
+/* The plan as JSON (new reference), and back. A random run's JSON has
+ * the members it had before scenarios; "scenario", "step", "bind" and
+ * "role" appear only when set, and older plans read back. */
 json_t *plan_to_json(const struct plan *p, const struct plan_node *nodes);
 int plan_from_json(const json_t *j, const struct plan_node *nodes,
 		   int n_nodes, struct plan *ret, struct err *e);

@@ -153,6 +153,61 @@ char *flaws_signature(const char *oracle, const char *fault, const char *role,
 	return buf_detach(&b);
 }
 
+static const char *or_dash(const char *s)
+{
+	return s && *s ? s : "-";
+}
+
+static int by_type_role(const void *a, const void *b)
+{
+	const struct flaws_fault *x = a, *y = b;
+	int c = strcmp(or_dash(x->type), or_dash(y->type));
+
+	return c ? c : strcmp(or_dash(x->role), or_dash(y->role));
+}
+
+static struct flaws_fault *sorted_set(const struct flaws_fault *f, int n)
+{
+	struct flaws_fault *s = xcalloc((size_t)n + 1, sizeof(*s));
+
+	if (n > 0) {
+		memcpy(s, f, (size_t)n * sizeof(*s));
+		qsort(s, (size_t)n, sizeof(*s), by_type_role);
+	}
+	return s;
+}
+
+void flaws_set_names(const struct flaws_fault *f, int n, char **ret_types,
+		     char **ret_roles)
+{
+	struct flaws_fault *s = sorted_set(f, n);
+	struct buf types = BUF_INIT, roles = BUF_INIT;
+
+	for (int i = 0; i < n; i++) {
+		buf_addf(&types, "%s%s", i ? "+" : "", or_dash(s[i].type));
+		buf_addf(&roles, "%s%s", i ? "+" : "", or_dash(s[i].role));
+	}
+	if (!n) {
+		buf_adds(&types, "none");
+		buf_adds(&roles, "-");
+	}
+	free(s);
+	*ret_types = buf_detach(&types);
+	*ret_roles = buf_detach(&roles);
+}
+
+json_t *flaws_set_json(const struct flaws_fault *f, int n)
+{
+	struct flaws_fault *s = sorted_set(f, n);
+	json_t *set = json_array();
+
+	for (int i = 0; i < n; i++)
+		json_array_append_new(set, json_sprintf("%s@%s", or_dash(s[i].type),
+							or_dash(s[i].role)));
+	free(s);
+	return set;
+}
+
 char *flaws_id(const char *signature)
 {
 	uint64_t h = 0xcbf29ce484222325ULL;	/* FNV-1a 64 offset basis */
@@ -640,6 +695,35 @@ static int write_flaw(const char *dir, const char *path, json_t *meta,
 	return r;
 }
 
+/* The distinct fault sets that led to a flaw, with their runs. */
+static void add_fault_set(json_t *meta, json_t *set, long long run)
+{
+	json_t *sets = json_object_get(meta, "fault_sets"), *x = NULL, *runs;
+	size_t i, n;
+
+	if (!json_is_array(sets)) {
+		sets = json_array();
+		json_object_set_new(meta, "fault_sets", sets);
+	}
+	n = json_array_size(sets);
+	for (i = 0; i < n; i++) {
+		x = json_array_get(sets, i);
+		if (json_equal(json_object_get(x, "faults"), set))
+			break;
+	}
+	if (i == n) {
+		if (i >= FLAWS_SETS_MAX)
+			return;
+		x = json_pack("{s:O, s:i, s:[]}", "faults", set, "count", 0, "runs");
+		json_array_append_new(sets, x);
+	}
+	json_object_set_new(x, "count", json_integer(
+		json_integer_value(json_object_get(x, "count")) + 1));
+	runs = json_object_get(x, "runs");
+	if (json_array_size(runs) < FLAWS_SET_RUNS_MAX)
+		json_array_append_new(runs, json_integer((json_int_t)run));
+}
+
 int flaws_record(struct flaw_store *s, const struct flaw_hit *hit,
 		 json_t *trace, int *ret_is_new, struct err *e)
 {
@@ -681,6 +765,10 @@ int flaws_record(struct flaw_store *s, const struct flaw_hit *hit,
 	}
 	json_object_set_new(meta, "n_examples",
 			    json_integer((json_int_t)json_array_size(examples)));
+	if (hit->fault_set)
+		add_fault_set(meta, hit->fault_set, hit->run);
+	if (hit->minimal)
+		json_object_set_new(meta, "minimal", json_deep_copy(hit->minimal));
 	if (write_flaw(s->dir, path, meta, examples, e) < 0)
 		goto out;
 	if (f) {
@@ -699,5 +787,41 @@ out:
 	json_decref(meta);
 	free(path);
 	free(id);
+	return r;
+}
+
+int flaws_note_replay(struct flaw_store *s, const char *id, json_t *replay,
+		      struct err *e)
+{
+	struct flaw *f = find_flaw(s, NULL, id);
+	json_t *meta, *examples, *replays;
+	char *path;
+	int r = -1;
+
+	if (!f)
+		return err_set(e, "no flaw '%s' in '%s'", id, s->dir);
+	path = flaw_path(s, id);
+	meta = json_deep_copy(f->meta);
+	examples = load_examples(path, e);
+	if (!examples)
+		goto out;
+	replays = json_object_get(meta, "replays");
+	if (!json_is_array(replays)) {
+		replays = json_array();
+		json_object_set_new(meta, "replays", replays);
+	}
+	json_array_append(replays, replay);
+	while (json_array_size(replays) > FLAWS_REPLAYS_MAX)
+		json_array_remove(replays, 0);
+	if (write_flaw(s->dir, path, meta, examples, e) < 0)
+		goto out;
+	json_decref(f->meta);
+	f->meta = meta;
+	meta = NULL;
+	r = 0;
+out:
+	json_decref(meta);
+	json_decref(examples);
+	free(path);
 	return r;
 }

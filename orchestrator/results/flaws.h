@@ -2,7 +2,15 @@
  *
  * A flaw is a class of failing runs sharing a signature:
  *
- *   <oracle>|<fault type>|<target role>|<normalised first evidence line>
+ *   <oracle>|<fault types>|<target roles>|<normalised first evidence line>
+ *
+ * built from the run's fault set: the minimal set that still failed when
+ * the run was shrunk (engine_shrink.c), else every fault the run applied;
+ * each fault as its type and the role its target had when it was
+ * injected ("leader" when workload.leader found it, else the node's
+ * configured role). A set is sorted, so the same causes reached from
+ * other runs in another order share the signature; one fault reads as
+ * signatures always did ("process-kill|member").
  *
  * The store keeps one file per flaw with its counts, first and last
  * sighting, run numbers and the full traces of its first few runs, and
@@ -27,6 +35,9 @@
 #define FLAWS_EXAMPLES_DEFAULT 3	/* traces kept per flaw */
 #define FLAWS_TRACE_MAX_DEFAULT (1024 * 1024)	/* bytes of compact JSON */
 #define FLAWS_FILE_MAX (64 << 20)	/* readers refuse a larger flaw file */
+#define FLAWS_SETS_MAX 32		/* distinct fault sets listed per flaw */
+#define FLAWS_SET_RUNS_MAX 20		/* run numbers listed per fault set */
+#define FLAWS_REPLAYS_MAX 20		/* replays kept per flaw */
 
 /* The evidence text normalised so that runs of one flaw compare equal:
  * only its first non-blank line; lower case; "0x" + hex digits -> "0xX";
@@ -41,6 +52,23 @@ char *flaws_normalise(const char *evidence);
  * string. */
 char *flaws_signature(const char *oracle, const char *fault, const char *role,
 		      const char *evidence);
+
+/* A fault as the signature sees it: its type and its target's role when
+ * it was injected. Borrowed strings; NULL is "-". */
+struct flaws_fault {
+	const char *type, *role;
+};
+
+/* The set's names for flaws_signature(): the faults sorted by (type,
+ * role), their types joined by '+' into *ret_types and their roles in
+ * the same order into *ret_roles ("none" and "-" for no fault). New
+ * strings. */
+void flaws_set_names(const struct flaws_fault *f, int n, char **ret_types,
+		     char **ret_roles);
+
+/* The set as sorted "type@role" strings, for a flaw's "fault_sets"
+ * (new reference). */
+json_t *flaws_set_json(const struct flaws_fault *f, int n);
 
 /* The flaw id of a signature: FNV-1a 64 of its bytes, xor-folded to 48
  * bits ((h >> 48) ^ (h & 0xffffffffffff)), as 12 lower-case hex digits.
@@ -60,6 +88,11 @@ struct flaw_hit {
 				 * "recovery" */
 	long long run;		/* >= 1 */
 	int64_t wall_ns;	/* when it was seen (clock_wall_ns()) */
+	/* Both may be NULL; borrowed: */
+	json_t *fault_set;	/* the run's whole set (flaws_set_json()): the
+				 * flaw lists the distinct sets that led to it */
+	json_t *minimal;	/* the run's shrink: kept as the flaw's
+				 * "minimal" (the latest) */
 };
 
 struct flaw_store;
@@ -90,6 +123,12 @@ void flaws_set_trace_max(struct flaw_store *s, size_t bytes);
  * nothing and returns 0 with *ret_is_new = 0. */
 int flaws_record(struct flaw_store *s, const struct flaw_hit *hit,
 		 json_t *trace, int *ret_is_new, struct err *e);
+
+/* Add replay (borrowed: {"run", "reproduced", "times", "time"}, from
+ * `campaign replay --times`) to the flaw with this id ("replays", the
+ * latest FLAWS_REPLAYS_MAX) and rewrite its file. */
+int flaws_note_replay(struct flaw_store *s, const char *id, json_t *replay,
+		      struct err *e);
 
 /* Number of flaws in the store. */
 int flaws_count(const struct flaw_store *s);

@@ -85,6 +85,8 @@ static int fake_reset(struct harness *h, const char *const *names, int n,
 	call(f, "reset %s", list.data);
 	buf_release(&list);
 	f->resets++;
+	if (!names)	/* a run starts */
+		f->n_applied_types = 0;
 	for (int i = 0; i < h->n_nodes; i++) {
 		int want = !names;
 
@@ -234,6 +236,10 @@ static int fake_fault_apply(struct harness *h, const struct fault_type *ft,
 
 	call(f, "apply %s %s", ft->name, h->nodes[node].name);
 	f->applies++;
+	if (f->leader_moves_at_apply && f->applies == f->leader_moves_at_apply)
+		f->leader = f->leader_moves_to;	/* an election the fault caused */
+	if (f->n_applied_types < 16)
+		snprintf(f->applied_types[f->n_applied_types++], 32, "%s", ft->name);
 	if (ft->side == FAULT_HYPERVISOR)
 		return hv_apply(f, ft, node, pf, ret, e);
 	if (unreachable(f, node, e) < 0)
@@ -350,6 +356,33 @@ static int was_down(struct fake *f, int node, int64_t t)
 	return 0;
 }
 
+static int was_applied(const struct fake *f, const char *type)
+{
+	for (int i = 0; i < f->n_applied_types; i++)
+		if (!strcmp(f->applied_types[i], type))
+			return 1;
+	return 0;
+}
+
+/* The scripted flaw's verdict for the run that ends. */
+static void write_verdict(struct fake *f)
+{
+	int all = 1, flaw;
+	FILE *out;
+
+	if (!f->flaw_needs[0] || !f->verdict_path)
+		return;
+	for (int i = 0; i < 4 && f->flaw_needs[i]; i++)
+		all &= was_applied(f, f->flaw_needs[i]);
+	flaw = all && (!f->flaw_every || f->flaw_qualified % f->flaw_every == 0);
+	f->flaw_qualified += all;
+	out = fopen(f->verdict_path, "w");
+	if (out) {
+		fputs(flaw ? "1\n" : "0\n", out);
+		fclose(out);
+	}
+}
+
 /* One sample per node every 500 virtual ms, failing while it was down. */
 static void fake_probes_stop(struct harness *h)
 {
@@ -357,6 +390,7 @@ static void fake_probes_stop(struct harness *h)
 	int n = 0;
 
 	call(f, "probes-stop");
+	write_verdict(f);
 	if (!f->probes_running)
 		return;
 	f->probes_running = 0;

@@ -47,10 +47,23 @@ struct fake {
 	int apply_no_evidence;
 	int exec_fails[FAKE_MAX_NODES];	/* commands on a node (SSH drops) */
 	int leader;			/* node answering workload.leader, -1: none */
+	int leader_moves_at_apply;	/* after that many applies (0: never)... */
+	int leader_moves_to;		/* ...the leader is this node */
 	int workload_exits_at_once;
 	int rebuild_fails, rebuild_node_fails;
 	int on_boot_fails;		/* boots whose on_boot step fails */
 	int verdict_unknown;		/* the command oracle says "unknown" */
+	/* A scripted flaw: when flaw_needs[0] is set, the end of every run
+	 * (probes-stop) writes verdict_path: "1" (the command oracle fails)
+	 * when every fault type of flaw_needs (NULL-terminated) was applied
+	 * since the last reset of all nodes, else "0". With flaw_every N,
+	 * only the 1st, (N+1)th... such run fails (a flaky flaw). */
+	const char *flaw_needs[4];
+	const char *verdict_path;
+	int flaw_every;
+	int flaw_qualified;		/* runs that had every needed fault */
+	char applied_types[16][32];	/* since the last reset of all nodes */
+	int n_applied_types;
 	/* at the Nth harness call (1-based), break a node or stop */
 	long break_at_call;
 	int break_node;

@@ -33,6 +33,12 @@ bad ssh-key-on-http ', "probes": {"p": {"http": "http://x/", "expect_exit": 1}}'
 bad probe-name ', "probes": {"a b": {"ssh": "true"}}'
 bad workload-node ', "workload": {"start": "go", "where": "node"}'
 bad node-not-controller ', "workload": {"start": "go", "node": "n1"}'
+bad scenario-fault-and-wait ', "scenarios": [{"name": "s", "steps": [{"type": "vm-crash", "wait": "1s"}]}]'
+bad scenario-wait-and-key ', "scenarios": [{"name": "s", "steps": [{"wait": "1s", "target": "n1"}, {"type": "vm-crash"}]}]'
+bad scenario-no-steps ', "scenarios": [{"name": "s", "steps": []}]'
+bad scenario-weight-zero ', "scenarios": [{"name": "s", "weight": 0, "steps": [{"type": "vm-crash"}]}]'
+bad shrink-tries-zero ', "shrink": {"tries": 0}'
+bad shrink-enabled-string ', "shrink": {"enabled": "yes"}'
 printf '{"name": "t", "testbed": {"image": ".", "nodes": [{"name": "n1"}],
   "bootstrap": [{"run": "a", "wait": "b"}]}}\n' > "$tmp/step-two-kinds.json"
 printf '{"name": "t", "testbed": {"image": ".", "nodes": [{"name": "n1"}],

@@ -930,6 +930,173 @@ static void test_misc(void)
 	      "failure in the second pass");
 }
 
+/* Scenarios: steps, waits, bindings, weights; each error with its line. */
+#define SC(steps) HEAD NODES1 ", 'scenarios': [{'name': 's', 'steps': [\n" steps "]}]\n}\n"
+#define K2 "{'type': 'kill', 'bind': 'victim'}"
+
+static void test_scenarios(void)
+{
+	struct config *c = loads(HEAD "  'testbed': {'image': '.', 'nodes': [{'name': 'n1'},\n"
+		"    {'name': 'n2', 'role': 'db'}]},\n"
+		"  'faults': [{'type': 'kill'}],\n"
+		"  'scenarios': [{'name': 'two-step', 'weight': 2.5, 'steps': [\n"
+		"    {'type': 'vm-pause', 'target': 'leader', 'bind': 'victim', 'duration_s': [1, 2]},\n"
+		"    {'wait': {'min': '1s', 'max': '1500ms'}},\n"
+		"    {'type': 'kill', 'target': '@victim', 'signal': 'KILL', 'after': 'start'},\n"
+		"    {'wait': '2s'}, {'type': 'netem', 'target': 'db', 'loss_pct': 5}]},\n"
+		"   {'name': 'other', 'steps': [{'type': 'kill'}]}],\n"
+		"  'schedule': {'random_weight': 0.5},\n"
+		"  'shrink': {'tries': 5, 'enabled': false}\n}\n", "a config with scenarios");
+
+	if (c) {
+		const struct config_scenario *sc = &c->scenarios[0];
+
+		is_int(c->n_scenarios, 2, "two scenarios");
+		is_str(sc->name, "two-step", "its name");
+		ok(sc->weight == 2.5 && c->scenarios[1].weight == 1, "weights, default 1");
+		is_int(sc->n_steps, 5, "five steps");
+		is_str(sc->steps[0].fault.type, "vm-pause", "a fault step");
+		is_str(sc->steps[0].bind, "victim", "binds victim");
+		ok(sc->steps[0].fault.has_duration && sc->steps[0].fault.duration_s.max == 2,
+		   "a step's duration");
+		ok(sc->steps[1].is_wait && sc->steps[1].wait_s.min == 1 &&
+		   sc->steps[1].wait_s.max == 1.5, "a wait range");
+		ok(sc->steps[3].is_wait && sc->steps[3].wait_s.min == 2 &&
+		   sc->steps[3].wait_s.max == 2, "a fixed wait");
+		is_str(sc->steps[2].fault.target, "@victim", "a bound target");
+		ok(!sc->steps[2].after_end && sc->steps[4].after_end, "after start; end by default");
+		is_str(json_string_value(json_object_get(sc->steps[2].fault.params, "signal")),
+		       "KILL", "a step's parameter");
+		ok(!sc->steps[0].fault.params || !json_object_size(sc->steps[0].fault.params) ||
+		   !json_object_get(sc->steps[0].fault.params, "bind"),
+		   "bind and after are no fault parameters");
+		ok(c->schedule.random_weight == 0.5, "random_weight");
+		ok(!c->shrink.enabled && c->shrink.tries == 5 && c->shrink.max_runs == 40,
+		   "shrink: as written, max_runs by default");
+		config_free(c);
+	}
+	c = loads(HEAD NODES1 "}\n", "no scenarios");
+	if (c) {
+		ok(c->n_scenarios == 0 && c->schedule.random_weight == 1, "random_weight 1");
+		ok(c->shrink.enabled && c->shrink.tries == 3 && c->shrink.max_runs == 40,
+		   "shrink: on by default, 3 tries, 40 runs");
+		config_free(c);
+	}
+	fails(SC("  {'type': 'kill', 'target': '@victim'}"),
+	      "5: scenarios[0].steps[0].target: no step binds '@victim'",
+	      "an unknown binding name");
+	fails(SC("  {'type': 'kill'},\n  {'type': 'kill', 'target': '@victim'},\n  " K2),
+	      "6: scenarios[0].steps[1].target: '@victim' is used before a step binds it "
+	      "(steps[2])", "a binding used before it is bound");
+	fails(SC("  {'type': 'kill', 'target': '@victim', 'bind': 'victim'}"),
+	      "5: scenarios[0].steps[0].target: '@victim' is used before a step binds it "
+	      "(steps[0], this one)", "a step using its own binding");
+	fails(SC("  " K2 ",\n  " K2),
+	      "6: scenarios[0].steps[1].bind: 'victim' is bound already by steps[0]",
+	      "a name bound twice");
+	fails(HEAD NODES1 ", 'scenarios': [{'name': 's',\n  'steps': []}]\n}\n",
+	      "5: scenarios[0].steps: expected 1 to 32 steps, got 0", "empty steps");
+	fails(HEAD NODES1 ", 'scenarios': [{'name': 's'}]\n}\n",
+	      "4: scenarios[0]: missing required key 'steps'", "no steps");
+	fails(HEAD NODES1 ", 'scenarios': []\n}\n",
+	      "4: scenarios: expected a non-empty array of scenarios, got []",
+	      "empty scenarios");
+	fails(HEAD NODES1 ", 'scenarios': [{'name': 's', 'steps': [{'type': 'kill'}],\n"
+	      "  'weight': 0}]\n}\n",
+	      "5: scenarios[0].weight: expected a number greater than 0 and at most "
+	      "1000000, got 0", "a zero scenario weight");
+	fails(HEAD NODES1 ", 'schedule': {\n  'random_weight': -1}\n}\n",
+	      "5: schedule.random_weight: expected a number between 0 and 1000000, got -1",
+	      "a negative random weight");
+	fails(HEAD NODES1 ", 'faults': [{'type': 'kill'}], 'schedule': {\n"
+	      "  'random_weight': 0}\n}\n",
+	      "5: schedule.random_weight: 0 leaves no run to draw: there are no scenarios",
+	      "random_weight 0 without scenarios");
+	fails(SC("  {'type': 'kill', 'weight': 2}"),
+	      "5: scenarios[0].steps[0].weight: a step has no weight (its scenario has)",
+	      "a weight on a step");
+	fails(SC("  {'type': 'kill',\n   'wait': '1s'}"),
+	      "6: scenarios[0].steps[0].wait: a step is a fault (\"type\") or a wait "
+	      "(\"wait\"), not both", "a fault and a wait in one step");
+	fails(SC("  {'wait': '1s', 'target': 'n1'}, {'type': 'kill'}"),
+	      "5: scenarios[0].steps[0].target: not allowed in a wait step",
+	      "a key beside a wait");
+	fails(SC("  {'target': 'n1'}"),
+	      "5: scenarios[0].steps[0]: missing required key 'type' or 'wait'",
+	      "a step of neither kind");
+	fails(SC("  {'wait': '1s'}"),
+	      "4: scenarios[0].steps: scenario 's' has no fault step", "waits only");
+	fails(SC("  {'type': 'kill'},\n  {'wait': '1s'}"),
+	      "6: scenarios[0].steps[1].wait: a wait as the last step waits for nothing",
+	      "a trailing wait");
+	fails(SC("  {'wait': '1s'},\n  {'type': 'kill', 'after': 'start'}"),
+	      "6: scenarios[0].steps[1].after: the first fault step has no earlier fault "
+	      "step to start after", "after on the first fault step");
+	fails(SC("  {'type': 'kill', 'after': 'later'}"),
+	      "5: scenarios[0].steps[0].after: expected 'start' or 'end', got \"later\"",
+	      "a bad after");
+	fails(SC("  {'wait': {'min': '3s',\n     'max': '1s'}}, {'type': 'kill'}"),
+	      "5: scenarios[0].steps[0].wait: invalid wait: min 3s is longer than max 1s",
+	      "a wait range upside down");
+	fails(SC("  {'wait': {'min': '1s'}}, {'type': 'kill'}"),
+	      "5: scenarios[0].steps[0].wait: missing required key 'max'",
+	      "a wait range without max");
+	fails(SC("  {'wait': 2}, {'type': 'kill'}"),
+	      "5: scenarios[0].steps[0].wait: expected a duration like \"8h\", \"90m\" or "
+	      "\"1h30m\", got 2", "a wait that is not a duration");
+	fails(SC("  {'wait': '2h'}, {'type': 'kill'}"),
+	      "5: scenarios[0].steps[0].wait: expected a duration between 0s and 1h, got "
+	      "\"2h\"", "a wait longer than an hour");
+	fails(SC("  {'type': 'kill', 'bind': 'Victim'}"),
+	      "5: scenarios[0].steps[0].bind: expected 1 to 32 characters of [a-z0-9_-], "
+	      "got \"Victim\"", "a bad binding name");
+	fails(SC("  {'type': 'kill',\n   'target': 'leadr'}"),
+	      "6: scenarios[0].steps[0].target: no node or role named 'leadr' (and not "
+	      "'any', 'leader' or 'primary')", "a step target matching nothing");
+	fails(HEAD NODES1 ", 'scenarios': [{'name': 's', 'steps': [{'type': 'kill'}]},\n"
+	      "  {'name': 's', 'steps': [{'type': 'kill'}]}]\n}\n",
+	      "5: scenarios[1].name: 's' is the name of scenarios[0] too",
+	      "two scenarios of one name");
+	fails(HEAD NODES1 ", 'shrink': {'tries': 0}\n}\n",
+	      "4: shrink.tries: expected an integer between 1 and 100, got 0", "zero tries");
+	fails(HEAD NODES1 ", 'shrink': {'enabled': 'yes'}\n}\n",
+	      "4: shrink.enabled: expected true or false, got \"yes\"", "a bool that is not");
+	fails(HEAD NODES1 ", 'shrink': {'max_run': 3}\n}\n",
+	      "4: shrink.max_run: unknown key (did you mean 'max_runs'?)", "a shrink typo");
+	/* the fault registry checks steps as it checks faults */
+	load_fails(HEAD NODES1 ", 'scenarios': [{'name': 's', 'steps': [\n"
+		   "  {'wait': '1s'},\n  {'type': 'process-kill', 'process': 'x',\n"
+		   "   'signal': 'FOO'}]}]\n}\n",
+		   "7: scenarios[0].steps[1].signal: parameter 'signal' must be a signal "
+		   "name (KILL, SIGTERM, RTMIN+2) or number 1..64, got \"FOO\"",
+		   "a step's parameter, by the registry");
+	load_fails(HEAD NODES1 ", 'scenarios': [{'name': 's', 'steps': [\n"
+		   "  {'type': 'no-such-fault'}]}]\n}\n",
+		   "5: scenarios[0].steps[0].type: unknown fault type 'no-such-fault' "
+		   "(campaign faults lists them)",
+		   "a step's type, by the registry");
+	load_passes(HEAD NODES1 ", 'scenarios': [{'name': 's', 'steps': [\n"
+		    "  {'type': 'process-kill', 'process': 'x', 'bind': 'v'},\n"
+		    "  {'wait': '1s'},\n  {'type': 'vm-pause', 'target': '@v', 'duration_s': 2}]}]\n}\n",
+		    "a scenario the registry takes");
+}
+
+/* docs/scenarios-and-shrinking.md's example, as the registries check it. */
+static void test_scenarios_example(void)
+{
+	struct config *c = NULL;
+	struct err e = { "" };
+
+	ok(load_campaign_config("tests/unit/configs/scenarios.json", &c, &e) == 0,
+	   "the documented scenario example validates: %s", e.msg);
+	if (!c)
+		return;
+	ok(c->n_scenarios == 1 && c->scenarios[0].n_steps == 4 &&
+	   !strcmp(c->scenarios[0].steps[2].fault.target, "@victim") &&
+	   !c->scenarios[0].steps[3].after_end, "as written");
+	config_free(c);
+}
+
 static void test_demo(void)
 {
 	struct config *c = NULL;
@@ -975,6 +1142,8 @@ int main(void)
 	test_durations();
 	test_jsonpos();
 	test_misc();
+	test_scenarios();
+	test_scenarios_example();
 	test_demo();
 	for (; n_files > 0; n_files--) {
 		char *p = xasprintf("%s/c%02d.json", dir, n_files);

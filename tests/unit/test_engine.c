@@ -123,6 +123,153 @@ static void test_plan(struct config *c)
 	   signals[0], signals[1]);
 }
 
+/* Scenarios: drawn beside random runs by weight, laid out in time from
+ * their steps, bound targets on the binder's node; pure and round-trip. */
+static const char *SCFG =
+	"{\"name\": \"s\", \"seed\": 9,\n"
+	" \"testbed\": {\"image\": \".\", \"nodes\": [\n"
+	"   {\"name\": \"n1\", \"role\": \"primary-ish\"}, {\"name\": \"n2\"}, {\"name\": \"n3\"}]},\n"
+	" \"faults\": [{\"type\": \"process-kill\", \"process\": \"x\"}],\n"
+	" \"scenarios\": [\n"
+	"  {\"name\": \"seq\", \"weight\": 2, \"steps\": [\n"
+	"   {\"type\": \"vm-pause\", \"target\": \"member\", \"bind\": \"v\", \"duration_s\": 2},\n"
+	"   {\"wait\": \"1s\"},\n"
+	"   {\"type\": \"process-kill\", \"process\": \"x\", \"target\": \"@v\"},\n"
+	"   {\"wait\": {\"min\": \"1s\", \"max\": \"3s\"}},\n"
+	"   {\"type\": \"link-down\", \"target\": \"n1\", \"duration_s\": 4, \"after\": \"start\"},\n"
+	"   {\"type\": \"vm-crash\", \"target\": \"@v\"}]},\n"
+	"  {\"name\": \"lead\", \"steps\": [\n"
+	"   {\"type\": \"vm-pause\", \"target\": \"leader\", \"bind\": \"l\", \"duration_s\": 1},\n"
+	"   {\"type\": \"process-kill\", \"process\": \"x\", \"target\": \"@l\"}]}],\n"
+	" \"schedule\": {\"runs\": 100, \"faults_per_run\": 2, \"inject_at_s\": [1, 3]}}\n";
+
+static void test_plan_scenarios(void)
+{
+	struct config *c = load(SCFG);
+	int by[3] = { 0 }, laid_out = 1, bound = 1, late = 1, trips = 1, same = 1;
+	struct err e = { "" };
+
+	if (!ok(c != NULL, "scenario config loads"))
+		return;
+	for (int run = 1; run <= 400; run++) {
+		struct plan p, q, r;
+		char *a, *b;
+
+		is_int(plan_make(c, nodes, 3, run, &p, &e), 0, "a plan");
+		plan_make(c, nodes, 3, run, &q, &e);
+		a = dump(&p);
+		b = dump(&q);
+		same &= !strcmp(a, b);
+		free(b);
+		{	/* JSON and back */
+			json_t *j = plan_to_json(&p, nodes);
+
+			trips &= plan_from_json(j, nodes, 3, &r, &e) == 0;
+			b = dump(&r);
+			trips &= !strcmp(a, b);
+			free(b);
+			plan_release(&r);
+			json_decref(j);
+		}
+		free(a);
+		if (!p.scenario) {
+			by[0]++;
+			for (int k = 0; k < p.n_faults; k++)
+				trips &= p.faults[k].step == -1 && p.faults[k].index == 0;
+		} else if (!strcmp(p.scenario, "seq")) {
+			const struct plan_fault *f = p.faults;
+
+			by[1]++;
+			/* pause@member [t, t+2]; +1s wait after its end: kill@v at
+			 * t+3; wait 1..3 s; link-down at the kill's start + wait;
+			 * crash@v at the link-down's end (4 s) */
+			laid_out &= p.n_faults == 4 && f[0].step == 0 && f[1].step == 2 &&
+				    f[2].step == 4 && f[3].step == 5 &&
+				    f[1].inject_at_ms == f[0].inject_at_ms + 3000 &&
+				    f[2].inject_at_ms >= f[1].inject_at_ms + 1000 &&
+				    f[2].inject_at_ms <= f[1].inject_at_ms + 3000 &&
+				    f[3].inject_at_ms == f[2].inject_at_ms + 4000 &&
+				    f[0].inject_at_ms >= 1000 && f[0].inject_at_ms <= 3000;
+			bound &= (f[0].node == 1 || f[0].node == 2) && f[1].node == f[0].node &&
+				 f[3].node == f[0].node && f[2].node == 0 &&
+				 !strcmp(f[1].target, "@v") && !strcmp(f[0].bind, "v");
+		} else {
+			by[2]++;
+			late &= p.n_faults == 2 && p.faults[0].node == -1 &&
+				p.faults[1].node == -1 && !strcmp(p.faults[1].target, "@l") &&
+				p.faults[1].inject_at_ms == p.faults[0].inject_at_ms + 1000;
+		}
+		plan_release(&p);
+		plan_release(&q);
+	}
+	ok(same, "a scenario config's plans are a pure function of (seed, run)");
+	ok(trips, "and read back from their JSON unchanged");
+	ok(laid_out, "steps in time: waits added, after end and start, a drawn wait in range");
+	ok(bound, "@v is the node its step drew (member), the others as targeted");
+	ok(late, "@l bound to the leader waits for injection time, as the leader does");
+	ok(by[0] > 50 && by[1] > 2 * by[2] - 60 && by[2] > 50 && by[1] > by[0],
+	   "drawn by weight 1 (random) : 2 (seq) : 1 (lead): %d %d %d", by[0], by[1], by[2]);
+
+	{	/* a subset keeps its faults as they were */
+		struct plan p, sub;
+		int keep[] = { 1, 3 };
+		char *a;
+
+		for (int run = 1; plan_make(c, nodes, 3, run, &p, &e) == 0; run++) {
+			if (p.scenario && !strcmp(p.scenario, "seq"))
+				break;
+			plan_release(&p);
+		}
+		plan_subset(&p, keep, 2, &sub);
+		ok(sub.n_faults == 2 && sub.run == p.run && sub.seed == p.seed &&
+		   !strcmp(sub.scenario, "seq"), "a subset: two faults of the same run");
+		ok(sub.faults[0].inject_at_ms == p.faults[1].inject_at_ms &&
+		   sub.faults[1].inject_at_ms == p.faults[3].inject_at_ms &&
+		   sub.faults[0].node == p.faults[1].node && sub.faults[1].seed == p.faults[3].seed &&
+		   json_equal(sub.faults[1].params, p.faults[3].params),
+		   "with their times, nodes, seeds and parameters");
+		a = dump(&sub);
+		ok(strstr(a, "\"scenario\": \"seq\"") && strstr(a, "\"step\": 2"),
+		   "its JSON names the scenario and the steps");
+		free(a);
+		plan_release(&sub);
+		ok(plan_binder(&p, "v") == 0 && plan_binder(&p, "w") == -1, "plan_binder");
+		plan_release(&p);
+	}
+	config_free(c);
+
+	/* scenarios without faults: every run is a scenario run */
+	c = load("{\"name\": \"s\", \"testbed\": {\"image\": \".\", \"nodes\": [{\"name\": \"n1\"}]},\n"
+		 " \"scenarios\": [{\"name\": \"only\", \"weight\": 0.1, \"steps\": [\n"
+		 "   {\"type\": \"vm-crash\"}]}]}\n");
+	if (ok(c != NULL, "scenarios without faults load")) {
+		int all = 1;
+
+		for (int run = 1; run <= 50; run++) {
+			struct plan p;
+
+			all &= plan_make(c, nodes, 1, run, &p, &e) == 0 && p.scenario &&
+			       p.n_faults == 1;
+			plan_release(&p);
+		}
+		ok(all, "without faults, every run is the scenario's");
+		config_free(c);
+	}
+	{	/* an older plan (no scenario members) reads back */
+		json_t *j = json_loads("{\"run\": 3, \"seed\": \"5\", \"faults\": [{\"index\": 0, "
+			"\"type\": \"vm-crash\", \"target\": \"leader\", \"node\": \"n2\", "
+			"\"inject_at_ms\": 1000, \"duration_ms\": 0, \"params\": {}, \"seed\": \"7\"}]}",
+			0, NULL);
+		struct plan p;
+
+		ok(plan_from_json(j, nodes, 3, &p, &e) == 0 && !p.scenario &&
+		   p.faults[0].step == -1 && !p.faults[0].bind && !p.faults[0].role &&
+		   p.faults[0].node == 1, "an older plan reads back");
+		plan_release(&p);
+		json_decref(j);
+	}
+}
+
 static void test_classify(void)
 {
 	struct oracle_verdict v[3] = { { VERDICT_PASS }, { VERDICT_UNKNOWN },
@@ -278,6 +425,7 @@ int main(void)
 	if (!c)
 		return tap_done();
 	test_plan(c);
+	test_plan_scenarios();
 	test_classify();
 	test_template();
 	test_oracles(c);

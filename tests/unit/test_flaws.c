@@ -435,6 +435,132 @@ static void test_bad_files(const char *dir)
 	free(sub);
 }
 
+/* Cause-level signatures: a set of (type, role) in any order gives one
+ * signature; one fault gives the signature of old. */
+static void test_sets(void)
+{
+	struct flaws_fault ab[] = { { "vm-pause", "leader" }, { "process-kill", "member" } };
+	struct flaws_fault ba[] = { { "process-kill", "member" }, { "vm-pause", "leader" } };
+	struct flaws_fault other[] = { { "process-kill", "member" }, { "vm-pause", "member" } };
+	struct flaws_fault one[] = { { "process-kill", "member" } };
+	char *t1, *r1, *t2, *r2, *s1, *s2, *s3, *old;
+	json_t *j;
+
+	flaws_set_names(ab, 2, &t1, &r1);
+	flaws_set_names(ba, 2, &t2, &r2);
+	is_str(t1, "process-kill+vm-pause", "types sorted, joined by '+'");
+	is_str(r1, "member+leader", "their roles in the same order");
+	s1 = flaws_signature("command", t1, r1, "lost 3 writes");
+	s2 = flaws_signature("command", t2, r2, "lost 5 writes");
+	is_str(s1, s2, "the same set from another order: one signature");
+	is_str(s1, "command|process-kill+vm-pause|member+leader|lost N writes", "the signature");
+	free(t2);
+	free(r2);
+	flaws_set_names(other, 2, &t2, &r2);
+	s3 = flaws_signature("command", t2, r2, "lost 3 writes");
+	ok(strcmp(s1, s3), "another role: another signature (%s)", s3);
+	free(s2);
+	free(t2);
+	free(r2);
+	flaws_set_names(one, 1, &t2, &r2);
+	s2 = flaws_signature("command", t2, r2, "lost 3 writes");
+	old = flaws_signature("command", "process-kill", "member", "lost 3 writes");
+	is_str(s2, old, "one fault: the signature as before");
+	free(t2);
+	free(r2);
+	flaws_set_names(NULL, 0, &t2, &r2);
+	ok(!strcmp(t2, "none") && !strcmp(r2, "-"), "no fault: none and -");
+	j = flaws_set_json(ba, 2);
+	ok(json_array_size(j) == 2 &&
+	   !strcmp(json_string_value(json_array_get(j, 0)), "process-kill@member") &&
+	   !strcmp(json_string_value(json_array_get(j, 1)), "vm-pause@leader"),
+	   "as JSON: sorted type@role");
+	json_decref(j);
+	free(t1);
+	free(r1);
+	free(t2);
+	free(r2);
+	free(s1);
+	free(s2);
+	free(s3);
+	free(old);
+}
+
+/* A flaw lists the distinct fault sets that led to it, keeps the latest
+ * shrink and the replays; an older file without them takes them. */
+static void test_fault_sets(const char *dir)
+{
+	char *sub = xasprintf("%s/sets", dir);
+	const char *sig = "command|process-kill+vm-pause|member+leader|lost N writes";
+	struct flaw_store *s = NULL;
+	struct err e = { "" };
+	json_t *x = json_pack("[s, s, s]", "netem@member", "process-kill@member",
+			      "vm-pause@leader");
+	json_t *y = json_pack("[s, s]", "process-kill@member", "vm-pause@leader");
+	json_t *min = json_pack("{s:[{s:s}], s:i, s:i}", "faults", "type", "process-kill",
+				"reproduced", 2, "tries", 3);
+	json_t *doc, *sets, *rep;
+	struct flaw_hit hit = { .signature = sig, .oracle = "command", .fault = "x",
+				.role = "y", .class_ = "safety", .wall_ns = 1, .fault_set = x,
+				.minimal = min };
+	char *id = flaws_id(sig);
+
+	ok(flaws_open(sub, &s, &e) == 0, "a store");
+	hit.run = 4;
+	ok(flaws_record(s, &hit, NULL, NULL, &e) == 0, "run 4: three faults, shrunk");
+	hit.run = 9;
+	hit.fault_set = y;
+	hit.minimal = NULL;
+	ok(flaws_record(s, &hit, NULL, NULL, &e) == 0, "run 9: two faults");
+	hit.run = 12;
+	hit.fault_set = x;
+	ok(flaws_record(s, &hit, NULL, NULL, &e) == 0, "run 12: the first set again");
+	rep = json_pack("{s:i, s:i, s:i}", "run", 9, "reproduced", 1, "times", 4);
+	ok(flaws_note_replay(s, id, rep, &e) == 0, "a replay noted: %s", e.msg);
+	ok(flaws_note_replay(s, "000000000000", rep, &e) < 0 && strstr(e.msg, "no flaw"),
+	   "a replay of no flaw: %s", e.msg);
+	flaws_free(s);
+	doc = load_flaw(sub, sig);
+	sets = json_object_get(doc, "fault_sets");
+	is_int((long long)json_array_size(sets), 2, "two distinct sets");
+	ok(json_equal(json_object_get(json_array_get(sets, 0), "faults"), x) &&
+	   json_integer_value(json_object_get(json_array_get(sets, 0), "count")) == 2 &&
+	   json_array_size(json_object_get(json_array_get(sets, 0), "runs")) == 2,
+	   "the first: twice (runs 4 and 12)");
+	ok(json_integer_value(json_object_get(json_object_get(doc, "minimal"), "reproduced")) == 2,
+	   "the shrink is kept as minimal");
+	ok(json_integer_value(json_object_get(json_array_get(json_object_get(doc, "replays"), 0),
+	   "times")) == 4, "and the replay");
+	is_int(json_integer_value(json_object_get(doc, "count")), 3, "count 3");
+	json_decref(doc);
+	/* an older flaw file: no fault_sets; it loads and takes one */
+	{
+		char *path = xasprintf("%s/flaws/%s.json", sub, id);
+		FILE *f = fopen(path, "w");
+
+		fprintf(f, "{\"id\": \"%s\", \"signature\": \"%s\", \"oracle\": \"command\", "
+			"\"fault\": \"x\", \"role\": \"y\", \"class\": \"safety\", \"count\": 1, "
+			"\"first_seen\": {\"run\": 2, \"time\": \"t\"}, \"last_seen\": {\"run\": 2, "
+			"\"time\": \"t\"}, \"runs\": [2], \"examples\": []}\n", id, sig);
+		fclose(f);
+		free(path);
+	}
+	ok(flaws_open(sub, &s, &e) == 0, "an older flaw file loads");
+	hit.run = 20;
+	ok(flaws_record(s, &hit, NULL, NULL, &e) == 0, "and records a hit");
+	flaws_free(s);
+	doc = load_flaw(sub, sig);
+	ok(json_array_size(json_object_get(doc, "fault_sets")) == 1 &&
+	   json_integer_value(json_object_get(doc, "count")) == 2, "with its fault set");
+	json_decref(doc);
+	json_decref(rep);
+	json_decref(x);
+	json_decref(y);
+	json_decref(min);
+	free(id);
+	free(sub);
+}
+
 int main(void)
 {
 	char tmpl[] = "/tmp/test_flaws.XXXXXX";
@@ -449,6 +575,8 @@ int main(void)
 	test_runs_bound(dir);
 	test_truncation(dir);
 	test_bad_files(dir);
+	test_sets();
+	test_fault_sets(dir);
 	paths_remove_tree(dir, &e);
 	return tap_done();
 }

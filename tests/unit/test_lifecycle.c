@@ -30,6 +30,8 @@ struct cfg_opts {
 	const char *faults;	/* the faults array's entries */
 	int runs, per_run;
 	const char *workload_extra;	/* e.g. , "leader": "..." */
+	const char *extra;		/* top-level members: , "scenarios": ... */
+	const char *schedule_extra;	/* , "random_weight": 0 */
 };
 
 static struct config *load(const struct cfg_opts *o)
@@ -44,14 +46,16 @@ static struct config *load(const struct cfg_opts *o)
 		"   {\"name\": \"n1\"}, {\"name\": \"n2\"}, {\"name\": \"n3\"}]},\n"
 		" \"probes\": {\"health\": {\"ssh\": \"true\", \"every_ms\": 500}},\n"
 		" \"workload\": {\"start\": \"true\"%s},\n"
-		" \"faults\": [%s],\n"
+		" \"faults\": [%s]%s,\n"
 		" \"schedule\": {\"runs\": %d, \"faults_per_run\": %d, \"inject_at_s\": [1, 2],\n"
-		"   \"observe_s\": 2, \"max_infra_retries\": 2},\n"
+		"   \"observe_s\": 2, \"max_infra_retries\": 2%s},\n"
 		" \"oracles\": [{\"type\": \"probe-recovers\", \"probe\": \"health\", \"within_s\": 3},\n"
 		"   {\"type\": \"containment\"},\n"
 		"   {\"type\": \"command\", \"run\": \"exit $(cat %s 2>/dev/null || echo 0)\"}]}\n",
 		o->mode ? o->mode : "isolated", o->workload_extra ? o->workload_extra : "",
-		o->faults, o->runs ? o->runs : 4, o->per_run ? o->per_run : 1, verdict_file);
+		o->faults, o->extra ? o->extra : "", o->runs ? o->runs : 4,
+		o->per_run ? o->per_run : 1, o->schedule_extra ? o->schedule_extra : "",
+		verdict_file);
 
 	if (write(fd, text, strlen(text)) < 0)
 		return NULL;
@@ -220,6 +224,20 @@ static long next_run_call(const struct fake *f, const char *prefix)
 	for (const char *p = f->log.data; p && p < at; p = strchr(p, '\n') + 1)
 		n++;
 	return n;
+}
+
+/* The call number of the nth line (1-based) of f's log starting with
+ * prefix, or -1. */
+static long call_of(const struct fake *f, const char *prefix, int nth)
+{
+	long call = 0;
+
+	for (const char *p = f->log.data; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+		call++;
+		if (!strncmp(p, prefix, strlen(prefix)) && --nth == 0)
+			return call;
+	}
+	return -1;
 }
 
 /* ---- the run's phases ---- */
@@ -623,6 +641,586 @@ static void test_leader(void)
 	fake_release(&f);
 	config_free(cfg);
 	cleanup(dir);
+}
+
+/* A scenario's "@victim" is the node the leader was when step 1 ran,
+ * though the leader moved (to n3) right after: the binding is resolved at
+ * injection and kept in the record. */
+static void test_binding(void)
+{
+	struct cfg_opts o = { .faults = KILL_N2, .runs = 1,
+		.workload_extra = ", \"leader\": \"is-leader {node.name}\"",
+		.schedule_extra = ", \"random_weight\": 0",
+		.extra = ", \"scenarios\": [{\"name\": \"moves\", \"steps\": [\n"
+			 "  {\"type\": \"process-kill\", \"process\": \"x\", \"target\": \"leader\",\n"
+			 "   \"bind\": \"victim\"},\n  {\"wait\": \"1s\"},\n"
+			 "  {\"type\": \"process-kill\", \"process\": \"y\", \"target\": \"@victim\"},\n"
+			 "  {\"type\": \"process-kill\", \"process\": \"z\", \"target\": \"leader\"}]}]" };
+	struct fx x;
+	json_t *fl, *pl;
+
+	fx_open(&x, &o);
+	if (!ok(x.cfg != NULL, "binding: config loads"))
+		return;
+	x.f.leader = 1;
+	x.f.leader_moves_at_apply = 1;
+	x.f.leader_moves_to = 2;
+	is_int(fx_run(&x, 1), 0, "binding: one scenario run");
+	is_str(json_string_value(json_object_get(x.s.records[1], "scenario")), "moves",
+	       "the record names the scenario");
+	fl = json_object_get(x.s.records[1], "faults");
+	pl = json_object_get(json_object_get(x.s.records[1], "plan"), "faults");
+	is_int((long long)json_array_size(fl), 3, "three faults");
+	is_str(json_string_value(json_object_get(json_array_get(fl, 0), "node")), "n2",
+	       "step 1 hit the leader, n2");
+	is_str(json_string_value(json_object_get(json_array_get(fl, 1), "node")), "n2",
+	       "step 3 (@victim) hit n2 too, though the leader had moved");
+	is_str(json_string_value(json_object_get(json_object_get(json_array_get(fl, 1),
+	       "target"), "how")), "bound by step 1 (leader)", "and says how");
+	is_str(json_string_value(json_object_get(json_array_get(fl, 1), "target_role")),
+	       "leader", "with the role its node had when bound");
+	is_str(json_string_value(json_object_get(json_array_get(fl, 2), "node")), "n3",
+	       "step 4 (leader) hit the new leader, n3");
+	is_str(json_string_value(json_object_get(json_array_get(pl, 1), "node")), "n2",
+	       "the record's plan keeps the bound node");
+	is_str(json_string_value(json_object_get(json_array_get(pl, 1), "role")), "leader",
+	       "and its role");
+	ok(find_line(x.f.log.data, "apply process-kill n2", NULL) &&
+	   fake_count(&x.f, "apply process-kill n2") == 2 &&
+	   fake_count(&x.f, "apply process-kill n3") == 1, "the harness saw n2, n2, n3");
+	fx_close(&x);
+}
+
+/* ---- shrinking ---- */
+
+/* Four faults on three nodes, one scenario: every run injects them all.
+ * The fake fails the run (the command oracle) iff link-down and
+ * process-kill were both applied. */
+#define FOUR_STEPS \
+	"  {\"type\": \"process-kill\", \"process\": \"x\", \"target\": \"n1\"},\n" \
+	"  {\"type\": \"vm-pause\", \"target\": \"n2\", \"duration_s\": 1},\n" \
+	"  {\"type\": \"link-down\", \"target\": \"n3\", \"duration_s\": 1},\n" \
+	"  {\"type\": \"process-hang\", \"process\": \"x\", \"target\": \"n1\", \"duration_s\": 1}"
+
+static struct cfg_opts shrink_opts(const char *shrink, const char *scenarios, int runs)
+{
+	static char extra[2048];
+
+	snprintf(extra, sizeof(extra), ", \"scenarios\": [%s], \"shrink\": {%s}", scenarios,
+		 shrink);
+	return (struct cfg_opts){ .faults = KILL_N2, .runs = runs, .extra = extra,
+				  .schedule_extra = ", \"random_weight\": 0" };
+}
+
+static void script_flaw(struct fake *f, int every)
+{
+	f->flaw_needs[0] = "link-down";
+	f->flaw_needs[1] = "process-kill";
+	f->verdict_path = verdict_file;
+	f->flaw_every = every;
+}
+
+/* The four-step scenario with the scripted flaw (flaky: every Nth). */
+static void fx_four(struct fx *x, const char *shrink, int runs, int every)
+{
+	struct cfg_opts o = shrink_opts(shrink, "{\"name\": \"four\", \"steps\": [\n"
+					FOUR_STEPS "]}", runs);
+
+	fx_open(x, &o);
+	script_flaw(&x->f, every);
+}
+
+/* The run was recorded with the signature of all four faults. */
+static int whole_set(json_t *rec)
+{
+	const char *sig = json_string_value(json_object_get(rec, "signature"));
+
+	if (sig && strstr(sig, "|link-down+process-hang+process-kill+vm-pause|"))
+		return 1;
+	diag("signature: %s", sig ? sig : "none");
+	return 0;
+}
+
+static void fx_close_flaw(struct fx *x)
+{
+	fx_close(x);
+	unlink(verdict_file);
+}
+
+/* The journal's shrink records of one run. */
+struct shrinks {
+	long long run;
+	json_t *tries;		/* "try" records, in order (new array) */
+	int starts;
+	long long runs;		/* "run" records of any run */
+};
+
+static int collect_shrinks(json_t *rec, long long line, void *ctx, struct err *e)
+{
+	struct shrinks *sh = ctx;
+	const char *type = json_string_value(json_object_get(rec, "type"));
+	const char *event = json_string_value(json_object_get(rec, "event"));
+
+	(void)line;
+	(void)e;
+	if (!strcmp(type, "run"))
+		sh->runs++;
+	if (strcmp(type, "shrink") || json_integer_value(json_object_get(rec, "run")) != sh->run)
+		return 0;
+	if (!strcmp(event, "start"))
+		sh->starts++;
+	else
+		json_array_append(sh->tries, rec);
+	return 0;
+}
+
+static void shrinks_read(const char *dir, long long run, struct shrinks *sh)
+{
+	struct err e;
+
+	sh->run = run;
+	sh->tries = json_array();
+	sh->starts = 0;
+	sh->runs = 0;
+	journal_foreach(dir, collect_shrinks, sh, &e);
+}
+
+/* Sorted "type" of the minimal set in a run record's shrink. */
+static char *minimal_types(json_t *rec)
+{
+	json_t *f, *m = json_object_get(json_object_get(rec, "shrink"), "faults");
+	struct buf b = BUF_INIT;
+	char *types[8];
+	size_t i, n = 0;
+
+	json_array_foreach(m, i, f)
+		if (n < 8)
+			types[n++] = (char *)json_string_value(json_object_get(f, "type"));
+	for (i = 1; i < n; i++)
+		for (size_t k = i; k > 0 && strcmp(types[k - 1], types[k]) > 0; k--) {
+			char *t = types[k];
+
+			types[k] = types[k - 1];
+			types[k - 1] = t;
+		}
+	for (i = 0; i < n; i++)
+		buf_addf(&b, "%s%s", i ? "+" : "", types[i]);
+	return buf_detach(&b);
+}
+
+/* Every try replays the run's faults exactly, minus the removed ones:
+ * each fault of a try's plan is the run's plan fault at that index, and
+ * the harness applied exactly those (type and node), after a reset of
+ * every node. */
+static int tries_replay_exactly(const struct fake *f, json_t *record, json_t *tries)
+{
+	json_t *full = json_object_get(json_object_get(record, "plan"), "faults"), *t;
+	const char *seg = strstr(f->log.data, "reset n1,n2,n3\n");
+	size_t i;
+	int good = 1;
+
+	seg = seg ? strstr(seg + 1, "reset n1,n2,n3\n") : NULL;	/* after the run */
+	json_array_foreach(tries, i, t) {
+		json_t *set = json_object_get(t, "set"), *pf = json_object_get(json_object_get(t,
+			"plan"), "faults"), *x;
+		const char *next = seg ? strstr(seg + 1, "reset n1,n2,n3\n") : NULL;
+		struct buf want = BUF_INIT, got = BUF_INIT;
+		size_t k;
+
+		good &= json_array_size(set) == json_array_size(pf);
+		json_array_foreach(set, k, x) {
+			json_t *orig = json_array_get(full, (size_t)json_integer_value(x));
+			json_t *mine = json_array_get(pf, k);
+
+			good &= json_equal(orig, mine);
+			buf_addf(&want, "apply %s %s\n",
+				 json_string_value(json_object_get(orig, "type")),
+				 json_string_value(json_object_get(orig, "node")));
+		}
+		for (const char *p = seg; p && (!next || p < next); p = strchr(p, '\n') + 1) {
+			if (!strncmp(p, "apply ", 6))
+				buf_add(&got, p, (size_t)(strchr(p, '\n') - p + 1));
+			if (!strchr(p, '\n'))
+				break;
+		}
+		if (!good || strcmp(want.data ? want.data : "", got.data ? got.data : "")) {
+			diag("try %zu: want\n%sgot\n%s", i, want.data ? want.data : "",
+			     got.data ? got.data : "");
+			good = 0;
+		}
+		buf_release(&want);
+		buf_release(&got);
+		seg = next;
+	}
+	return good;
+}
+
+static void test_shrink_flaw(void)
+{
+	struct shrinks sh;
+	json_t *rec, *shr, *doc;
+	char *types, *path;
+	struct fx x;
+
+	fx_four(&x, "\"tries\": 3", 1, 0);
+	if (!ok(x.cfg != NULL, "shrink: config loads"))
+		return;
+	is_int(fx_run(&x, 1), 0, "a flaw of four faults");
+	rec = x.s.records[1];
+	is_str(x.s.outcome[1], "flaw", "run 1 is a flaw");
+	shr = json_object_get(rec, "shrink");
+	types = minimal_types(rec);
+	is_str(types, "link-down+process-kill", "shrunk to the two faults that cause it");
+	free(types);
+	ok(json_integer_value(json_object_get(shr, "reproduced")) == 3 &&
+	   json_integer_value(json_object_get(shr, "tries")) == 3,
+	   "reproduced 3 of 3 (%lld of %lld)",
+	   (long long)json_integer_value(json_object_get(shr, "reproduced")),
+	   (long long)json_integer_value(json_object_get(shr, "tries")));
+	ok(!json_is_true(json_object_get(shr, "exhausted")) &&
+	   json_integer_value(json_object_get(shr, "of")) == 4, "of 4 faults, within the budget");
+	ok(strstr(json_string_value(json_object_get(rec, "signature")),
+		  "command|link-down+process-kill|member+member|") != NULL,
+	   "the signature is the minimal set's: %s",
+	   json_string_value(json_object_get(rec, "signature")));
+	shrinks_read(x.dir, 1, &sh);
+	is_int(sh.starts, 1, "one shrink started");
+	is_int((long long)json_array_size(sh.tries),
+	       json_integer_value(json_object_get(shr, "runs")), "each try journaled once");
+	ok(json_array_size(sh.tries) >= 5, "several tries (%zu)", json_array_size(sh.tries));
+	is_int(sh.runs, 1, "one run record: shrink tries are no runs");
+	is_int(x.sum.runs_done, 1, "the summary counts one run");
+	ok(tries_replay_exactly(&x.f, rec, sh.tries),
+	   "every try replays its faults exactly: same indices, times, nodes, parameters");
+	json_decref(sh.tries);
+	path = xasprintf("%s/flaws/%s.json", x.dir,
+			 json_string_value(json_object_get(rec, "flaw")));
+	doc = json_load_file(path, 0, NULL);
+	ok(json_integer_value(json_object_get(json_object_get(doc, "minimal"), "reproduced")) == 3,
+	   "the flaw file keeps the minimal set and its rate");
+	ok(json_array_size(json_array_get(json_object_get(json_array_get(json_object_get(doc,
+	   "fault_sets"), 0), "faults"), 0)) == 0 &&
+	   json_array_size(json_object_get(json_array_get(json_object_get(doc, "fault_sets"), 0),
+					   "faults")) == 4, "and the whole set that led to it");
+	ok(json_object_get(json_object_get(json_array_get(json_object_get(doc, "examples"), 0),
+					   "record"), "shrink") != NULL,
+	   "the trace's record has the shrink");
+	json_decref(doc);
+	free(path);
+	{
+		struct report_options ro = { 0 };
+		struct report_result res = { 0 };
+		struct err e = { "" };
+
+		char *page = xasprintf("%s/report/flaws/%s.html", x.dir,
+				       json_string_value(json_object_get(rec, "flaw")));
+		char *index = xasprintf("%s/report/index.html", x.dir);
+		struct buf html = BUF_INIT;
+
+		ok(report_write(x.dir, &ro, &res, &e) == 0 && res.runs == 1 && res.flaws == 1,
+		   "the report: 1 run, 1 flaw (%s)", e.msg);
+		report_result_release(&res);
+		ok(paths_read_file(page, NULL, 1 << 24, &html, &e) == 0 &&
+		   strstr(html.data, "minimal fault set") &&
+		   strstr(html.data, "link-down@member on n3") &&
+		   strstr(html.data, "reproduced 3 of 3") && strstr(html.data, "fault sets"),
+		   "the flaw page shows the minimal set and its rate");
+		buf_reset(&html);
+		ok(paths_read_file(index, NULL, 1 << 24, &html, &e) == 0 &&
+		   strstr(html.data, "<dt>scenarios</dt><dd>four (weight 1); random runs: weight 0"),
+		   "the report lists the scenarios");
+		buf_release(&html);
+		free(page);
+		free(index);
+	}
+	fx_close_flaw(&x);
+}
+
+/* The same cause behind two scenarios with other faults in another
+ * order: one flaw, two fault sets. */
+static void test_shrink_orders(void)
+{
+	struct cfg_opts o = shrink_opts("\"tries\": 1", "{\"name\": \"four\", \"steps\": [\n"
+		FOUR_STEPS "]},\n"
+		"{\"name\": \"other\", \"steps\": [\n"
+		"  {\"type\": \"link-down\", \"target\": \"n3\", \"duration_s\": 1},\n"
+		"  {\"type\": \"vm-reset\", \"target\": \"n2\"},\n"
+		"  {\"type\": \"process-kill\", \"process\": \"y\", \"target\": \"n1\"}]}", 8);
+	const char *sig = NULL;
+	int same = 1, shrunk = 0, scen[2] = { 0 };
+	struct fx x;
+
+	fx_open(&x, &o);
+	if (!ok(x.cfg != NULL, "orders: config loads"))
+		return;
+	script_flaw(&x.f, 0);
+	is_int(fx_run(&x, 8), 0, "eight runs of two scenarios");
+	for (int r = 1; r <= 8; r++) {
+		const char *s = json_string_value(json_object_get(x.s.records[r], "signature"));
+		char *types = minimal_types(x.s.records[r]);
+
+		scen[!strcmp(json_string_value(json_object_get(x.s.records[r], "scenario")),
+			     "other")]++;
+		shrunk += !strcmp(types, "link-down+process-kill");
+		free(types);
+		if (!s)
+			continue;
+		same &= !sig || !strcmp(sig, s);
+		sig = sig ? sig : s;
+	}
+	ok(scen[0] && scen[1], "both scenarios ran (%d, %d)", scen[0], scen[1]);
+	is_int(shrunk, 8, "every run shrank to link-down + process-kill");
+	ok(same && sig, "one signature for the same minimal set from either order");
+	is_int(flaw_files(x.dir), 1, "one flaw");
+	{
+		json_t *id = json_object_get(x.s.records[1], "flaw");
+		char *path = xasprintf("%s/flaws/%s.json", x.dir, json_string_value(id));
+		json_t *doc = json_load_file(path, 0, NULL);
+
+		is_int((long long)json_array_size(json_object_get(doc, "fault_sets")), 2,
+		       "listing the two fault sets that led to it");
+		is_int(json_integer_value(json_object_get(doc, "count")), 8, "count 8");
+		json_decref(doc);
+		free(path);
+	}
+	fx_close_flaw(&x);
+}
+
+/* Flaky: a run with both faults fails only every other time; a candidate
+ * fails when any of its tries does. The budget: the best found so far. */
+static void test_shrink_flaky_and_budget(void)
+{
+	struct fx x;
+	json_t *shr;
+	char *types;
+
+	fx_four(&x, "\"tries\": 3", 1, 2);
+	is_int(fx_run(&x, 1), 0, "a flaky flaw");
+	shr = json_object_get(x.s.records[1], "shrink");
+	types = minimal_types(x.s.records[1]);
+	is_str(types, "link-down+process-kill", "still shrunk to its cause");
+	free(types);
+	ok(json_integer_value(json_object_get(shr, "reproduced")) >= 1 &&
+	   json_integer_value(json_object_get(shr, "reproduced")) <
+	   json_integer_value(json_object_get(shr, "tries")),
+	   "reproduced some of its tries: %lld of %lld",
+	   (long long)json_integer_value(json_object_get(shr, "reproduced")),
+	   (long long)json_integer_value(json_object_get(shr, "tries")));
+	fx_close_flaw(&x);
+
+	/* dropping process-kill passes twice, dropping vm-pause fails: spent */
+	fx_four(&x, "\"tries\": 2, \"max_runs\": 3", 1, 0);
+	is_int(fx_run(&x, 1), 0, "a budget of 3 runs");
+	shr = json_object_get(x.s.records[1], "shrink");
+	ok(json_is_true(json_object_get(shr, "exhausted")) &&
+	   json_integer_value(json_object_get(shr, "runs")) == 3, "exhausted after 3 runs");
+	types = minimal_types(x.s.records[1]);
+	ok(strstr(types, "link-down") && strstr(types, "process-kill") &&
+	   json_array_size(json_object_get(shr, "faults")) < 4,
+	   "the best so far: a smaller failing set (%s)", types);
+	free(types);
+	fx_close_flaw(&x);
+
+	fx_four(&x, "\"enabled\": false", 1, 0);
+	is_int(fx_run(&x, 1), 0, "shrinking off");
+	ok(!json_object_get(x.s.records[1], "shrink") && whole_set(x.s.records[1]),
+	   "no shrink: the signature of the whole set");
+	fx_close_flaw(&x);
+}
+
+/* Killed in the middle of a shrink, resumed: the shrink picks up from its
+ * journaled tries; the run is recorded once with the same answer as an
+ * uninterrupted campaign. And a stop signal during a shrink records the
+ * run with its whole set. */
+static void test_shrink_resume(void)
+{
+	struct fx x;
+	long first_try, run2;
+	json_t *want;
+	int points = 0, bad = 0;
+
+	fx_four(&x, "\"tries\": 2", 2, 0);
+	fx_run(&x, 2);
+	want = json_deep_copy(json_object_get(x.s.records[1], "shrink"));
+	/* every run and try starts with a reset of all nodes */
+	first_try = call_of(&x.f, "reset n1,n2,n3", 2);
+	run2 = call_of(&x.f, "reset n1,n2,n3", fake_count(&x.f, "reset n1,n2,n3"));
+	ok(want && json_integer_value(json_object_get(want, "runs")) > 3 && first_try > 0 &&
+	   run2 > first_try, "uninterrupted: shrunk in %lld runs (calls %ld to %ld)",
+	   (long long)json_integer_value(json_object_get(want, "runs")), first_try, run2);
+	for (long k = first_try - 3; k < run2 + 5; k += (run2 - first_try) / 12 + 1) {
+		struct shrinks sh;
+		pid_t pid;
+		int status, twice = 0;
+
+		fx_again(&x);
+		fflush(stdout);
+		pid = fork();
+		if (pid == 0) {
+			script_flaw(&x.f, 0);
+			x.f.exit_at_call = k;
+			campaign(x.cfg, &x.f, x.dir, 2, NULL, &x.sum);
+			_exit(0);
+		}
+		waitpid(pid, &status, 0);
+		fake_release(&x.f);
+		fake_init(&x.f, x.cfg);
+		script_flaw(&x.f, 0);
+		fx_run(&x, 2);
+		shrinks_read(x.dir, 1, &sh);
+		for (size_t i = 0; i < json_array_size(sh.tries); i++)
+			for (size_t j = 0; j < i; j++) {
+				json_t *a = json_array_get(sh.tries, i), *b = json_array_get(sh.tries, j);
+
+				twice |= json_equal(json_object_get(a, "set"), json_object_get(b, "set")) &&
+					 json_equal(json_object_get(a, "try"), json_object_get(b, "try"));
+			}
+		if (x.s.runs[1] != 1 || x.s.runs[2] != 1 || twice || sh.starts > 1 ||
+		    !json_equal(json_object_get(x.s.records[1], "shrink"), want)) {
+			if (!bad++)
+				diag("killed at call %ld: runs %d %d, tries twice %d, starts %d", k,
+				     x.s.runs[1], x.s.runs[2], twice, sh.starts);
+		}
+		points++;
+		json_decref(sh.tries);
+	}
+	ok(points >= 8, "killed at %d points of the campaign, most in the shrink", points);
+	is_int(bad, 0, "each resume: every run recorded once, no try run twice, the same shrink");
+	json_decref(want);
+
+	{	/* a first SIGINT during the shrink */
+		volatile sig_atomic_t stop = 0;
+
+		fx_again(&x);
+		script_flaw(&x.f, 0);
+		x.f.stop = &stop;
+		x.f.stop_at_call = first_try + 5;	/* the same calls as before */
+		is_int(campaign(x.cfg, &x.f, x.dir, 2, &stop, &x.sum), 0, "a stop during a shrink");
+		seen_release(&x.s);
+		seen_read(x.dir, &x.s);
+		is_int(x.s.runs[1], 1, "the run is recorded");
+		is_int(x.s.runs[2], 0, "and no other");
+		ok(json_object_get(json_object_get(x.s.records[1], "shrink"), "interrupted") &&
+		   whole_set(x.s.records[1]), "with its whole set: the shrink did not end");
+	}
+	fx_close_flaw(&x);
+}
+
+/* `campaign replay --times N`: the recorded plan N times, k reproduced. */
+static void test_replay_times(void)
+{
+	struct plan_node nodes[3] = { { "n1", "member" }, { "n2", "member" },
+				      { "n3", "member" } };
+	struct err e = { "" };
+	struct plan plan;
+	struct fx x;
+	char *dir;
+	int k = -1;
+
+	fx_four(&x, "\"enabled\": false", 1, 2);
+	fx_run(&x, 1);
+	is_str(x.s.outcome[1], "flaw", "a flaky flaw recorded");
+	fake_release(&x.f);
+	fake_init(&x.f, x.cfg);
+	script_flaw(&x.f, 2);	/* fails the 1st and 3rd time */
+	dir = tmp_dir();
+	ok(plan_from_json(json_object_get(x.s.records[1], "plan"), nodes, 3, &plan, &e) == 0 &&
+	   engine_replay_times(x.cfg, &x.f.h, &plan, dir, x.s.records[1], 4, NULL, NULL, &k,
+			       &e) == 0, "replayed 4 times: %s", e.msg);
+	is_int(k, 2, "reproduced 2 of 4");
+	plan_release(&plan);
+	cleanup(dir);
+	{
+		json_t *a = json_pack("{s:s, s:s, s:s}", "outcome", "flaw", "failed_oracle", "command",
+				      "reason", "lost 3 writes at 0x7f00");
+		json_t *b = json_pack("{s:s, s:s, s:s}", "outcome", "flaw", "failed_oracle", "command",
+				      "reason", "lost 5 writes at 0x7f10");
+		json_t *c = json_pack("{s:s, s:s, s:s}", "outcome", "flaw", "failed_oracle", "always",
+				      "reason", "lost 5 writes at 0x7f10");
+		json_t *d = json_pack("{s:s}", "outcome", "no-effect");
+
+		ok(engine_reproduced(a, b), "the same flaw, other numbers: reproduced");
+		ok(!engine_reproduced(a, c), "another oracle: not reproduced");
+		ok(!engine_reproduced(a, d), "another outcome: not reproduced");
+		ok(engine_reproduced(d, d), "no-effect again: reproduced");
+		json_decref(a);
+		json_decref(b);
+		json_decref(c);
+		json_decref(d);
+	}
+	fx_close_flaw(&x);
+}
+
+/* A results directory of an older version (no shrink records, no
+ * target_role or plan_index in its runs, no fault_sets in its flaws)
+ * resumes and reports: its multi-fault flaw is not shrunk afterwards. */
+static int strip_new(json_t *rec, long long line, void *ctx, struct err *e)
+{
+	FILE *out = ctx;
+	json_t *f;
+	size_t i;
+	char *text;
+
+	(void)line;
+	(void)e;
+	if (!strcmp(json_string_value(json_object_get(rec, "type")), "shrink"))
+		return 0;
+	json_object_del(rec, "shrink");
+	json_array_foreach(json_object_get(rec, "faults"), i, f) {
+		json_object_del(f, "target_role");
+		json_object_del(f, "plan_index");
+	}
+	text = json_dumps(rec, JSON_COMPACT);
+	fprintf(out, "%s\n", text);
+	free(text);
+	return 0;
+}
+
+static void test_older_results(void)
+{
+	struct shrinks sh;
+	struct fx x;
+	char *path, *tmp, *cmd;
+	FILE *out;
+	struct err e = { "" };
+
+	fx_four(&x, "\"tries\": 1", 2, 0);
+	fx_run(&x, 1);
+	path = xasprintf("%s/journal.jsonl", x.dir);
+	tmp = xasprintf("%s/journal.old", x.dir);
+	out = fopen(tmp, "w");
+	journal_foreach(x.dir, strip_new, out, &e);
+	fclose(out);
+	rename(tmp, path);
+	cmd = xasprintf("sed -i -e '/\"fault_sets\"/,/^  \\],/d' -e '/\"minimal\"/,/^  },/d' "
+			"%s/flaws/*.json", x.dir);
+	ok(system(cmd) == 0, "flaw files without fault_sets and minimal");
+	free(cmd);
+	cmd = xasprintf("! grep -q 'fault_sets\\|minimal' %s/flaws/*.json && "
+			"python3 -m json.tool %s/flaws/*.json >/dev/null", x.dir, x.dir);
+	ok(system(cmd) == 0, "(checked: gone, and the files are JSON)");
+	fake_release(&x.f);
+	fake_init(&x.f, x.cfg);
+	script_flaw(&x.f, 0);
+	is_int(fx_run(&x, 2), 0, "an older results directory resumes");
+	is_int(x.s.runs[1] + x.s.runs[2], 2, "each run recorded once");
+	ok(!json_object_get(x.s.records[1], "shrink"), "the older flaw run is left as it was");
+	shrinks_read(x.dir, 1, &sh);
+	ok(sh.starts == 0 && json_array_size(sh.tries) == 0, "and not shrunk afterwards");
+	json_decref(sh.tries);
+	ok(json_object_get(x.s.records[2], "shrink") != NULL, "the new flaw run is shrunk");
+	{
+		struct report_options ro = { 0 };
+		struct report_result res = { 0 };
+
+		ok(report_write(x.dir, &ro, &res, &e) == 0 && res.runs == 2,
+		   "and the report reads it (%s)", e.msg);
+		report_result_release(&res);
+	}
+	free(cmd);
+	free(tmp);
+	free(path);
+	fx_close_flaw(&x);
 }
 
 /* ---- unjudged ---- */
@@ -1031,6 +1629,13 @@ int main(void)
 	test_resume_after_kill();
 	test_continuous_dirty();
 	test_leader();
+	test_binding();
+	test_shrink_flaw();
+	test_shrink_orders();
+	test_shrink_flaky_and_budget();
+	test_shrink_resume();
+	test_replay_times();
+	test_older_results();
 	test_unjudged();
 	test_fault_pairs();
 	test_testbeds();
