@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "explore.h"
 
 uint64_t plan_next(uint64_t *state)
 {
@@ -131,6 +132,7 @@ static void draw_fault(uint64_t *rng, const struct config *cfg,
 	f->duration_ms = cf->has_duration ? draw_ms(rng, cf->duration_s) : 0;
 	f->params = draw_params(rng, cf->params);
 	f->seed = plan_next(rng);
+	f->param_bucket = f->timing_bucket = -1;
 }
 
 static int no_node(struct plan *ret, const struct plan_fault *f, struct err *e)
@@ -221,25 +223,190 @@ static int plan_random(const struct config *cfg, uint64_t *rng,
 	return 0;
 }
 
-int plan_make(const struct config *cfg, const struct plan_node *nodes,
-	      int n_nodes, int run, struct plan *ret, struct err *e)
+/* ---- the guided draw ---------------------------------------------------- */
+
+/* The bucket-th quarter of [lo, hi]. */
+static double quarter(double lo, double hi, int bucket, int end)
+{
+	return lo + (hi - lo) * (bucket + end) / EXPLORE_BUCKETS;
+}
+
+static int64_t draw_ms_in(uint64_t *rng, struct config_range r, int bucket)
+{
+	return (int64_t)llround(plan_uniform(rng, quarter(r.min, r.max, bucket, 0),
+					     quarter(r.min, r.max, bucket, 1)) * 1000.0);
+}
+
+/* A range parameter in its bucket-th quarter; a choice as always. */
+static json_t *draw_param_in(uint64_t *rng, json_t *v, int bucket)
+{
+	json_t *lo = json_array_get(v, 0), *hi = json_array_get(v, 1);
+
+	if (!json_is_array(v) || json_array_size(v) != 2 || !json_is_number(lo) ||
+	    !json_is_number(hi))
+		return draw_param(rng, v);
+	if (is_integral(lo) && is_integral(hi)) {
+		json_int_t a = json_integer_value(lo), n = json_integer_value(hi) - a + 1;
+		json_int_t from = a + n * bucket / EXPLORE_BUCKETS;
+		json_int_t to = a + n * (bucket + 1) / EXPLORE_BUCKETS - 1;
+
+		if (to < from)
+			to = from;
+		return json_integer(from + (json_int_t)plan_below(rng, (uint64_t)(to - from + 1)));
+	}
+	return json_real(plan_uniform(rng, quarter(json_number_value(lo),
+				      json_number_value(hi), bucket, 0),
+				      quarter(json_number_value(lo),
+				      json_number_value(hi), bucket, 1)));
+}
+
+struct arm_weight {
+	struct explore_arm a;
+	double w;		/* the fault's weight shared among its arms */
+};
+
+/* Every arm of the config's faults: each fault's matching nodes (one
+ * arm with node -1 when resolved at injection or matching none) times
+ * the parameter and timing buckets. New array in *ret. */
+static int arms_of(const struct config *cfg, const struct plan_node *nodes,
+		   int n_nodes, struct arm_weight **ret)
+{
+	int cap = cfg->n_faults * (n_nodes + 1) * EXPLORE_BUCKETS * EXPLORE_BUCKETS, n = 0;
+	struct arm_weight *arms = xcalloc((size_t)cap + 1, sizeof(*arms));
+
+	for (int i = 0; i < cfg->n_faults; i++) {
+		const char *target = cfg->faults[i].target;
+		int targets[65], nt = 0;
+
+		for (int k = 0; !late_bound(target) && k < n_nodes && nt < 64; k++)
+			if (!strcmp(target, "any") || !strcmp(target, nodes[k].name) ||
+			    !strcmp(target, nodes[k].role))
+				targets[nt++] = k;
+		if (!nt)
+			targets[nt++] = -1;
+		for (int k = 0; k < nt; k++)
+			for (int q = 0; q < EXPLORE_BUCKETS; q++)
+				for (int t = 0; t < EXPLORE_BUCKETS; t++)
+					arms[n++] = (struct arm_weight){
+						{ i, targets[k], q, t },
+						cfg->faults[i].weight / (nt * EXPLORE_BUCKETS *
+									 EXPLORE_BUCKETS) };
+	}
+	*ret = arms;
+	return n;
+}
+
+static struct explore_arm pick_arm(uint64_t *rng, const struct arm_weight *arms,
+				   int n, const double *credit)
+{
+	double total = 0, x;
+
+	for (int i = 0; i < n; i++)
+		total += arms[i].w * (1 + credit[i]);
+	x = plan_uniform(rng, 0, total);
+	for (int i = 0; i < n; i++) {
+		double w = arms[i].w * (1 + credit[i]);
+
+		if (x < w)
+			return arms[i].a;
+		x -= w;
+	}
+	return arms[n - 1].a;
+}
+
+/* One fault drawn by arm, then its values within the arm's buckets in
+ * the order draw_fault uses. */
+static void draw_guided_fault(uint64_t *rng, const struct config *cfg,
+			      struct explore_arm a, struct plan_fault *f)
+{
+	const struct config_fault *cf = &cfg->faults[a.fault];
+	json_t *v;
+	const char *key;
+
+	f->index = a.fault;
+	f->step = -1;
+	f->type = xstrdup(cf->type);
+	f->target = xstrdup(cf->target);
+	f->node = a.node;
+	f->inject_at_ms = draw_ms_in(rng, cfg->schedule.inject_at_s, a.timing);
+	f->duration_ms = cf->has_duration ? draw_ms_in(rng, cf->duration_s, a.param) : 0;
+	f->params = json_object();
+	json_object_foreach(cf->params, key, v)
+		json_object_set_new(f->params, key, draw_param_in(rng, v, a.param));
+	f->seed = plan_next(rng);
+	f->param_bucket = a.param;
+	f->timing_bucket = a.timing;
+}
+
+static int plan_guided(const struct config *cfg, uint64_t *rng,
+		       const struct plan_node *nodes, int n_nodes, int upto,
+		       const struct explore *x, struct plan *ret, struct err *e)
+{
+	int k = cfg->n_faults ? cfg->schedule.faults_per_run : 0;
+	struct arm_weight *arms = NULL;
+	int n_arms = k ? arms_of(cfg, nodes, n_nodes, &arms) : 0;
+	double *credit = xcalloc((size_t)n_arms + 1, sizeof(double));
+
+	/* drawn whatever x holds, so the draws after it do not shift */
+	ret->uniform = plan_uniform(rng, 0, 1) < EXPLORE_EPSILON;
+	ret->feedback_upto = upto;
+	for (int i = 0; x && !ret->uniform && i < n_arms; i++)
+		credit[i] = explore_credit(x, upto, &arms[i].a);
+	ret->faults = xcalloc((size_t)(k ? k : 1), sizeof(*ret->faults));
+	for (int i = 0; i < k; i++) {
+		struct plan_fault *f = &ret->faults[i];
+
+		draw_guided_fault(rng, cfg, pick_arm(rng, arms, n_arms, credit), f);
+		ret->n_faults++;
+		if (f->node < 0 && !late_bound(f->target)) {
+			free(arms);
+			free(credit);
+			return no_node(ret, f, e);
+		}
+	}
+	free(arms);
+	free(credit);
+	return 0;
+}
+
+static int plan_draw(const struct config *cfg, const struct plan_node *nodes,
+		     int n_nodes, int run, int upto, const struct explore *x,
+		     struct plan *ret, struct err *e)
 {
 	uint64_t rng = cfg->seed * 0x100000001b3ull ^ (uint64_t)run;
 	int s = -1, r;
 
 	memset(ret, 0, sizeof(*ret));
 	ret->run = run;
+	ret->feedback_upto = -1;
 	plan_next(&rng);
 	ret->seed = plan_next(&rng);
 	rng = ret->seed;
 	if (cfg->n_scenarios)
 		s = pick_scenario(&rng, cfg);
-	r = s >= 0 ? plan_scenario(cfg, &cfg->scenarios[s], &rng, nodes, n_nodes, ret, e)
-		   : plan_random(cfg, &rng, nodes, n_nodes, ret, e);
+	if (s >= 0)
+		r = plan_scenario(cfg, &cfg->scenarios[s], &rng, nodes, n_nodes, ret, e);
+	else if (cfg->schedule.explore == CONFIG_EXPLORE_GUIDED)
+		r = plan_guided(cfg, &rng, nodes, n_nodes, upto, x, ret, e);
+	else
+		r = plan_random(cfg, &rng, nodes, n_nodes, ret, e);
 	if (r < 0)
 		return -1;
 	qsort(ret->faults, (size_t)ret->n_faults, sizeof(*ret->faults), by_time);
 	return 0;
+}
+
+int plan_make(const struct config *cfg, const struct plan_node *nodes,
+	      int n_nodes, int run, struct plan *ret, struct err *e)
+{
+	return plan_draw(cfg, nodes, n_nodes, run, 0, NULL, ret, e);
+}
+
+int plan_make_guided(const struct config *cfg, const struct plan_node *nodes,
+		     int n_nodes, int run, int upto, const struct explore *x,
+		     struct plan *ret, struct err *e)
+{
+	return plan_draw(cfg, nodes, n_nodes, run, upto < 0 ? 0 : upto, x, ret, e);
 }
 
 static void fault_release(struct plan_fault *f)
@@ -271,6 +438,8 @@ void plan_subset(const struct plan *p, const int *keep, int n, struct plan *ret)
 	ret->run = p->run;
 	ret->seed = p->seed;
 	ret->scenario = dup_or_null(p->scenario);
+	ret->feedback_upto = p->feedback_upto;
+	ret->uniform = p->uniform;
 	ret->faults = xcalloc((size_t)n + 1, sizeof(*ret->faults));
 	for (int i = 0; i < n; i++) {
 		const struct plan_fault *f = &p->faults[keep[i]];
@@ -302,6 +471,16 @@ static void fault_extras(json_t *j, const struct plan_fault *f)
 		json_object_set_new(j, "bind", json_string(f->bind));
 	if (f->role)
 		json_object_set_new(j, "role", json_string(f->role));
+	if (f->param_bucket >= 0)
+		json_object_set_new(j, "bucket", json_pack("{s:i, s:i}", "param",
+				    f->param_bucket, "timing", f->timing_bucket));
+}
+
+static int opt_int(const json_t *o, const char *key, int def)
+{
+	const json_t *v = json_object_get(o, key);
+
+	return json_is_integer(v) ? (int)json_integer_value(v) : def;
 }
 
 static char *opt_string(const json_t *o, const char *key)
@@ -338,6 +517,9 @@ json_t *plan_to_json(const struct plan *p, const struct plan_node *nodes)
 		      "faults", faults);
 	if (p->scenario)
 		json_object_set_new(j, "scenario", json_string(p->scenario));
+	if (p->feedback_upto >= 0)
+		json_object_set_new(j, "guided", json_pack("{s:i, s:b}", "feedback_upto",
+				    p->feedback_upto, "uniform", p->uniform));
 	return j;
 }
 
@@ -364,6 +546,8 @@ int plan_from_json(const json_t *j, const struct plan_node *nodes,
 		return err_set(e, "malformed plan: %s", jerr.text);
 	ret->seed = strtoull(seed, NULL, 10);
 	ret->scenario = opt_string(j, "scenario");
+	ret->feedback_upto = opt_int(json_object_get(j, "guided"), "feedback_upto", -1);
+	ret->uniform = json_is_true(json_object_get(json_object_get(j, "guided"), "uniform"));
 	ret->faults = xcalloc(json_array_size(faults) + 1, sizeof(*ret->faults));
 	json_array_foreach(faults, i, f) {
 		struct plan_fault *pf = &ret->faults[i];
@@ -381,8 +565,9 @@ int plan_from_json(const json_t *j, const struct plan_node *nodes,
 		}
 		pf->type = xstrdup(type);
 		pf->target = xstrdup(target);
-		pf->step = json_is_integer(json_object_get(f, "step"))
-			? (int)json_integer_value(json_object_get(f, "step")) : -1;
+		pf->step = opt_int(f, "step", -1);
+		pf->param_bucket = opt_int(json_object_get(f, "bucket"), "param", -1);
+		pf->timing_bucket = opt_int(json_object_get(f, "bucket"), "timing", -1);
 		pf->bind = opt_string(f, "bind");
 		pf->role = opt_string(f, "role");
 		pf->node = json_is_string(node)
