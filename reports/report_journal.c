@@ -53,6 +53,7 @@ static void clear(struct rrec *r)
 {
 	r->type = RREC_OTHER;
 	r->run = r->duration_ms = r->reset_ms = r->runs_done = r->testbed = -1;
+	r->new_templates = -1;
 	r->infra_stop = -1;
 	buf_reset(&r->outcome);
 	buf_reset(&r->class_);
@@ -216,6 +217,22 @@ static int phases(struct rj *c, struct rrec *r, struct buf *key)
 	return m;
 }
 
+/* A guided run's "explore": only its count of new templates. */
+static int explore(struct rj *c, struct rrec *r, struct buf *key)
+{
+	int first, m;
+
+	if (rj_peek(c) != RJ_OBJECT)
+		return rj_skip(c);
+	if (rj_object(c, &first) < 0)
+		return -1;
+	while ((m = rj_member(c, &first, key)) > 0)
+		if ((!strcmp(key->data, "new_templates") ? rj_int(c, &r->new_templates)
+							 : rj_skip(c)) < 0)
+			return -1;
+	return m;
+}
+
 /* ---- a record ---------------------------------------------------------- */
 
 static int member(struct rj *c, struct rrec *r, struct buf *key, struct buf *tmp)
@@ -242,6 +259,8 @@ static int member(struct rj *c, struct rrec *r, struct buf *key, struct buf *tmp
 			return rj_str(c, &r->event);
 		if (!strcmp(k, "error"))
 			return rj_str(c, &r->error);
+		if (!strcmp(k, "explore"))
+			return explore(c, r, tmp);
 		break;
 	case 'f':
 		if (!strcmp(k, "faults"))

@@ -19,6 +19,7 @@
 #include "fake_harness.h"
 #include "journal.h"
 #include "paths.h"
+#include "report.h"
 #include "tap.h"
 
 #define diag(...) (printf("# "), printf(__VA_ARGS__), printf("\n"))
@@ -143,7 +144,28 @@ static int kills_on_n2(const struct runs *s, int *ret_novel)
 	return n;
 }
 
-static int run_campaign(const char *explore, struct runs *s)
+/* Does the report's index plot the log templates? */
+static int report_plots_templates(const char *dir)
+{
+	struct report_options ro = { 0 };
+	struct report_result res = { 0 };
+	struct err e = { "" };
+	char *path = xasprintf("%s/report/index.html", dir);
+	struct buf html = BUF_INIT;
+	int has;
+
+	if (report_write(dir, &ro, &res, &e) < 0)
+		diag("report: %s", e.msg);
+	paths_read_file(path, NULL, 16 << 20, &html, NULL);
+	has = html.data && strstr(html.data, "aria-label=\"log templates seen by run\"") &&
+	      strstr(html.data, "aria-label=\"unique flaws by run\"");
+	report_result_release(&res);
+	buf_release(&html);
+	free(path);
+	return has;
+}
+
+static int run_campaign(const char *explore, struct runs *s, int *ret_plot)
 {
 	struct config *cfg = load(explore);
 	char *dir = tmp_dir();
@@ -154,6 +176,7 @@ static int run_campaign(const char *explore, struct runs *s)
 	script(&f);
 	r = campaign(cfg, &f, 1, dir);
 	runs_read(dir, s);
+	*ret_plot = report_plots_templates(dir);
 	fake_release(&f);
 	config_free(cfg);
 	paths_remove_tree(dir, NULL);
@@ -164,11 +187,13 @@ static int run_campaign(const char *explore, struct runs *s)
 static void test_guided_finds_the_arm(void)
 {
 	struct runs rnd, gd;
-	int novel_r, novel_g, k_r, k_g;
+	int novel_r, novel_g, k_r, k_g, plot_r, plot_g;
 	json_t *ex;
 
-	is_int(run_campaign("random", &rnd), 0, "a random campaign");
-	is_int(run_campaign("guided", &gd), 0, "a guided campaign");
+	is_int(run_campaign("random", &rnd, &plot_r), 0, "a random campaign");
+	is_int(run_campaign("guided", &gd, &plot_g), 0, "a guided campaign");
+	ok(plot_g && !plot_r, "the report plots the log templates of the guided campaign "
+	   "beside its flaws, not the random one's");
 	k_r = kills_on_n2(&rnd, &novel_r);
 	k_g = kills_on_n2(&gd, &novel_g);
 	diag("process-kill on n2: random %d of %d, guided %d of %d (novel runs %d)",
