@@ -202,7 +202,10 @@ static int reset_member(struct rj *c, const char *key, void *item, struct rrec *
 	return got;
 }
 
-static int phases(struct rj *c, struct rrec *r, struct buf *key)
+/* An object of which only the integer member `name` is kept (in *ret):
+ * "phases"."reset_ms", a guided run's "explore"."new_templates". */
+static int one_int_member(struct rj *c, struct buf *key, const char *name,
+			  long long *ret)
 {
 	int first, m;
 
@@ -211,24 +214,7 @@ static int phases(struct rj *c, struct rrec *r, struct buf *key)
 	if (rj_object(c, &first) < 0)
 		return -1;
 	while ((m = rj_member(c, &first, key)) > 0)
-		if ((!strcmp(key->data, "reset_ms") ? rj_int(c, &r->reset_ms)
-						     : rj_skip(c)) < 0)
-			return -1;
-	return m;
-}
-
-/* A guided run's "explore": only its count of new templates. */
-static int explore(struct rj *c, struct rrec *r, struct buf *key)
-{
-	int first, m;
-
-	if (rj_peek(c) != RJ_OBJECT)
-		return rj_skip(c);
-	if (rj_object(c, &first) < 0)
-		return -1;
-	while ((m = rj_member(c, &first, key)) > 0)
-		if ((!strcmp(key->data, "new_templates") ? rj_int(c, &r->new_templates)
-							 : rj_skip(c)) < 0)
+		if ((!strcmp(key->data, name) ? rj_int(c, ret) : rj_skip(c)) < 0)
 			return -1;
 	return m;
 }
@@ -260,7 +246,7 @@ static int member(struct rj *c, struct rrec *r, struct buf *key, struct buf *tmp
 		if (!strcmp(k, "error"))
 			return rj_str(c, &r->error);
 		if (!strcmp(k, "explore"))
-			return explore(c, r, tmp);
+			return one_int_member(c, tmp, "new_templates", &r->new_templates);
 		break;
 	case 'f':
 		if (!strcmp(k, "faults"))
@@ -282,7 +268,7 @@ static int member(struct rj *c, struct rrec *r, struct buf *key, struct buf *tmp
 		break;
 	case 'p':
 		if (!strcmp(k, "phases"))
-			return phases(c, r, tmp);
+			return one_int_member(c, tmp, "reset_ms", &r->reset_ms);
 		break;
 	case 'r':
 		if (!strcmp(k, "reason") && r->type == RREC_CAMPAIGN)
