@@ -353,21 +353,27 @@ static void test_replay_recorded_plan(void)
 	free(rdir);
 }
 
-/* Two testbeds: runs end out of order, yet every plan saw exactly the
- * runs <= r - LAG, and every run is recorded once. */
-static void test_two_testbeds(void)
+/* Several testbeds: runs end out of order, yet every plan saw exactly the
+ * runs <= r - LAG, and every run is recorded once; with one testbed
+ * beyond repair, its run goes back to the queue and the testbeds waiting
+ * for it give theirs back and take it first. */
+static void test_testbeds(int n, int broken)
 {
 	struct config *cfg = load("guided");
 	char *dir = tmp_dir();
-	struct fake f[2];
+	struct fake f[3];
 	struct runs s;
-	int once = 1, upto = 1;
+	int once = 1, upto = 1, ran = 0;
 
-	for (int k = 0; k < 2; k++) {
+	for (int k = 0; k < n; k++) {
 		fake_init(&f[k], cfg);
 		script(&f[k]);
 	}
-	is_int(campaign(cfg, f, 2, dir), 0, "a guided campaign on two testbeds");
+	if (broken) {
+		f[1].broken[2] = FAKE_NEVER;
+		f[1].dom[2] = FAKE_OFF;
+	}
+	is_int(campaign(cfg, f, n, dir), 0, "a guided campaign on several testbeds");
 	runs_read(dir, &s);
 	for (int r = 1; r <= RUNS; r++) {
 		json_t *g = json_object_get(json_object_get(s.rec[r], "plan"), "guided");
@@ -376,12 +382,14 @@ static void test_two_testbeds(void)
 		once &= s.count[r] == 1;
 		upto &= json_integer_value(json_object_get(g, "feedback_upto")) == want;
 	}
-	ok(once, "every run recorded once");
-	ok(upto, "every plan saw the runs <= r - %d", EXPLORE_LAG);
-	ok(f[0].applies > 0 && f[1].applies > 0, "both testbeds ran runs (%d, %d)",
-	   f[0].applies, f[1].applies);
+	for (int k = 0; k < n; k++)
+		ran += f[k].applies > 0;
+	ok(once, "%d testbeds%s: every run recorded once", n, broken ? ", one broken" : "");
+	ok(upto, "%d testbeds%s: every plan saw the runs <= r - %d", n,
+	   broken ? ", one broken" : "", EXPLORE_LAG);
+	is_int(ran, n - broken, "the healthy testbeds ran runs");
 	runs_release(&s);
-	for (int k = 0; k < 2; k++)
+	for (int k = 0; k < n; k++)
 		fake_release(&f[k]);
 	config_free(cfg);
 	paths_remove_tree(dir, NULL);
@@ -438,6 +446,7 @@ int main(void)
 	test_guided_finds_the_arm();
 	test_replay_recorded_plan();
 	test_resume_same_plans();
-	test_two_testbeds();
+	test_testbeds(2, 0);
+	test_testbeds(3, 1);
 	return tap_done();
 }
