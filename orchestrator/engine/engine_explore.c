@@ -112,7 +112,7 @@ void run_feedback(struct run_ctx *r, json_t *record)
 {
 	struct hashes h = { 0 };
 	char *cmd = r->cfg->logs.n_paths
-		? run_collect_command(r->cfg, FEEDBACK_LOG_BYTES) : NULL;
+		? run_collect_command(r->cfg, FEEDBACK_LOG_BYTES, 1) : NULL;
 
 	for (int i = 0; cmd && i < r->n_nodes; i++)
 		node_templates(r, i, cmd, &h);

@@ -312,6 +312,10 @@ static void test_replay_recorded_plan(void)
 	fake_init(&f, cfg);
 	script(&f);
 	campaign(cfg, &f, 1, dir);
+	is_int(fake_count(&f, "exec n2 campaign-agent collect '{\"paths\":[\"/var/log/sut.log\"],"
+			  "\"max_bytes\":65536,\"dmesg\":false,\"agent_log\":false}'"), RUNS,
+	       "after each run, the SUT's logs are collected from each node, 64 KiB each, "
+	       "without the kernel's and the agent's");
 	fake_release(&f);
 	runs_read(dir, &s);
 	/* a late run, whose plan used feedback: a draw without it differs */
