@@ -303,10 +303,9 @@ int engine_campaign(const struct config *cfg, struct harness *const *hs, int n,
 {
 	struct campaign c = { .cfg = cfg, .opt = opt, .next = 1, .sum = ret,
 			      .lock = PTHREAD_MUTEX_INITIALIZER };
+	pthread_condattr_t ca;
 	json_t *ev;
 	int r = -1;
-
-	pthread_condattr_t ca;
 
 	memset(ret, 0, sizeof(*ret));
 	if (n < 1)
