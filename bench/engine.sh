@@ -5,6 +5,9 @@
 #  2. Resident memory of `campaign run` after 10 runs and after M runs
 #     (default 100) of short runs (bench/configs/memory.json).
 #   bench/engine.sh [N] [M]      (repository root, after scripts/build)
+#  M=0 skips part 2. OBSERVE_S=5 sets the observation window of part 1
+#  (default: the config's 4 s); CAMPAIGN=path/to/campaign measures another
+#  build (e.g. the commit before a change, for before/after in one run).
 set -eu
 N=${1:-20}
 M=${2:-100}
@@ -14,6 +17,11 @@ trap 'rm -rf "$T"' EXIT
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
 CFG=tests/integration/configs/counter.json
+if [ -n "${OBSERVE_S:-}" ]; then
+	jq --argjson o "$OBSERVE_S" '.schedule.observe_s = $o' "$CFG" >"$T/counter.json"
+	sed -i "s#\"\.\./#\"$PWD/tests/integration/configs/../#g" "$T/counter.json"
+	CFG=$T/counter.json
+fi
 "$C" -q testbed down "$CFG" || true
 "$C" -q testbed up "$CFG"
 start=$(date +%s%3N)
@@ -28,6 +36,7 @@ echo "  run wall time median: $(jq -r 'select(.type == "run") | .duration_ms' "$
 echo "  overhead (run wall - inject/observe window) median: $(jq -r 'select(.type == "run") | .duration_ms - .phases.inject_observe_ms' "$J" | median) ms"
 "$C" -q testbed down "$CFG"
 
+[ "$M" -gt 0 ] || exit 0
 MCFG=bench/configs/memory.json
 "$C" -q testbed down "$MCFG" || true
 "$C" -q run "$MCFG" --out "$T/mem" --runs "$M" >/dev/null 2>&1 &

@@ -47,6 +47,11 @@ $(ls /proc/$pid/fd 2>/dev/null | wc -l) $(ls /proc/$pid/task 2>/dev/null | wc -l
 	wait $pid || true
 	end=$(date +%s%3N)
 	done_runs=$(jq -s '[.[] | select(.type == "run")] | length' "$T/run$n/journal.jsonl")
+	if [ "$done_runs" != "$RUNS" ]; then
+		keep=$(mktemp -d /tmp/scale-short-XXXXXX)
+		cp -r "$T/run$n" "$keep/"
+		echo "testbeds $n: $done_runs of $RUNS runs recorded; results kept in $keep/run$n"
+	fi
 	rate=$(echo "$done_runs $start $end" | awk '{printf "%.0f", $1 * 3600000 / ($3 - $2)}')
 	[ -n "$base_rate" ] || base_rate=$rate
 	ratio=$(echo "$rate $base_rate" | awk '{printf "%.2f", $1 / $2}')

@@ -20,28 +20,6 @@ for i in $(seq 3); do
 	"$C" -q testbed up "$CFG"
 	ups="$ups $(( $(ms) - t0 ))"
 	[ "$i" = 3 ] || "$C" -q testbed down "$CFG"
-
-# A Debian-image node (256 MiB, bench/configs/debian1.json): its reset
-# through the channel and over SSH, against its floor. DEBIAN=0 skips it
-# (the image takes minutes to build the first time).
-if [ "${DEBIAN:-1}" = 1 ]; then
-	DCFG=bench/configs/debian1.json
-	"$C" -q testbed down "$DCFG" || true
-	"$C" -q testbed up "$DCFG"
-	dfloor=$("$floor_bin" "$N" cmp-bench-debian1-n1)
-	for sync in channel ssh; do
-		resets=""
-		for i in $(seq "$N"); do
-			r=$("$C" testbed reset "$DCFG" --sync "$sync" 2>&1 >/dev/null |
-				sed -n 's/.*reset done in \([0-9]*\) ms.*/\1/p')
-			resets="$resets $r"
-		done
-		reset=$(echo $resets | tr ' ' '\n' | median)
-		echo "reset 1 Debian node (256 MiB) by loadvm, clock by $sync, median of $N: $reset ms" \
-		     "($(echo "scale=2; $reset / $dfloor" | bc)x its floor of $dfloor ms)"
-	done
-	"$C" -q testbed down "$DCFG"
-fi
 done
 echo "up (3 nodes: define, boot, SSH, snapshot), median of 3: $(echo $ups | tr ' ' '\n' | median) ms"
 
