@@ -3,6 +3,9 @@
  * (engine_record.c) its run. A run's plan depends only on the seed and
  * the run number, so the set of plans is the same for any number of
  * testbeds; a shard takes the runs r with r % count == index % count.
+ * With guided exploration the plan of r also depends on the journaled
+ * feedback of the runs <= r - EXPLORE_LAG, which it waits for
+ * (engine_explore.c).
  * The repair ladder is described in engine.h.
  */
 #include "engine.h"
