@@ -11,6 +11,10 @@
  * "primary", and "@NAME" bound to one of them) have node -1: the engine
  * resolves them at injection time, in place, and sets role; the run
  * record keeps that plan, so a replay of it hits the same nodes.
+ *
+ * schedule.explore "guided" adds the campaign's feedback so far to the
+ * inputs (plan_make_guided, plan_guided.c); the plan records the choices
+ * it made, so a replay still needs nothing but the plan.
  */
 #ifndef CAMPAIGN_PLAN_H
 #define CAMPAIGN_PLAN_H
