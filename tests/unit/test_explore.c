@@ -25,7 +25,7 @@
 #define diag(...) (printf("# "), printf(__VA_ARGS__), printf("\n"))
 #define RUNS 48
 
-static struct config *load(const char *explore)
+static struct config *load_n(const char *explore, int per_run)
 {
 	char path[] = "/tmp/test-explore-XXXXXX";
 	int fd = mkstemp(path);
@@ -41,9 +41,9 @@ static struct config *load(const char *explore)
 		"   {\"type\": \"process-hang\", \"process\": \"x\", \"duration_s\": [1, 3]}],\n"
 		" \"logs\": {\"paths\": [\"/var/log/sut.log\"]},\n"
 		" \"schedule\": {\"runs\": %d, \"inject_at_s\": [1, 2], \"observe_s\": 2,\n"
-		"   \"explore\": \"%s\"},\n"
+		"   \"explore\": \"%s\", \"faults_per_run\": %d},\n"
 		" \"oracles\": [{\"type\": \"probe-recovers\", \"probe\": \"health\", \"within_s\": 3},\n"
-		"   {\"type\": \"containment\"}]}\n", RUNS, explore);
+		"   {\"type\": \"containment\"}]}\n", RUNS, explore, per_run);
 
 	if (write(fd, text, strlen(text)) < 0)
 		return NULL;
@@ -53,6 +53,11 @@ static struct config *load(const char *explore)
 	unlink(path);
 	free(text);
 	return c;
+}
+
+static struct config *load(const char *explore)
+{
+	return load_n(explore, 1);
 }
 
 static char *tmp_dir(void)
@@ -226,6 +231,13 @@ static void test_guided_finds_the_arm(void)
 				"explore"), "novel"));
 	}
 	ok(novel_kill, "every run of the scripted arm is novel");
+	int uniform = 0;
+
+	for (int r = 1; r <= RUNS; r++)
+		uniform += json_is_true(json_object_get(json_object_get(json_object_get(
+			gd.rec[r], "plan"), "guided"), "uniform"));
+	ok(uniform > 0 && uniform < RUNS / 3, "a few runs draw uniformly (epsilon): %d of %d",
+	   uniform, RUNS);
 	runs_release(&rnd);
 	runs_release(&gd);
 }
@@ -400,6 +412,36 @@ static void test_testbeds(int n, int broken)
 	free(dir);
 }
 
+/* Two faults a run: two arms, both credited, the plan holds both. */
+static void test_two_faults(void)
+{
+	struct config *cfg = load_n("guided", 2);
+	char *dir = tmp_dir();
+	struct runs s;
+	struct fake f;
+	int good = 1;
+
+	fake_init(&f, cfg);
+	script(&f);
+	is_int(campaign(cfg, &f, 1, dir), 0, "a guided campaign of two faults a run");
+	runs_read(dir, &s);
+	for (int r = 1; r <= RUNS; r++) {
+		const char *arm = json_string_value(json_object_get(json_object_get(s.rec[r],
+			"explore"), "arm"));
+		json_t *faults = json_object_get(json_object_get(s.rec[r], "plan"), "faults");
+
+		good &= s.count[r] == 1 && arm && strchr(arm, '+') &&
+			json_array_size(faults) == 2 &&
+			json_is_object(json_object_get(json_array_get(faults, 1), "bucket"));
+	}
+	ok(good, "every run: two guided faults in its plan, two arms joined by '+'");
+	runs_release(&s);
+	fake_release(&f);
+	config_free(cfg);
+	paths_remove_tree(dir, NULL);
+	free(dir);
+}
+
 /* explore.c alone: seen sets, novelty, the credit's lag, window, decay. */
 static void test_memory(void)
 {
@@ -450,6 +492,7 @@ int main(void)
 	test_guided_finds_the_arm();
 	test_replay_recorded_plan();
 	test_resume_same_plans();
+	test_two_faults();
 	test_testbeds(2, 0);
 	test_testbeds(3, 1);
 	return tap_done();
