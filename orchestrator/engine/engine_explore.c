@@ -5,7 +5,6 @@
  * EXPLORE_LAG (engine_explore_plan, which waits for them), and the same
  * memory rebuilt from the journal on resume (engine_explore_load).
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -325,7 +324,10 @@ static void wait_a_while(struct campaign *c)
  * 1: give the run back (a run it waits for went back to the queue: take
  * that one first); 0 with *upto the feedback to plan with: run - LAG, or
  * less when a run it needs can no longer come (a testbed quarantined in
- * the middle of a shrink), or -1 when stopping. */
+ * the middle of a shrink), or -1 when stopping. The wait has no deadline
+ * of its own: every run it waits for is bounded by the ladder's
+ * deadlines, a signal or the budget ends it within a second, and a run
+ * that can no longer come ends it at once. */
 static int wait_feedback(struct bed *b, int run, int *upto)
 {
 	struct campaign *c = b->c;
