@@ -270,7 +270,7 @@ static void fault_texts(struct report_data *d, const struct rrec *r, struct rrun
 static void add_run(struct report_data *d, const struct rrec *r)
 {
 	struct rrun run = { .run = r->run, .duration_ms = -1, .reset_ms = -1,
-			    .class_ = -1, .flaw = -1 };
+			    .class_ = -1, .flaw = -1, .new_templates = -1 };
 	int types[16], n_types;
 	int64_t started = report_parse_time(r->started.data);
 	int64_t ended = report_parse_time(r->ended.data);
@@ -278,6 +278,8 @@ static void add_run(struct report_data *d, const struct rrec *r)
 
 	run.outcome = (uint8_t)outcome_of(r->outcome.data);
 	run.started_ms = started;
+	if (r->new_templates >= 0 && r->new_templates <= INT32_MAX)
+		run.new_templates = (int32_t)r->new_templates;
 	if (r->duration_ms >= 0 && r->duration_ms <= INT32_MAX)
 		run.duration_ms = (int32_t)r->duration_ms;
 	if (r->reset_ms >= 0 && r->reset_ms <= INT32_MAX) {
@@ -554,6 +556,29 @@ static void saturation(struct report_data *d)
 	free(seen);
 }
 
+/* A guided campaign's log templates seen after each run that found new
+ * ones, in run order (the journal's order is completion order). */
+static void templates_curve(struct report_data *d)
+{
+	int n = 0, guided = 0;
+
+	free(d->tmpl);
+	d->tmpl = NULL;
+	d->n_tmpl = 0;
+	for (long long i = 0; i < d->n_runs; i++)
+		guided |= d->runs[i].new_templates >= 0;
+	if (!guided)
+		return;
+	d->tmpl = xcalloc((size_t)d->n_runs + 1, sizeof(*d->tmpl));
+	for (long long i = 0; i < d->n_runs; i++)
+		if (d->runs[i].new_templates > 0) {
+			n += d->runs[i].new_templates;
+			d->tmpl[d->n_tmpl++] = (struct rsat){ d->runs[i].run, n };
+		}
+	if (!d->n_tmpl)	/* guided, nothing new: a flat curve */
+		d->tmpl[d->n_tmpl++] = (struct rsat){ d->runs[0].run, 0 };
+}
+
 /* ---- flaw files -------------------------------------------------------- */
 
 /* A string member into *ret (replacing it); other kinds are skipped. */
@@ -826,6 +851,7 @@ int report_data_load_from(struct report_data *d, const char *dir,
 	if (load_flaw_summaries(d, names, n, e) < 0)
 		goto out;
 	saturation(d);
+	templates_curve(d);
 	stats(d->ready, d->n_ready, &d->ready_stat);
 	stats(d->reset, d->n_reset, &d->reset_stat);
 	histogram(d->ready, d->n_ready, &d->ready_stat, &d->ready_hist);
@@ -885,6 +911,7 @@ void report_data_release(struct report_data *d)
 	free(d->reset);
 	free(d->ready_hist.counts);
 	free(d->sat);
+	free(d->tmpl);
 	free(d->infra_stop);
 	free(d->last_event);
 	for (int i = 0; i < d->n_warnings; i++)

@@ -241,7 +241,7 @@ static void saturation(struct buf *out, const struct report_data *d)
 	long long last = d->n_runs ? d->runs[d->n_runs - 1].run : 0;
 
 	buf_adds(out, "<h2>Unique flaws over time</h2>\n<div class=\"grid2\"><div>\n");
-	svg_saturation(out, d->sat, d->n_sat, last);
+	svg_saturation(out, d->sat, d->n_sat, last, "unique flaws", "unique flaw", "#d64545");
 	buf_addf(out, "</div><div><p>%d unique flaw%s in %lld runs.", d->n_sat,
 		 d->n_sat == 1 ? "" : "s", d->n_runs);
 	if (d->n_sat)
@@ -251,6 +251,17 @@ static void saturation(struct buf *out, const struct report_data *d)
 			 last - d->sat[d->n_sat - 1].run == 1 ? "" : "s");
 	buf_adds(out, " A curve that flattens is a campaign that stopped finding "
 		 "new flaws with this fault mix.</p></div></div>\n");
+	if (!d->n_tmpl)
+		return;
+	buf_adds(out, "<h3>SUT log templates over time (guided exploration)</h3>\n"
+		 "<div class=\"grid2\"><div>\n");
+	svg_saturation(out, d->tmpl, d->n_tmpl, last, "log templates seen",
+		       "log templates seen", "#3a7bd5");
+	buf_addf(out, "</div><div><p>%d distinct SUT log templates (log lines with "
+		 "numbers, ids, addresses and times masked) and probe transitions "
+		 "seen. Guided draws favour the faults, targets, parameter and timing "
+		 "buckets whose runs found new ones (docs/exploration.md).</p></div></div>\n",
+		 d->tmpl[d->n_tmpl - 1].n);
 }
 
 static void flaw_table(struct buf *out, const struct report_data *d)

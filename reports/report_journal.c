@@ -53,6 +53,7 @@ static void clear(struct rrec *r)
 {
 	r->type = RREC_OTHER;
 	r->run = r->duration_ms = r->reset_ms = r->runs_done = r->testbed = -1;
+	r->new_templates = -1;
 	r->infra_stop = -1;
 	buf_reset(&r->outcome);
 	buf_reset(&r->class_);
@@ -201,7 +202,10 @@ static int reset_member(struct rj *c, const char *key, void *item, struct rrec *
 	return got;
 }
 
-static int phases(struct rj *c, struct rrec *r, struct buf *key)
+/* An object of which only the integer member `name` is kept (in *ret):
+ * "phases"."reset_ms", a guided run's "explore"."new_templates". */
+static int one_int_member(struct rj *c, struct buf *key, const char *name,
+			  long long *ret)
 {
 	int first, m;
 
@@ -210,8 +214,7 @@ static int phases(struct rj *c, struct rrec *r, struct buf *key)
 	if (rj_object(c, &first) < 0)
 		return -1;
 	while ((m = rj_member(c, &first, key)) > 0)
-		if ((!strcmp(key->data, "reset_ms") ? rj_int(c, &r->reset_ms)
-						     : rj_skip(c)) < 0)
+		if ((!strcmp(key->data, name) ? rj_int(c, ret) : rj_skip(c)) < 0)
 			return -1;
 	return m;
 }
@@ -242,6 +245,8 @@ static int member(struct rj *c, struct rrec *r, struct buf *key, struct buf *tmp
 			return rj_str(c, &r->event);
 		if (!strcmp(k, "error"))
 			return rj_str(c, &r->error);
+		if (!strcmp(k, "explore"))
+			return one_int_member(c, tmp, "new_templates", &r->new_templates);
 		break;
 	case 'f':
 		if (!strcmp(k, "faults"))
@@ -263,7 +268,7 @@ static int member(struct rj *c, struct rrec *r, struct buf *key, struct buf *tmp
 		break;
 	case 'p':
 		if (!strcmp(k, "phases"))
-			return phases(c, r, tmp);
+			return one_int_member(c, tmp, "reset_ms", &r->reset_ms);
 		break;
 	case 'r':
 		if (!strcmp(k, "reason") && r->type == RREC_CAMPAIGN)

@@ -37,6 +37,7 @@ struct rrec {
 	struct buf outcome, class_, flaw, failed_oracle, started, ended;
 	long long duration_ms;
 	long long reset_ms;		/* "phases"."reset_ms" */
+	long long new_templates;	/* "explore"."new_templates" (guided) */
 	int n_faults, cap_faults;
 	struct rrec_fault *faults;	/* "faults"[]: type, node, start/end */
 	int n_ready, cap_ready;

@@ -54,6 +54,7 @@ struct rrun {
 	int32_t types;		/* d->str: distinct fault types, space separated, or -1 */
 	int32_t class_;		/* d->str, or -1 */
 	int32_t flaw;		/* index into d->flaws, or -1 */
+	int32_t new_templates;	/* guided runs: explore.new_templates, else -1 */
 	uint8_t outcome;	/* OC_* */
 };
 
@@ -140,6 +141,8 @@ struct report_data {
 	int n_flaws, cap_flaws;
 	struct rsat *sat;
 	int n_sat;
+	struct rsat *tmpl;	/* guided: templates seen after run (n_tmpl 0: none) */
+	int n_tmpl;
 
 	const struct baseline *baseline;	/* borrowed, may be NULL */
 	char **gone;			/* baseline signatures not seen */
@@ -218,9 +221,12 @@ void svg_outcome_bars(struct buf *out, int n, const char *const *labels,
 /* A histogram with p50, p95, p99 marked. */
 void svg_histogram(struct buf *out, const struct rhist *h, const struct rstat *s,
 		   const char *unit);
-/* The cumulative number of unique flaws by run number. */
+/* A step curve of a count by run (the unique flaws, a guided campaign's
+ * log templates); what names the count ("unique flaws"), one its
+ * singular for the points' titles. */
 void svg_saturation(struct buf *out, const struct rsat *pts, int n,
-		    long long last_run);
+		    long long last_run, const char *what, const char *one,
+		    const char *colour);
 /* A "nice" axis step for a range and about `ticks` ticks. */
 double svg_nice_step(double range, int ticks);
 

@@ -160,7 +160,8 @@ void svg_histogram(struct buf *out, const struct rhist *h, const struct rstat *s
 }
 
 void svg_saturation(struct buf *out, const struct rsat *pts, int n,
-		    long long last_run)
+		    long long last_run, const char *what, const char *one,
+		    const char *colour)
 {
 	const int W = 560, H = 170, L = 50, T = 14, B = 34;
 	double xmax = last_run > 1 ? (double)last_run : 1, ymax;
@@ -170,8 +171,8 @@ void svg_saturation(struct buf *out, const struct rsat *pts, int n,
 	ymax = n ? pts[n - 1].n : 1;
 	ymax = ymax < 4 ? 4 : ceil(ymax / svg_nice_step(ymax, 4)) * svg_nice_step(ymax, 4);
 	buf_addf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" "
-		 "width=\"%d\" height=\"%d\" role=\"img\" aria-label=\"unique flaws by run\">\n",
-		 L + W + 20, T + H + B, L + W + 20, T + H + B);
+		 "width=\"%d\" height=\"%d\" role=\"img\" aria-label=\"%s by run\">\n",
+		 L + W + 20, T + H + B, L + W + 20, T + H + B, what);
 	y_axis(out, L, T, H, W, ymax);
 	xstep = svg_nice_step(xmax, 6);
 	for (double v = 0; v <= xmax + xstep / 1000; v += xstep)
@@ -182,18 +183,19 @@ void svg_saturation(struct buf *out, const struct rsat *pts, int n,
 	buf_addf(&path, "M%d %d", L, T + H);
 	for (int i = 0; i < n; i++) {
 		double x = L + (double)pts[i].run / xmax * W;
-		double y0 = T + H - (pts[i].n - 1) / ymax * H, y1 = T + H - pts[i].n / ymax * H;
+		double y0 = T + H - (i ? pts[i - 1].n : 0) / ymax * H;
+		double y1 = T + H - pts[i].n / ymax * H;
 
 		buf_addf(&path, " L%.1f %.1f L%.1f %.1f", x, y0, x, y1);
 	}
 	buf_addf(&path, " L%d %.1f", L + W, T + H - (n ? pts[n - 1].n : 0) / ymax * H);
-	buf_addf(out, "<path d=\"%s\" fill=\"none\" stroke=\"#d64545\" stroke-width=\"2\"/>\n",
-		 path.data);
+	buf_addf(out, "<path d=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\"/>\n",
+		 path.data, colour);
 	for (int i = 0; i < n; i++)
-		buf_addf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"#d64545\">"
-			 "<title>run %lld: unique flaw %d</title></circle>\n",
+		buf_addf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\">"
+			 "<title>run %lld: %s %d</title></circle>\n",
 			 L + (double)pts[i].run / xmax * W, T + H - pts[i].n / ymax * H,
-			 pts[i].run, pts[i].n);
+			 colour, pts[i].run, one, pts[i].n);
 	buf_adds(out, "</svg>\n");
 	buf_release(&path);
 }

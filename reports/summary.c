@@ -149,12 +149,13 @@ static json_t *warnings(const struct report_data *d)
 	return a;
 }
 
-static json_t *sat(const struct report_data *d)
+/* A step curve as [[run, count so far], ...]. */
+static json_t *curve(const struct rsat *pts, int n)
 {
 	json_t *a = json_array();
 
-	for (int i = 0; i < d->n_sat; i++)
-		json_array_append_new(a, json_pack("[I, i]", (json_int_t)d->sat[i].run, d->sat[i].n));
+	for (int i = 0; i < n; i++)
+		json_array_append_new(a, json_pack("[I, i]", (json_int_t)pts[i].run, pts[i].n));
 	return a;
 }
 
@@ -199,7 +200,9 @@ json_t *summary_build(const struct report_data *d)
 	json_object_set_new(s, "by_oracle", by_oracle(d));
 	json_object_set_new(s, "reset", resets(d));
 	json_object_set_new(s, "unique_flaws", json_integer(d->n_flaws));
-	json_object_set_new(s, "saturation", sat(d));
+	json_object_set_new(s, "saturation", curve(d->sat, d->n_sat));
+	if (d->n_tmpl)	/* a guided campaign */
+		json_object_set_new(s, "log_templates", curve(d->tmpl, d->n_tmpl));
 	json_object_set_new(s, "flaws", flaws(d));
 	json_object_set_new(s, "baseline", baseline(d));
 	json_object_set_new(s, "new_flaws", json_integer(d->new_flaws));

@@ -65,6 +65,9 @@ static void print_fault(const struct plan_fault *f, const struct plan_node *node
 		printf("  for %.3f s", f->duration_ms / 1000.0);
 	if (params && strcmp(params, "{}"))
 		printf("  %s", params);
+	if (f->param_bucket >= 0)
+		printf("  (arm: parameter quarter %d, time quarter %d)", f->param_bucket + 1,
+		       f->timing_bucket + 1);
 	putchar('\n');
 	free(params);
 }
@@ -122,6 +125,9 @@ static int cmd_plan(int argc, char **argv)
 			printf("run %d (seed %llu; ", run, (unsigned long long)p.seed);
 			if (p.scenario)
 				printf("scenario '%s'; ", p.scenario);
+			/* a campaign's guided plans depend on its runs' feedback */
+			if (p.feedback_upto >= 0)
+				printf("guided, as with no feedback yet; ");
 			printf("times after the warm-up)%s\n", p.n_faults ? "" : ": no fault");
 			for (int k = 0; k < p.n_faults; k++)
 				print_fault(&p.faults[k], nodes);

@@ -301,6 +301,8 @@ const struct cfg_table cfg_oracle_table = {
 
 /* ---- schedule and logs -------------------------------------------------- */
 
+static const char *const explore_names[] = { "random", "guided", NULL };
+
 static const struct cfg_field schedule_fields[] = {
 	CFG_F_INT("runs", struct config_schedule, runs, 1, 1000000,
 		  .def = "10", .help = "runs in all"),
@@ -334,6 +336,14 @@ static const struct cfg_field schedule_fields[] = {
 		     "(random_weight + the scenarios' weights). 0: scenario runs "
 		     "only. Without `faults` every run is a scenario run; without "
 		     "`scenarios` every run is random"),
+	CFG_F_ENUM("explore", struct config_schedule, explore, explore_names,
+		   .def = "\"random\"", .help = "how a random run draws its "
+		   "faults. random: by the faults' weights; guided: each fault "
+		   "with its target, a quarter of its parameter ranges and a "
+		   "quarter of `inject_at_s` is an arm, and arms whose runs "
+		   "produced SUT log templates or outcomes not seen before are "
+		   "drawn more often (seeded, recorded in the plan: runs replay; "
+		   "docs/exploration.md)"),
 	CFG_F_END,
 };
 

@@ -177,6 +177,14 @@ struct config_schedule {
 	int testbeds;		/* 1..16, default 1 */
 	double random_weight;	/* a random run against the scenarios'
 				 * weights, >= 0, default 1 */
+	int explore;		/* enum config_explore, default random */
+};
+
+/* How a random run draws its faults (docs/exploration.md). */
+enum config_explore {
+	CONFIG_EXPLORE_RANDOM,	/* by the faults' weights alone */
+	CONFIG_EXPLORE_GUIDED,	/* biased toward arms that found new
+				 * log templates or outcomes */
 };
 
 struct config_oracle {

@@ -3,6 +3,9 @@
  * (engine_record.c) its run. A run's plan depends only on the seed and
  * the run number, so the set of plans is the same for any number of
  * testbeds; a shard takes the runs r with r % count == index % count.
+ * With guided exploration the plan of r also depends on the journaled
+ * feedback of the runs <= r - EXPLORE_LAG, which it waits for
+ * (engine_explore.c).
  * The repair ladder is described in engine.h.
  */
 #include "engine.h"
@@ -10,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "buf.h"
 #include "clock.h"
@@ -43,7 +47,7 @@ static int shard_of(const struct engine_options *opt, int *ret_i)
 	return opt->shard_count > 1 ? opt->shard_count : 1;
 }
 
-static int in_shard(const struct engine_options *opt, int run)
+int engine_in_shard(const struct engine_options *opt, int run)
 {
 	int i, n = shard_of(opt, &i);
 
@@ -111,6 +115,11 @@ static int stopping(struct bed *b)
 	return c->failed || (c->opt->stop && *c->opt->stop) || out_of_budget(b);
 }
 
+int engine_stopping_locked(struct bed *b)
+{
+	return stopping(b);
+}
+
 int engine_stopping(struct bed *b)
 {
 	int r;
@@ -132,20 +141,27 @@ static int take_run(struct bed *b)
 	campaign_lock(c);
 	if (stopping(b))
 		goto out;
-	if (c->n_requeued) {
-		run = c->requeued[--c->n_requeued];
+	if (c->n_requeued) {	/* the smallest first: later plans may wait for it */
+		int k = 0;
+
+		for (int i = 1; i < c->n_requeued; i++)
+			if (c->requeued[i] < c->requeued[k])
+				k = i;
+		run = c->requeued[k];
+		c->requeued[k] = c->requeued[--c->n_requeued];
 		goto out;
 	}
 	while (c->next <= c->opt->runs) {
 		int r = c->next++;
 
-		if (in_shard(c->opt, r) && !journal_has_run(c->journal, r) &&
+		if (engine_in_shard(c->opt, r) && !journal_has_run(c->journal, r) &&
 		    !engine_shrink_pending(c, r)) {
 			run = r;
 			break;
 		}
 	}
 out:
+	b->current = run;
 	campaign_unlock(c);
 	return run;
 }
@@ -161,6 +177,7 @@ void engine_quarantine(struct bed *b, int run, const char *why)
 	snprintf(b->reason, sizeof(b->reason), "run %d: %s", run > 0 ? run : -run, why);
 	if (run > 0)
 		c->requeued[c->n_requeued++] = run;
+	pthread_cond_broadcast(&c->recorded);
 	campaign_unlock(c);
 }
 
@@ -170,9 +187,12 @@ static void one_run(struct bed *b, int run)
 	json_t *record = NULL, *trace = NULL;
 	struct err q = { "" }, e = { "" };
 	struct plan plan;
+	int planned = engine_explore_plan(b, run, &plan, &e);
 
-	if (plan_make(c->cfg, c->pnodes, c->n_nodes, run, &plan, &e) < 0)
+	if (planned < 0)
 		goto fatal;
+	if (planned > 0)
+		return;		/* given back, or stopping */
 	if (engine_attempts(b, &plan, NULL, 1, &record, &trace, &q)) {
 		plan_release(&plan);
 		engine_quarantine(b, run, q.msg);
@@ -213,8 +233,13 @@ static void *worker(void *arg)
 	b->start_ms = b->h->ops->now_ms(b->h);
 	while (!b->quarantined && engine_shrink_resume(b))
 		;
-	for (int run; !b->quarantined && (run = take_run(b)) > 0;)
+	for (int run; !b->quarantined && (run = take_run(b)) > 0;) {
 		one_run(b, run);
+		campaign_lock(b->c);
+		b->current = 0;
+		pthread_cond_broadcast(&b->c->recorded);
+		campaign_unlock(b->c);
+	}
 	return NULL;
 }
 
@@ -260,7 +285,8 @@ static void beds_init(struct campaign *c, struct harness *const *hs, int n)
 {
 	c->n_beds = n;
 	c->beds = xcalloc((size_t)n, sizeof(*c->beds));
-	c->requeued = xcalloc((size_t)n + 1, sizeof(int));
+	/* each testbed gives back at most one run at a time */
+	c->requeued = xcalloc((size_t)2 * n + 2, sizeof(int));
 	for (int k = 0; k < n; k++)
 		c->beds[k] = (struct bed){ .c = c, .h = hs[k], .index = k,
 			.dirty = xcalloc((size_t)c->n_nodes + 1, sizeof(char *)) };
@@ -280,17 +306,23 @@ int engine_campaign(const struct config *cfg, struct harness *const *hs, int n,
 {
 	struct campaign c = { .cfg = cfg, .opt = opt, .next = 1, .sum = ret,
 			      .lock = PTHREAD_MUTEX_INITIALIZER };
+	pthread_condattr_t ca;
 	json_t *ev;
 	int r = -1;
 
 	memset(ret, 0, sizeof(*ret));
 	if (n < 1)
 		return err_set(e, "no testbed to run on");
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&c.recorded, &ca);
+	pthread_condattr_destroy(&ca);
 	node_tables(&c, hs[0]);
 	beds_init(&c, hs, n);
 	for (int run = 1; run <= opt->runs; run++)
-		c.in_shard += in_shard(opt, run);
-	if (campaign_open(&c, hs[0], e) < 0 || engine_shrink_load(&c, e) < 0)
+		c.in_shard += engine_in_shard(opt, run);
+	if (campaign_open(&c, hs[0], e) < 0 || engine_shrink_load(&c, e) < 0 ||
+	    engine_explore_load(&c, e) < 0)
 		goto out;
 	run_workers(&c);
 	if (!c.failed)
@@ -312,11 +344,13 @@ int engine_campaign(const struct config *cfg, struct harness *const *hs, int n,
 	r = 0;
 out:
 	engine_shrink_free(&c);
+	engine_explore_free(&c);
 	flaws_free(c.flaws);
 	journal_close(c.journal);
 	beds_free(&c);
 	node_tables_free(&c);
 	pthread_mutex_destroy(&c.lock);
+	pthread_cond_destroy(&c.recorded);
 	return r;
 }
 

@@ -33,6 +33,7 @@ struct bed {
 	const char **dirty;		/* continuous mode: nodes to restore */
 	int n_dirty;
 	int first_run_done;
+	int current;			/* the run it works on, 0: none */
 	int quarantined;
 	char reason[1024];		/* why it was quarantined */
 	int64_t start_ms;		/* on its harness's clock */
@@ -59,6 +60,10 @@ struct campaign {
 	int n_shrinks;
 	struct err fatal;
 	struct engine_summary *sum;
+	/* guided exploration (engine_explore.c), under lock; NULL: random */
+	struct explore *explore;
+	int explore_ready;		/* every shard run <= this is recorded */
+	pthread_cond_t recorded;	/* a run was recorded or given back */
 };
 
 static inline void campaign_lock(struct campaign *c) { pthread_mutex_lock(&c->lock); }
@@ -77,8 +82,11 @@ void engine_infra_event(struct bed *b, int run, int attempt_no, const char *scop
 			const char *what, const char *action);
 
 /* engine.c: the campaign must stop taking work (a signal, the budget,
- * a failed record). Takes the lock. */
+ * a failed record). Takes the lock (_locked: the caller holds it). */
 int engine_stopping(struct bed *b);
+int engine_stopping_locked(struct bed *b);
+/* Is run in the shard of opt? */
+int engine_in_shard(const struct engine_options *opt, int run);
 /* Quarantine b for why, which happened in run: a run > 0 goes back to
  * the queue, -run (a shrink's, already run) does not. */
 void engine_quarantine(struct bed *b, int run, const char *why);
@@ -104,5 +112,18 @@ void engine_shrink_free(struct campaign *c);
 int engine_record_run(struct bed *b, int run, json_t *record, json_t *trace,
 		      struct err *e);
 char *engine_run_dir(const struct campaign *c, int run);
+
+/* engine_explore.c. The memory of a guided campaign from its journal
+ * (nothing for a random one). */
+int engine_explore_load(struct campaign *c, struct err *e);
+void engine_explore_free(struct campaign *c);
+/* The plan of run for b: with guided exploration, once the runs its
+ * feedback needs are recorded (explore.h). 0: planned (ret filled); -1:
+ * e filled; 1: the run went back to the queue (one it waits for is
+ * there: take it first); 2: stopping, the run is not made. */
+int engine_explore_plan(struct bed *b, int run, struct plan *ret, struct err *e);
+/* Under the lock, before the record is journaled: its novelty, into its
+ * "explore" ({"arm", "novel", "new_templates", "new"}). */
+void engine_explore_note(struct campaign *c, json_t *record);
 
 #endif

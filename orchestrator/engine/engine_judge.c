@@ -178,7 +178,7 @@ static void strip_nul(json_t *v)
 	}
 }
 
-static char *collect_command(const struct config *cfg)
+char *run_collect_command(const struct config *cfg, long max_bytes, int sut_only)
 {
 	json_t *req = json_object(), *paths = json_array();
 	struct buf cmd = BUF_INIT;
@@ -187,7 +187,11 @@ static char *collect_command(const struct config *cfg)
 	for (int i = 0; i < cfg->logs.n_paths; i++)
 		json_array_append_new(paths, json_string(cfg->logs.paths[i]));
 	json_object_set_new(req, "paths", paths);
-	json_object_set_new(req, "max_bytes", json_integer(cfg->logs.max_bytes));
+	json_object_set_new(req, "max_bytes", json_integer(max_bytes));
+	if (sut_only) {
+		json_object_set_new(req, "dmesg", json_false());
+		json_object_set_new(req, "agent_log", json_false());
+	}
 	text = json_dumps(req, JSON_COMPACT);
 	buf_adds(&cmd, "campaign-agent collect ");
 	shell_quote(&cmd, text);
@@ -221,7 +225,7 @@ static json_t *collect_one(struct run_ctx *r, int i, const char *cmd)
 json_t *run_collect_logs(struct run_ctx *r)
 {
 	json_t *logs = json_object();
-	char *cmd = collect_command(r->cfg);
+	char *cmd = run_collect_command(r->cfg, r->cfg->logs.max_bytes, 0);
 
 	for (int i = 0; i < r->n_nodes; i++)
 		json_object_set_new(logs, r->names[i], collect_one(r, i, cmd));

@@ -171,6 +171,7 @@ int engine_record_run(struct bed *b, int run, json_t *record, json_t *trace,
 	const char *outcome = json_string_value(json_object_get(record, "outcome"));
 	int o = outcome_from_name(outcome);
 
+	engine_explore_note(c, record);
 	if (o == OUTCOME_FLAW) {
 		json_t *t = trace;
 
@@ -182,6 +183,7 @@ int engine_record_run(struct bed *b, int run, json_t *record, json_t *trace,
 	trace = NULL;
 	if (journal_append(c->journal, record, e) < 0)
 		goto fail;
+	pthread_cond_broadcast(&c->recorded);
 	b->first_run_done = o != OUTCOME_SET_ASIDE;
 	mark_dirty(b, record);
 	if (o != OUTCOME_FLAW && !c->cfg->logs.keep_all_runs) {

@@ -316,6 +316,8 @@ int run_execute(struct run_ctx *r, int keep_logs_on_flaw, json_t **ret_record,
 	phase_done(r, "judge_ms", &mark);
 
 	finish_record(r, record);
+	if (keep_logs_on_flaw && r->cfg->schedule.explore == CONFIG_EXPLORE_GUIDED)
+		run_feedback(r, record);
 	add_transitions(r);
 	*ret_trace = json_pack("{s:O}", "timeline", r->timeline);
 	if (keep_logs_on_flaw &&

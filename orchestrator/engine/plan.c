@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "plan_priv.h"
 
 uint64_t plan_next(uint64_t *state)
 {
@@ -38,8 +39,7 @@ static int is_integral(const json_t *v)
 	return json_is_integer(v);
 }
 
-/* A two-number array is a range; any other array a choice. */
-static json_t *draw_param(uint64_t *rng, json_t *v)
+json_t *plan_draw_param(uint64_t *rng, json_t *v)
 {
 	json_t *lo, *hi;
 
@@ -67,7 +67,7 @@ static json_t *draw_params(uint64_t *rng, const json_t *params)
 
 	/* jansson iterates objects in insertion order: stable across runs */
 	json_object_foreach((json_t *)params, key, v)
-		json_object_set_new(out, key, draw_param(rng, v));
+		json_object_set_new(out, key, plan_draw_param(rng, v));
 	return out;
 }
 
@@ -86,9 +86,15 @@ static int pick_fault(uint64_t *rng, const struct config *cfg)
 	return cfg->n_faults - 1;
 }
 
-static int late_bound(const char *target)
+int plan_late_bound(const char *target)
 {
 	return !strcmp(target, "leader") || !strcmp(target, "primary");
+}
+
+int plan_matches(const char *target, const struct plan_node *node)
+{
+	return !strcmp(target, "any") || !strcmp(target, node->name) ||
+	       !strcmp(target, node->role);
 }
 
 static int pick_node(uint64_t *rng, const char *target,
@@ -97,8 +103,7 @@ static int pick_node(uint64_t *rng, const char *target,
 	int matches[64], n = 0;
 
 	for (int i = 0; i < n_nodes && n < 64; i++)
-		if (!strcmp(target, "any") || !strcmp(target, nodes[i].name) ||
-		    !strcmp(target, nodes[i].role))
+		if (plan_matches(target, &nodes[i]))
 			matches[n++] = i;
 	/* draw even when nothing matches, so later draws do not shift */
 	uint64_t k = plan_below(rng, n ? (uint64_t)n : 1);
@@ -124,16 +129,17 @@ static void draw_fault(uint64_t *rng, const struct config *cfg,
 {
 	f->type = xstrdup(cf->type);
 	f->target = xstrdup(cf->target);
-	f->node = late_bound(f->target) || f->target[0] == '@' ? -1
+	f->node = plan_late_bound(f->target) || f->target[0] == '@' ? -1
 		: pick_node(rng, f->target, nodes, n_nodes);
 	if (draw_at)
 		f->inject_at_ms = draw_ms(rng, cfg->schedule.inject_at_s);
 	f->duration_ms = cf->has_duration ? draw_ms(rng, cf->duration_s) : 0;
 	f->params = draw_params(rng, cf->params);
 	f->seed = plan_next(rng);
+	f->param_bucket = f->timing_bucket = -1;
 }
 
-static int no_node(struct plan *ret, const struct plan_fault *f, struct err *e)
+int plan_no_node(struct plan *ret, const struct plan_fault *f, struct err *e)
 {
 	err_set(e, "fault '%s' targets '%s', which matches no node", f->type,
 		f->target);
@@ -195,8 +201,8 @@ static int plan_scenario(const struct config *cfg, const struct config_scenario 
 		prev_start = f->inject_at_ms;
 		prev_end = prev_start + f->duration_ms;
 		ret->n_faults++;
-		if (f->node < 0 && !late_bound(f->target) && f->target[0] != '@')
-			return no_node(ret, f, e);
+		if (f->node < 0 && !plan_late_bound(f->target) && f->target[0] != '@')
+			return plan_no_node(ret, f, e);
 	}
 	return 0;
 }
@@ -215,31 +221,50 @@ static int plan_random(const struct config *cfg, uint64_t *rng,
 		f->step = -1;
 		draw_fault(rng, cfg, &cfg->faults[f->index], f, nodes, n_nodes, 1);
 		ret->n_faults++;
-		if (f->node < 0 && !late_bound(f->target))
-			return no_node(ret, f, e);
+		if (f->node < 0 && !plan_late_bound(f->target))
+			return plan_no_node(ret, f, e);
 	}
 	return 0;
 }
 
-int plan_make(const struct config *cfg, const struct plan_node *nodes,
-	      int n_nodes, int run, struct plan *ret, struct err *e)
+static int plan_draw(const struct config *cfg, const struct plan_node *nodes,
+		     int n_nodes, int run, int upto, const struct explore *x,
+		     struct plan *ret, struct err *e)
 {
 	uint64_t rng = cfg->seed * 0x100000001b3ull ^ (uint64_t)run;
 	int s = -1, r;
 
 	memset(ret, 0, sizeof(*ret));
 	ret->run = run;
+	ret->feedback_upto = -1;
 	plan_next(&rng);
 	ret->seed = plan_next(&rng);
 	rng = ret->seed;
 	if (cfg->n_scenarios)
 		s = pick_scenario(&rng, cfg);
-	r = s >= 0 ? plan_scenario(cfg, &cfg->scenarios[s], &rng, nodes, n_nodes, ret, e)
-		   : plan_random(cfg, &rng, nodes, n_nodes, ret, e);
+	if (s >= 0)
+		r = plan_scenario(cfg, &cfg->scenarios[s], &rng, nodes, n_nodes, ret, e);
+	else if (cfg->schedule.explore == CONFIG_EXPLORE_GUIDED)
+		r = plan_guided(cfg, &rng, nodes, n_nodes, upto, x, ret, e);
+	else
+		r = plan_random(cfg, &rng, nodes, n_nodes, ret, e);
 	if (r < 0)
 		return -1;
 	qsort(ret->faults, (size_t)ret->n_faults, sizeof(*ret->faults), by_time);
 	return 0;
+}
+
+int plan_make(const struct config *cfg, const struct plan_node *nodes,
+	      int n_nodes, int run, struct plan *ret, struct err *e)
+{
+	return plan_draw(cfg, nodes, n_nodes, run, 0, NULL, ret, e);
+}
+
+int plan_make_guided(const struct config *cfg, const struct plan_node *nodes,
+		     int n_nodes, int run, int upto, const struct explore *x,
+		     struct plan *ret, struct err *e)
+{
+	return plan_draw(cfg, nodes, n_nodes, run, upto < 0 ? 0 : upto, x, ret, e);
 }
 
 static void fault_release(struct plan_fault *f)
@@ -271,6 +296,8 @@ void plan_subset(const struct plan *p, const int *keep, int n, struct plan *ret)
 	ret->run = p->run;
 	ret->seed = p->seed;
 	ret->scenario = dup_or_null(p->scenario);
+	ret->feedback_upto = p->feedback_upto;
+	ret->uniform = p->uniform;
 	ret->faults = xcalloc((size_t)n + 1, sizeof(*ret->faults));
 	for (int i = 0; i < n; i++) {
 		const struct plan_fault *f = &p->faults[keep[i]];
@@ -302,6 +329,16 @@ static void fault_extras(json_t *j, const struct plan_fault *f)
 		json_object_set_new(j, "bind", json_string(f->bind));
 	if (f->role)
 		json_object_set_new(j, "role", json_string(f->role));
+	if (f->param_bucket >= 0)
+		json_object_set_new(j, "bucket", json_pack("{s:i, s:i}", "param",
+				    f->param_bucket, "timing", f->timing_bucket));
+}
+
+static int opt_int(const json_t *o, const char *key, int def)
+{
+	const json_t *v = json_object_get(o, key);
+
+	return json_is_integer(v) ? (int)json_integer_value(v) : def;
 }
 
 static char *opt_string(const json_t *o, const char *key)
@@ -338,6 +375,9 @@ json_t *plan_to_json(const struct plan *p, const struct plan_node *nodes)
 		      "faults", faults);
 	if (p->scenario)
 		json_object_set_new(j, "scenario", json_string(p->scenario));
+	if (p->feedback_upto >= 0)
+		json_object_set_new(j, "guided", json_pack("{s:i, s:b}", "feedback_upto",
+				    p->feedback_upto, "uniform", p->uniform));
 	return j;
 }
 
@@ -364,6 +404,8 @@ int plan_from_json(const json_t *j, const struct plan_node *nodes,
 		return err_set(e, "malformed plan: %s", jerr.text);
 	ret->seed = strtoull(seed, NULL, 10);
 	ret->scenario = opt_string(j, "scenario");
+	ret->feedback_upto = opt_int(json_object_get(j, "guided"), "feedback_upto", -1);
+	ret->uniform = json_is_true(json_object_get(json_object_get(j, "guided"), "uniform"));
 	ret->faults = xcalloc(json_array_size(faults) + 1, sizeof(*ret->faults));
 	json_array_foreach(faults, i, f) {
 		struct plan_fault *pf = &ret->faults[i];
@@ -381,8 +423,9 @@ int plan_from_json(const json_t *j, const struct plan_node *nodes,
 		}
 		pf->type = xstrdup(type);
 		pf->target = xstrdup(target);
-		pf->step = json_is_integer(json_object_get(f, "step"))
-			? (int)json_integer_value(json_object_get(f, "step")) : -1;
+		pf->step = opt_int(f, "step", -1);
+		pf->param_bucket = opt_int(json_object_get(f, "bucket"), "param", -1);
+		pf->timing_bucket = opt_int(json_object_get(f, "bucket"), "timing", -1);
 		pf->bind = opt_string(f, "bind");
 		pf->role = opt_string(f, "role");
 		pf->node = json_is_string(node)

@@ -99,6 +99,14 @@ json_t *run_faults_json(struct run_ctx *r);
 /* engine_judge.c: JUDGE, and the logs a flaw keeps. */
 int run_judge(struct run_ctx *r, json_t *record, struct err *e);
 json_t *run_collect_logs(struct run_ctx *r);
+/* The agent's collect command for logs.paths, each cut to its last
+ * max_bytes, with the kernel's and the agent's logs unless sut_only
+ * (new string). */
+char *run_collect_command(const struct config *cfg, long max_bytes, int sut_only);
+/* engine_explore.c: a guided campaign's cheap feedback of a finished run
+ * (its SUT log templates, its probe transitions) into record's
+ * "explore": {"templates": [hashes]}, replaced when it is recorded. */
+void run_feedback(struct run_ctx *r, json_t *record);
 
 /* engine_run.c: execute the run; on success *ret_record is the run record (new) and
  * *ret_trace (new) the extra a flaw keeps (timeline, logs). -1: an infra

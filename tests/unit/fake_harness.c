@@ -139,6 +139,50 @@ static int fake_boot_node(struct harness *h, int node, struct err *e)
 	return 0;
 }
 
+static int novel_applied(const struct fake *f)
+{
+	for (int i = 0; i < f->n_applied_types; i++)
+		if (!strcmp(f->applied_types[i], f->novel_fault) &&
+		    (f->novel_node < 0 || f->applied_nodes[i] == f->novel_node))
+			return 1;
+	return 0;
+}
+
+/* The agent's collect reply: the scripted SUT log (novel_fault), else no
+ * file. A new word is letters from a counter: masking keeps it. */
+static void collect_answer(struct fake *f, int node, struct buf *out)
+{
+	json_t *reply;
+	struct buf text = BUF_INIT;
+	char *s;
+
+	if (!f->novel_fault) {
+		buf_adds(out, "{\"files\": {}}");
+		return;
+	}
+	buf_addf(&text, "2026-12-06T18:%02d:%02d.%03dZ heartbeat %d from 10.0.0.%d ok\n",
+		 (int)(f->now / 60000 % 60), (int)(f->now / 1000 % 60),
+		 (int)(f->now % 1000), (int)f->calls, node + 1);
+	buf_addf(&text, "member n%d term %ld applied index 0x%lx\n", node + 1,
+		 f->calls, (unsigned long)f->calls * 4099);
+	if (node == 0 && novel_applied(f)) {
+		uint64_t k = f->novel_seed;
+
+		f->novel_lines++;
+		buf_adds(&text, "recovery took path ");
+		for (int i = 0; i < 8; i++, k /= 26)
+			buf_addch(&text, (char)('a' + k % 26));
+		buf_addch(&text, '\n');
+	}
+	reply = json_pack("{s:b, s:[{s:s, s:s}]}", "ok", 1, "files", "path",
+			  "/var/log/sut.log", "text", text.data);
+	s = json_dumps(reply, JSON_COMPACT);
+	buf_adds(out, s);
+	free(s);
+	json_decref(reply);
+	buf_release(&text);
+}
+
 static int fake_exec(struct harness *h, int node, const char *cmd,
 		     int timeout_ms, struct buf *out, struct err *e)
 {
@@ -157,7 +201,7 @@ static int fake_exec(struct harness *h, int node, const char *cmd,
 		return err_set(e, "ssh to '%s': connection refused", h->nodes[node].name);
 	}
 	if (out && strstr(cmd, "campaign-agent collect"))
-		buf_adds(out, "{\"files\": {}}");
+		collect_answer(f, node, out);
 	return 0;
 }
 
@@ -238,8 +282,13 @@ static int fake_fault_apply(struct harness *h, const struct fault_type *ft,
 	f->applies++;
 	if (f->leader_moves_at_apply && f->applies == f->leader_moves_at_apply)
 		f->leader = f->leader_moves_to;	/* an election the fault caused */
-	if (f->n_applied_types < 16)
+	if (f->novel_fault && !strcmp(ft->name, f->novel_fault) &&
+	    (f->novel_node < 0 || f->novel_node == node))
+		f->novel_seed = pf->seed;
+	if (f->n_applied_types < 16) {
+		f->applied_nodes[f->n_applied_types] = node;
 		snprintf(f->applied_types[f->n_applied_types++], 32, "%s", ft->name);
+	}
 	if (ft->side == FAULT_HYPERVISOR)
 		return hv_apply(f, ft, node, pf, ret, e);
 	if (unreachable(f, node, e) < 0)

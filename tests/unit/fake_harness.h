@@ -63,7 +63,18 @@ struct fake {
 	int flaw_every;
 	int flaw_qualified;		/* runs that had every needed fault */
 	char applied_types[16][32];	/* since the last reset of all nodes */
+	int applied_nodes[16];		/* the node of each */
 	int n_applied_types;
+	/* Scripted SUT logs: when novel_fault is set, `campaign-agent
+	 * collect` answers one file of lines that mask to the same templates
+	 * every run, plus, when novel_fault was applied on novel_node (-1:
+	 * any) since the last reset of all nodes, a line with a word made
+	 * from that fault's seed (a new template each time, the same for
+	 * the same plan: a resume sees what the killed process saw). */
+	const char *novel_fault;
+	int novel_node;
+	uint64_t novel_seed;		/* of the last such fault applied */
+	int novel_lines;		/* such lines logged so far */
 	/* at the Nth harness call (1-based), break a node or stop */
 	long break_at_call;
 	int break_node;

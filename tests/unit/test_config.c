@@ -1005,6 +1005,22 @@ static void test_scenarios(void)
 	      "  'weight': 0}]\n}\n",
 	      "5: scenarios[0].weight: expected a number greater than 0 and at most "
 	      "1000000, got 0", "a zero scenario weight");
+	{
+		struct config *g = loads(HEAD NODES1 ", 'schedule': {'explore': 'guided'}\n}\n",
+					 "guided exploration");
+
+		ok(g && g->schedule.explore == CONFIG_EXPLORE_GUIDED, "explore: guided");
+		config_free(g);
+		g = loads(HEAD NODES1 "}\n", "no explore");
+		ok(g && g->schedule.explore == CONFIG_EXPLORE_RANDOM, "explore is random by default");
+		config_free(g);
+	}
+	fails(HEAD NODES1 ", 'schedule': {\n  'explore': 'guide'}\n}\n",
+	      "5: schedule.explore: expected 'random' or 'guided', got \"guide\" "
+	      "(did you mean 'guided'?)", "a bad explore");
+	fails(HEAD NODES1 ", 'schedule': {\n  'explore': true}\n}\n",
+	      "5: schedule.explore: expected 'random' or 'guided', got true",
+	      "explore not a string");
 	fails(HEAD NODES1 ", 'schedule': {\n  'random_weight': -1}\n}\n",
 	      "5: schedule.random_weight: expected a number between 0 and 1000000, got -1",
 	      "a negative random weight");
