@@ -3,9 +3,10 @@
  * that copies the lines byte for byte into the merged journal.
  *
  * Memory: 24 bytes per record for the index, a read window per shard and
- * one output buffer; never a whole journal. The lines are checked with
- * the report's cursor (report_json.h), which checks the whole grammar
- * without building a tree. */
+ * one output buffer; never a whole journal. Every line is checked as
+ * the report's cursor (report_json.h) checks it, the whole grammar:
+ * first by the fast path of merge_scan.c, then, for what it leaves (rare
+ * forms, every error), by the cursor itself. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -26,25 +27,8 @@
 
 /* ---- one line ---------------------------------------------------------- */
 
-enum line_kind { LINE_RUN, LINE_OTHER, LINE_CAMPAIGN };
-
-struct line_info {
-	enum line_kind kind;
-	long long run;		/* LINE_RUN: >= 1; LINE_OTHER: its "run" or 0 */
-	int stop;		/* LINE_CAMPAIGN: the event is "stop" */
-};
-
-struct parser {
-	struct buf key, type, event;
-};
-
-enum { LINE_OK = 0, LINE_NOT_JSON = -1, LINE_NOT_RECORD = -2 };
-
-/* Check one line and read what the merge needs: LINE_OK, LINE_NOT_JSON
- * (torn if it is the last), or LINE_NOT_RECORD with why set (the same
- * rules as journal_open()). */
-static int parse_line(struct parser *p, const char *text, size_t len,
-		      struct line_info *ret, const char **why)
+int merge_parse_line(struct mparser *p, const char *text, size_t len,
+		     struct mline *ret, const char **why)
 {
 	long long run = 0;
 	int first, m, has_type = 0, has_run = 0;
@@ -53,13 +37,13 @@ static int parse_line(struct parser *p, const char *text, size_t len,
 	rj_init(&c, text, len);
 	if (rj_peek(&c) != RJ_OBJECT) {
 		if (rj_skip(&c) < 0 || rj_end(&c) < 0)
-			return LINE_NOT_JSON;
+			return MLINE_NOT_JSON;
 		*why = "a record must be a JSON object";
-		return LINE_NOT_RECORD;
+		return MLINE_NOT_RECORD;
 	}
 	buf_reset(&p->event);
 	if (rj_object(&c, &first) < 0)
-		return LINE_NOT_JSON;
+		return MLINE_NOT_JSON;
 	while ((m = rj_member(&c, &first, &p->key)) > 0) {
 		const char *k = p->key.data;
 		int got;
@@ -73,31 +57,38 @@ static int parse_line(struct parser *p, const char *text, size_t len,
 		else
 			got = rj_skip(&c);
 		if (got < 0)
-			return LINE_NOT_JSON;
+			return MLINE_NOT_JSON;
 	}
 	if (m < 0 || rj_end(&c) < 0)
-		return LINE_NOT_JSON;
+		return MLINE_NOT_JSON;
 	if (has_type <= 0) {
 		*why = "a record needs a string \"type\"";
-		return LINE_NOT_RECORD;
+		return MLINE_NOT_RECORD;
 	}
 	if (!strcmp(p->type.data, "run")) {
 		if (has_run <= 0 || run < 1) {
 			*why = "a run record needs an integer \"run\" >= 1";
-			return LINE_NOT_RECORD;
+			return MLINE_NOT_RECORD;
 		}
-		*ret = (struct line_info){ LINE_RUN, run, 0 };
+		*ret = (struct mline){ MLINE_RUN, run, 0 };
 	} else if (!strcmp(p->type.data, "campaign")) {
-		*ret = (struct line_info){ LINE_CAMPAIGN, 0, !strcmp(p->event.data, "stop") };
+		*ret = (struct mline){ MLINE_CAMPAIGN, 0, !strcmp(p->event.data, "stop") };
 	} else {
-		*ret = (struct line_info){ LINE_OTHER, has_run > 0 && run > 0 ? run : 0, 0 };
+		*ret = (struct mline){ MLINE_OTHER, has_run > 0 && run > 0 ? run : 0, 0 };
 	}
-	return LINE_OK;
+	return MLINE_OK;
+}
+
+void merge_parser_release(struct mparser *p)
+{
+	buf_release(&p->key);
+	buf_release(&p->type);
+	buf_release(&p->event);
 }
 
 /* ---- indexing a shard -------------------------------------------------- */
 
-static void add_entry(struct mshard *s, const struct line_info *li, long long off,
+static void add_entry(struct mshard *s, const struct mline *li, long long off,
 		      size_t len, long long line)
 {
 	if (s->n_entries == s->cap_entries) {
@@ -106,7 +97,7 @@ static void add_entry(struct mshard *s, const struct line_info *li, long long of
 	}
 	s->entries[s->n_entries++] = (struct mentry){
 		.run = li->run, .off = off, .len = (uint32_t)len,
-		.line_kind = (uint32_t)line << 1 | (li->kind == LINE_RUN),
+		.line_kind = (uint32_t)line << 1 | (li->kind == MLINE_RUN),
 	};
 }
 
@@ -163,7 +154,7 @@ static int sort_and_check(struct mshard *s, const char *path, struct err *e)
 
 struct index_line {
 	struct mshard *s;
-	struct parser p;
+	struct mparser p;
 	const char *path;
 };
 
@@ -171,24 +162,25 @@ static int index_line(void *ctx, const char *text, size_t len, long long line,
 		      long long at, struct err *e)
 {
 	struct index_line *x = ctx;
-	struct line_info li;
+	struct mline li;
 	const char *why = NULL;
-	int k;
+	int k = MLINE_OK;
 
 	if (line > (long long)(UINT32_MAX >> 1))
 		return err_set(e, "journal '%s' line %lld: too many lines; the file is "
 			       "not a journal or is damaged", x->path, line);
-	k = parse_line(&x->p, text, len, &li, &why);
-	if (k == LINE_NOT_RECORD)
+	if (!merge_scan_line(text, len, &li))
+		k = merge_parse_line(&x->p, text, len, &li, &why);
+	if (k == MLINE_NOT_RECORD)
 		return err_set(e, "journal '%s' line %lld: %s", x->path, line, why);
-	if (k == LINE_NOT_JSON)
+	if (k == MLINE_NOT_JSON)
 		return LINES_BAD;
-	if (li.kind == LINE_CAMPAIGN)
+	if (li.kind == MLINE_CAMPAIGN)
 		x->s->stopped = li.stop;
 	else
 		add_entry(x->s, &li, at, len, line);
-	x->s->runs += li.kind == LINE_RUN;
-	x->s->others += li.kind == LINE_OTHER;
+	x->s->runs += li.kind == MLINE_RUN;
+	x->s->others += li.kind == MLINE_OTHER;
 	return 0;
 }
 
@@ -205,9 +197,7 @@ static int index_fd(struct mshard *s, int fd, const char *path, struct err *e)
 		r = sort_and_check(s, path, e);
 	}
 	free(what);
-	buf_release(&x.p.key);
-	buf_release(&x.p.type);
-	buf_release(&x.p.event);
+	merge_parser_release(&x.p);
 	return r;
 }
 
