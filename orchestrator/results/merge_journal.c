@@ -21,6 +21,7 @@
 #include "paths.h"
 #include "report_journal.h"
 #include "report_json.h"
+#include "writer.h"
 
 #define WINDOW (256 << 10)	/* read-ahead per shard while writing */
 #define OUT_CHUNK (1 << 20)	/* bytes written at a time */
@@ -348,38 +349,21 @@ static void heap_down(struct heap *h, int i)
 	}
 }
 
-static int write_all(int fd, const char *data, size_t len, const char *path,
-		     struct err *e)
-{
-	while (len) {
-		ssize_t n = write(fd, data, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return err_errno(e, n < 0 ? errno : ENOSPC, "cannot write '%s'", path);
-		data += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-static int add_json_line(struct buf *out, json_t *rec, const char *path,
+static int add_json_line(struct writer *out, json_t *rec, const char *path,
 			 struct err *e)
 {
 	char *line = rec ? json_dumps(rec, JSON_COMPACT) : NULL;
+	int r;
 
 	if (!line)
 		return err_set(e, "cannot write '%s': a campaign event cannot be "
 			       "serialised", path);
-	buf_adds(out, line);
-	buf_addch(out, '\n');
+	r = writer_add(out, line, strlen(line), e) < 0 || writer_add(out, "\n", 1, e) < 0;
 	free(line);
-	return 0;
+	return r ? -1 : 0;
 }
 
-static int copy_entries(struct reader *rs, int n, int fd, struct buf *out,
-			const char *path, struct err *e)
+static int copy_entries(struct reader *rs, int n, struct writer *out, struct err *e)
 {
 	struct heap h = { xcalloc((size_t)n + 1, sizeof(struct reader *)), 0 };
 	int r = -1;
@@ -396,12 +380,8 @@ static int copy_entries(struct reader *rs, int n, int fd, struct buf *out,
 
 		if (!line)
 			goto out;
-		buf_add(out, line, (size_t)en->len + 1);
-		if (out->len >= OUT_CHUNK) {
-			if (write_all(fd, out->data, out->len, path, e) < 0)
-				goto out;
-			buf_reset(out);
-		}
+		if (writer_add(out, line, (size_t)en->len + 1, e) < 0)
+			goto out;
 		if (++top->next == top->s->n_entries)
 			h.r[0] = h.r[--h.n];
 		heap_down(&h, 0);
@@ -416,8 +396,9 @@ int merge_journal_write(const char *path, struct mshard *shards, int n,
 			json_t *start, json_t *stop, int *ret_fd, struct err *e)
 {
 	struct reader *rs = xcalloc((size_t)n + 1, sizeof(*rs));
-	struct buf out = BUF_INIT;
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644), r = -1;
+	struct writer *out;
+	struct err later;
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644), r = -1, failed;
 
 	if (fd < 0) {
 		err_errno(e, errno, "cannot write '%s'", path);
@@ -432,11 +413,11 @@ int merge_journal_write(const char *path, struct mshard *shards, int n,
 		if (rs[i].fd < 0)
 			goto out;
 	}
-	buf_grow(&out, OUT_CHUNK + WINDOW);
-	if (add_json_line(&out, start, path, e) < 0 ||
-	    copy_entries(rs, n, fd, &out, path, e) < 0 ||
-	    (stop && add_json_line(&out, stop, path, e) < 0) ||
-	    write_all(fd, out.data, out.len, path, e) < 0)
+	out = writer_start(fd, path, OUT_CHUNK);
+	failed = add_json_line(out, start, path, e) < 0 || copy_entries(rs, n, out, e) < 0 ||
+		 (stop && add_json_line(out, stop, path, e) < 0);
+	/* after a failure here, e keeps it and the writer's own is dropped */
+	if (writer_finish(out, failed ? &later : e) < 0 || failed)
 		goto out;
 	*ret_fd = fd;
 	fd = -1;
@@ -451,6 +432,5 @@ out:
 		free(rs[i].buf);
 	}
 	free(rs);
-	buf_release(&out);
 	return r;
 }
