@@ -272,6 +272,16 @@ static void test_merge(const char *tmp, char **shards, char *whole)
 	second = xasprintf("%s/journal.jsonl.tmp.%d", out, (int)getpid());
 	ok(!exists(second), "the journal has its name");
 	free(second);
+	second = xasprintf("%s/journal.jsonl.tmp.%d.new", out, (int)getpid());
+	ok(!exists(second), "and no second name left (the link it was published by)");
+	free(second);
+	{
+		struct stat st;
+
+		second = xasprintf("%s/journal.jsonl", out);
+		ok(stat(second, &st) == 0 && st.st_nlink == 1, "one link to the journal");
+		free(second);
+	}
 	free(first);
 	free(a);
 	free(b);
