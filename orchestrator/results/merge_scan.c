@@ -1,7 +1,8 @@
 /* merge_scan.c - the fast path of the merge's index: one pass over a
  * journal line that checks its JSON and picks out the record's top-level
- * "type", "run" and "event", several times faster than the report's
- * cursor, which walks the same grammar value by value.
+ * "type", "run" and "event", in about two thirds of the CPU time of the
+ * report's cursor (one loop and no calls per value, where the cursor
+ * walks the grammar value by value through its API).
  *
  * It says yes only to what the cursor (report_json.h) accepts and reads
  * the same members from; everything else goes to the full parse, which
@@ -200,9 +201,13 @@ static int string_value(struct scan *c, enum field field, struct fields *f)
 	if (field == FIELD_TYPE || field == FIELD_EVENT) {
 		if (escaped)
 			return -1;	/* the full parse decodes it */
-		*(field == FIELD_TYPE ? &f->type : &f->event) = start;
-		*(field == FIELD_TYPE ? &f->type_len : &f->event_len) =
-			(size_t)(c->p - 1 - start);
+		if (field == FIELD_TYPE) {
+			f->type = start;
+			f->type_len = (size_t)(c->p - 1 - start);
+		} else {
+			f->event = start;
+			f->event_len = (size_t)(c->p - 1 - start);
+		}
 		return 0;
 	}
 	not_read(field, f);
