@@ -100,6 +100,21 @@ static char *without_events(const char *text)
 	return buf_detach(&b);
 }
 
+/* OUT's run and infra records are whole's, byte for byte. */
+static void same_records(const char *out, const char *whole, const char *what)
+{
+	char *text = fx_read_at(out, "journal.jsonl"), *got = without_events(text);
+	char *want;
+
+	free(text);
+	text = fx_read_at(whole, "journal.jsonl");
+	want = without_events(text);
+	is_str(got, want, what);
+	free(text);
+	free(want);
+	free(got);
+}
+
 static json_t *load(const char *dir, const char *name)
 {
 	char *path = xasprintf("%s/%s", dir, name);
@@ -130,7 +145,7 @@ static int merge(const char *out, char **dirs, int n, struct merge_result *m,
 
 static void test_merge(const char *tmp, char **shards, char *whole)
 {
-	char *out = xasprintf("%s/out", tmp), *text, *merged, *a, *b, *first, *second;
+	char *out = xasprintf("%s/out", tmp), *text, *a, *b, *first, *second;
 	char *name_a = flaw_name("probe-recovers", "process-kill",
 				 "probe 'health' on 'n1' is not healthy within 3 s");
 	char *name_b = flaw_name("containment", "vm-crash", "n2 took over n3's address");
@@ -165,15 +180,9 @@ static void test_merge(const char *tmp, char **shards, char *whole)
 	   !strcmp(strrchr(text, '{'), "{\"type\":\"campaign\",\"event\":\"stop\","
 		   "\"merged\":true,\"runs_done\":30}\n"), "and ends with its stop event");
 	is_int(fx_count(text, "\"type\":\"campaign\""), 2, "one start/stop pair, no shard events");
-	merged = without_events(text);
 	free(text);
-	text = fx_read_at(whole, "journal.jsonl");
-	a = without_events(text);
-	is_str(merged, a, "run and infra records: those of the unsharded campaign, in run "
-	       "order, byte for byte (run 4 late in its shard, infra before run 5)");
-	free(text);
-	free(a);
-	free(merged);
+	same_records(out, whole, "run and infra records: those of the unsharded campaign, in "
+		     "run order, byte for byte (run 4 late in its shard, infra before run 5)");
 
 	fa = load(out, name_a);
 	fb = load(out, name_b);
@@ -516,7 +525,7 @@ static void reorder_journal(const char *dir)
 static void test_member_order(const char *tmp)
 {
 	char *dirs[3], *whole = xasprintf("%s/order-whole", tmp);
-	char *out = xasprintf("%s/order-out", tmp), *text, *merged, *want;
+	char *out = xasprintf("%s/order-out", tmp), *text;
 	struct merge_result m;
 	struct err e;
 
@@ -538,16 +547,8 @@ static void test_member_order(const char *tmp)
 	ok(m.shards[0].state && !strcmp(m.shards[0].state, "stopped"),
 	   "the stop event read with its members in another order");
 	merge_result_release(&m);
-	text = fx_read_at(out, "journal.jsonl");
-	merged = without_events(text);
-	free(text);
-	text = fx_read_at(whole, "journal.jsonl");
-	want = without_events(text);
-	is_str(merged, want, "in run order, byte for byte (run 8 late in its shard, the "
-	       "infra record before run 5), not by the run numbers in strings or nested");
-	free(text);
-	free(want);
-	free(merged);
+	same_records(out, whole, "in run order, byte for byte (run 8 late in its shard, the "
+		     "infra record before run 5), not by the run numbers in strings or nested");
 	for (int i = 0; i < 3; i++)
 		free(dirs[i]);
 	free(whole);
