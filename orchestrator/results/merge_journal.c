@@ -413,7 +413,7 @@ int merge_journal_write(const char *path, struct mshard *shards, int n,
 		if (rs[i].fd < 0)
 			goto out;
 	}
-	out = writer_start(fd, path, OUT_CHUNK, WRITER_FLUSH_BEHIND);
+	out = writer_start(fd, path, OUT_CHUNK);
 	failed = add_json_line(out, start, path, e) < 0 || copy_entries(rs, n, out, e) < 0 ||
 		 (stop && add_json_line(out, stop, path, e) < 0);
 	/* after a failure here, e keeps it and the writer's own is dropped */

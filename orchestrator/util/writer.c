@@ -2,7 +2,6 @@
 #include "writer.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,14 +9,10 @@
 
 #include "buf.h"
 
-#define FLUSH_EVERY (8 << 20)	/* bytes written before their disk writes start */
-
 struct writer {
 	int fd;
 	char *path;
 	size_t chunk;
-	int flags;
-	long long written, flushed;	/* bytes written; whose disk writes started */
 	struct buf buf[2];
 	int fill;		/* the buffer the caller fills */
 	pthread_mutex_t mu;
@@ -46,20 +41,6 @@ static int write_all(int fd, const char *data, size_t len, const char *path,
 	return 0;
 }
 
-/* WRITER_FLUSH_BEHIND: start the disk writes of what was written since
- * the last call, once there is enough. Errors are left to the fsync. */
-static void flush_behind(struct writer *w, size_t len)
-{
-	w->written += (long long)len;
-#ifdef SYNC_FILE_RANGE_WRITE
-	if ((w->flags & WRITER_FLUSH_BEHIND) && w->written - w->flushed >= FLUSH_EVERY) {
-		sync_file_range(w->fd, w->flushed, w->written - w->flushed,
-				SYNC_FILE_RANGE_WRITE);
-		w->flushed = w->written;
-	}
-#endif
-}
-
 static void *writer_main(void *arg)
 {
 	struct writer *w = arg;
@@ -74,10 +55,8 @@ static void *writer_main(void *arg)
 		if (!w->queued[k])
 			break;
 		pthread_mutex_unlock(&w->mu);
-		if (!failed) {	/* after a failure, the buffers are only returned */
+		if (!failed)	/* after a failure, the buffers are only returned */
 			failed = write_all(w->fd, w->buf[k].data, w->buf[k].len, w->path, &e) < 0;
-			flush_behind(w, w->buf[k].len);
-		}
 		pthread_mutex_lock(&w->mu);
 		if (failed && !w->failed) {
 			w->err = e;
@@ -91,14 +70,11 @@ static void *writer_main(void *arg)
 	return NULL;
 }
 
-struct writer *writer_start(int fd, const char *path, size_t chunk, int flags)
+struct writer *writer_start(int fd, const char *path, size_t chunk)
 {
 	struct writer *w = xcalloc(1, sizeof(*w));
-	off_t at = lseek(fd, 0, SEEK_CUR);
 
 	w->fd = fd;
-	w->flags = flags;
-	w->written = w->flushed = at > 0 ? (long long)at : 0;
 	w->path = xstrdup(path);
 	w->chunk = chunk;
 	buf_init(&w->buf[0]);
@@ -120,7 +96,6 @@ static int hand_over(struct writer *w, struct err *e)
 	if (!w->threaded) {
 		if (!w->failed && write_all(w->fd, b->data, b->len, w->path, &w->err) < 0)
 			w->failed = 1;
-		flush_behind(w, b->len);
 		buf_reset(b);
 		if (w->failed)
 			*e = w->err;

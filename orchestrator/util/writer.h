@@ -11,20 +11,12 @@
 
 struct writer;
 
-/* writer_start() flags */
-enum {
-	/* Start the disk's writes as the file grows (Linux: sync_file_range),
-	 * for a file the caller will fsync: the disk then works during the
-	 * copy rather than after it. */
-	WRITER_FLUSH_BEHIND = 1,
-};
-
 /* Start writing to fd (borrowed: the caller closes it after
  * writer_finish()) from where it stands; path names it in messages
  * (copied). The thread is handed chunk bytes at a time. Returns a new
  * writer (writer_finish() frees it); without a thread, one that writes
  * on the caller's. */
-struct writer *writer_start(int fd, const char *path, size_t chunk, int flags);
+struct writer *writer_start(int fd, const char *path, size_t chunk);
 
 /* Append len bytes: 0, or -1 with e filled if a write failed (then
  * nothing more is written). */

@@ -19,7 +19,7 @@ static void test_content(void)
 {
 	char path[] = "/tmp/test-writer-XXXXXX";
 	int fd = mkstemp(path);
-	struct writer *w = writer_start(fd, path, 4096, WRITER_FLUSH_BEHIND);
+	struct writer *w = writer_start(fd, path, 4096);
 	struct buf want = BUF_INIT, got = BUF_INIT;
 	struct err e = { "" };
 	int failed = 0;
@@ -57,7 +57,7 @@ static void test_empty(void)
 	struct err e = { "" };
 	struct stat st;
 
-	is_int(writer_finish(writer_start(fd, path, 1024, 0), &e), 0, "nothing to write");
+	is_int(writer_finish(writer_start(fd, path, 1024), &e), 0, "nothing to write");
 	ok(fstat(fd, &st) == 0 && st.st_size == 0, "an empty file");
 	close(fd);
 	unlink(path);
@@ -78,7 +78,7 @@ static void test_failure(void)
 		ok(1, "# skip: no /dev/full");
 		return;
 	}
-	w = writer_start(fd, "/dev/full", 4096, 0);
+	w = writer_start(fd, "/dev/full", 4096);
 	memset(block, 'x', sizeof(block));
 	for (int i = 0; i < 100 && add == 0; i++)
 		add = writer_add(w, block, sizeof(block), &e);
