@@ -19,10 +19,6 @@
 #define SCAN_DEPTH 64		/* containers deeper than this: the full parse */
 #define INT_DIGITS 18		/* an integer part this long always fits */
 
-struct scan {
-	const unsigned char *p, *end;
-};
-
 /* Top-level members the merge reads. */
 enum field { FIELD_NONE, FIELD_TYPE, FIELD_RUN, FIELD_EVENT };
 
@@ -39,12 +35,16 @@ static const unsigned char plain[256] = {
 	[0x20 ... 0x21] = 1, [0x23 ... 0x5b] = 1, [0x5d ... 0x7f] = 1,
 };
 
-static void ws(struct scan *c)
+/* Every helper takes where the text stands (p, before end) and returns
+ * where it stands after what it read, or NULL where the fast path stops:
+ * p stays in a register through the walk. */
+
+static const unsigned char *ws(const unsigned char *p, const unsigned char *end)
 {
 	/* journal lines have none: one test on the way */
-	while (c->p < c->end && *c->p <= ' ' &&
-	       (*c->p == ' ' || *c->p == '\t' || *c->p == '\r' || *c->p == '\n'))
-		c->p++;
+	while (p < end && *p <= ' ' && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+		p++;
+	return p;
 }
 
 static int hex4(const unsigned char *p, unsigned *ret)
@@ -83,13 +83,11 @@ static size_t unicode_escape(const unsigned char *p, const unsigned char *end)
 	return 11;
 }
 
-/* The string at c->p (its opening quote); *escaped is set if it holds an
- * escape. 0, or -1 if it is not a valid one. */
-static int string(struct scan *c, int *escaped)
+/* The rest of a string from s, where a byte that is not plain stands: an
+ * escape (*escaped is then set), UTF-8, or its end. */
+static const unsigned char *string_rest(const unsigned char *s, const unsigned char *end,
+					int *escaped)
 {
-	const unsigned char *s = c->p + 1, *end = c->end;
-
-	*escaped = 0;
 	for (;;) {
 		size_t n;
 		unsigned cp;
@@ -97,74 +95,82 @@ static int string(struct scan *c, int *escaped)
 		while (s < end && plain[*s])
 			s++;
 		if (s >= end || *s < 0x20)
-			return -1;
-		if (*s == '"') {
-			c->p = s + 1;
-			return 0;
-		}
+			return NULL;
+		if (*s == '"')
+			return s + 1;
 		if (*s == '\\') {
 			*escaped = 1;
 			if (end - s < 2)
-				return -1;
+				return NULL;
 			if (s[1] == 'u')
 				n = unicode_escape(s + 1, end);
 			else
 				n = s[1] && strchr("\"\\/bfnrt", s[1]) ? 1 : 0;
 			if (!n)
-				return -1;
+				return NULL;
 			s += 1 + n;
 			continue;
 		}
 		if (!(n = utf8_decode(s, (size_t)(end - s), &cp)))
-			return -1;
+			return NULL;
 		s += n;
 	}
 }
 
-/* The number at c->p into *ret_int, *ret_is_int. 0, or -1 if it is not
- * one or is one the full parse must judge (an exponent, too many digits). */
-static int number(struct scan *c, long long *ret_int, int *ret_is_int)
+/* The string whose opening quote is at p; *escaped is set if it holds an
+ * escape. Most are plain ASCII: those end here. */
+static inline const unsigned char *string(const unsigned char *p, const unsigned char *end,
+					  int *escaped)
 {
-	const unsigned char *s = c->p, *d0;
-	unsigned long long v = 0;
-	int neg = 0;
+	const unsigned char *s = p + 1;
 
-	if (*s == '-') {
-		neg = 1;
+	*escaped = 0;
+	while (s < end && plain[*s])
 		s++;
-	}
-	d0 = s;
-	if (s < c->end && *s == '0') {
-		s++;
-	} else {
-		while (s < c->end && *s >= '0' && *s <= '9')
-			v = v * 10 + (unsigned)(*s++ - '0');
-		if (s == d0 || s - d0 > INT_DIGITS)
-			return -1;
-	}
-	*ret_is_int = 1;
-	if (s < c->end && *s == '.') {
-		const unsigned char *f0 = ++s;
-
-		while (s < c->end && *s >= '0' && *s <= '9')
-			s++;
-		if (s == f0)
-			return -1;
-		*ret_is_int = 0;
-	}
-	if (s < c->end && (*s == 'e' || *s == 'E'))
-		return -1;
-	*ret_int = neg ? -(long long)v : (long long)v;
-	c->p = s;
-	return 0;
+	if (s < end && *s == '"')
+		return s + 1;
+	return string_rest(s, end, escaped);
 }
 
-static int literal(struct scan *c, const char *word, size_t n)
+/* The number at p: *ret_is_int, and its value in *ret_int for an integer.
+ * NULL for what is none, or one the full parse must judge (an exponent,
+ * too many digits). */
+static const unsigned char *number(const unsigned char *p, const unsigned char *end,
+				   long long *ret_int, int *ret_is_int)
 {
-	if ((size_t)(c->end - c->p) < n || memcmp(c->p, word, n))
-		return -1;
-	c->p += n;
-	return 0;
+	const unsigned char *d0;
+	unsigned long long v = 0;
+	int neg = *p == '-';
+
+	d0 = p += neg;
+	if (p < end && *p == '0') {
+		p++;
+	} else {
+		while (p < end && *p >= '0' && *p <= '9')
+			v = v * 10 + (unsigned)(*p++ - '0');
+		if (p == d0 || p - d0 > INT_DIGITS)
+			return NULL;
+	}
+	*ret_is_int = 1;
+	if (p < end && *p == '.') {
+		const unsigned char *f0 = ++p;
+
+		while (p < end && *p >= '0' && *p <= '9')
+			p++;
+		if (p == f0)
+			return NULL;
+		*ret_is_int = 0;
+	}
+	if (p < end && (*p == 'e' || *p == 'E'))
+		return NULL;
+	*ret_int = neg ? -(long long)v : (long long)v;
+	return p;
+}
+
+static const unsigned char *literal(const unsigned char *p, const unsigned char *end,
+				    const char *word, size_t n)
+{
+	return (size_t)(end - p) >= n && !memcmp(p, word, n) ? p + n : NULL;
 }
 
 static enum field field_of(const unsigned char *key, size_t len)
@@ -190,147 +196,148 @@ static void not_read(enum field field, struct fields *f)
 		f->has_run = 0;
 }
 
-/* A string at c->p; for a top-level member the merge reads, its text. */
-static int string_value(struct scan *c, enum field field, struct fields *f)
+/* A string at p; for a top-level member the merge reads, its text. */
+static const unsigned char *string_value(const unsigned char *p, const unsigned char *end,
+					 enum field field, struct fields *f)
 {
-	const unsigned char *start = c->p + 1;
+	const unsigned char *start = p + 1;
 	int escaped;
 
-	if (string(c, &escaped) < 0)
-		return -1;
+	if (!(p = string(p, end, &escaped)))
+		return NULL;
 	if (field == FIELD_TYPE || field == FIELD_EVENT) {
 		if (escaped)
-			return -1;	/* the full parse decodes it */
+			return NULL;	/* the full parse decodes it */
 		if (field == FIELD_TYPE) {
 			f->type = start;
-			f->type_len = (size_t)(c->p - 1 - start);
+			f->type_len = (size_t)(p - 1 - start);
 		} else {
 			f->event = start;
-			f->event_len = (size_t)(c->p - 1 - start);
+			f->event_len = (size_t)(p - 1 - start);
 		}
-		return 0;
+		return p;
 	}
 	not_read(field, f);
-	return 0;
+	return p;
 }
 
-/* A string, number or literal at c->p (a member's value or an element);
- * f gets what the merge reads of it. */
-static int scalar(struct scan *c, enum field field, struct fields *f)
+/* A string, number or literal at p (a member's value or an element); f
+ * gets what the merge reads of it. */
+static const unsigned char *scalar(const unsigned char *p, const unsigned char *end,
+				   enum field field, struct fields *f)
 {
 	long long v = 0;
 	int is_int = 0;
 
-	if (*c->p == '"')
-		return string_value(c, field, f);
-	if (*c->p == 't' || *c->p == 'f' || *c->p == 'n') {
+	if (*p == '"')
+		return string_value(p, end, field, f);
+	if (*p == 't' || *p == 'f' || *p == 'n') {
 		not_read(field, f);
-		return *c->p == 't' ? literal(c, "true", 4) :
-		       *c->p == 'f' ? literal(c, "false", 5) : literal(c, "null", 4);
+		return *p == 't' ? literal(p, end, "true", 4) :
+		       *p == 'f' ? literal(p, end, "false", 5) : literal(p, end, "null", 4);
 	}
-	if ((*c->p != '-' && (*c->p < '0' || *c->p > '9')) || number(c, &v, &is_int) < 0)
-		return -1;
+	if ((*p != '-' && (*p < '0' || *p > '9')) || !(p = number(p, end, &v, &is_int)))
+		return NULL;
 	if (field == FIELD_RUN && is_int) {
 		f->has_run = 1;
 		f->run = v;
 	} else {
 		not_read(field, f);
 	}
-	return 0;
+	return p;
 }
 
-/* A member's key at c->p and the ':' after it; *ret_field is the member
- * if the merge reads it (depth 1). */
-static int key(struct scan *c, int depth, enum field *ret_field)
+/* A member's key at p and the ':' after it, to the value; *ret_field is
+ * the member if the merge reads it (depth 1). */
+static const unsigned char *key(const unsigned char *p, const unsigned char *end, int depth,
+				enum field *ret_field)
 {
-	const unsigned char *k = c->p + 1;
+	const unsigned char *k = p + 1;
 	int escaped;
 
-	if (*c->p != '"' || string(c, &escaped) < 0)
-		return -1;
+	if (*p != '"' || !(p = string(p, end, &escaped)))
+		return NULL;
 	if (depth == 1 && escaped)
-		return -1;	/* it could spell one of the members */
-	*ret_field = depth == 1 ? field_of(k, (size_t)(c->p - 1 - k)) : FIELD_NONE;
-	ws(c);
-	if (c->p >= c->end || *c->p != ':')
-		return -1;
-	c->p++;
-	ws(c);
-	return c->p < c->end ? 0 : -1;
+		return NULL;	/* it could spell one of the members */
+	*ret_field = depth == 1 ? field_of(k, (size_t)(p - 1 - k)) : FIELD_NONE;
+	p = ws(p, end);
+	if (p >= end || *p != ':')
+		return NULL;
+	p = ws(p + 1, end);
+	return p < end ? p : NULL;
 }
 
-/* After a value: the ',' before the next one, or the closing brackets of
- * the containers it ends. 1: a value follows; 0: the top object closed;
- * -1: neither. */
-static int after_value(struct scan *c, unsigned long long arrays, int *depth)
+/* After a value: past the ',' before the next one (*ret_more = 1), or the
+ * closing brackets of the containers it ends, down to the top object's
+ * (*ret_more = 0). */
+static const unsigned char *after_value(const unsigned char *p, const unsigned char *end,
+					unsigned long long arrays, int *depth, int *ret_more)
 {
 	for (;;) {
-		ws(c);
-		if (c->p >= c->end)
-			return -1;
-		if (*c->p == ',') {
-			c->p++;
-			return 1;
+		p = ws(p, end);
+		if (p >= end)
+			return NULL;
+		if (*p == ',') {
+			*ret_more = 1;
+			return p + 1;
 		}
-		if (*c->p != (arrays >> (*depth - 1) & 1 ? ']' : '}'))
-			return -1;
-		c->p++;
-		if (--*depth == 0)
-			return 0;
+		if (*p != (arrays >> (*depth - 1) & 1 ? ']' : '}'))
+			return NULL;
+		p++;
+		if (--*depth == 0) {
+			*ret_more = 0;
+			return p;
+		}
 	}
 }
 
-/* The object at c->p to the end of the text; f gets its members. Each
- * turn reads one value, its key first in an object (or finds the
- * container that just opened empty), then what follows it. */
-static int walk(struct scan *c, struct fields *f)
+/* The object at p to the end of the text; f gets its members. Each turn
+ * reads one value, its key first in an object (or finds the container
+ * that just opened empty), then what follows it. */
+static int walk(const unsigned char *p, const unsigned char *end, struct fields *f)
 {
 	unsigned long long arrays = 0;	/* bit d: the container at depth d + 1 is one */
-	int depth = 1, opened = 1, k;
+	int depth = 1, opened = 1, more = 1;
 
-	for (c->p++;;) {
+	for (p++; more;) {
 		int in_array = arrays >> (depth - 1) & 1;
 		enum field field = FIELD_NONE;
 
-		ws(c);
-		if (c->p >= c->end)
+		p = ws(p, end);
+		if (p >= end)
 			return -1;
-		if (opened && *c->p == (in_array ? ']' : '}')) {
-			c->p++;
+		if (opened && *p == (in_array ? ']' : '}')) {
+			p++;
 			if (--depth == 0)
 				break;
-		} else if (!in_array && key(c, depth, &field) < 0) {
+		} else if (!in_array && !(p = key(p, end, depth, &field))) {
 			return -1;
-		} else if (*c->p == '{' || *c->p == '[') {
+		} else if (*p == '{' || *p == '[') {
 			if (depth >= SCAN_DEPTH)
 				return -1;
 			not_read(field, f);
 			arrays = (arrays & ~(1ULL << depth)) |
-				 (unsigned long long)(*c->p++ == '[') << depth;
+				 (unsigned long long)(*p++ == '[') << depth;
 			depth++;
 			opened = 1;
 			continue;
-		} else if (scalar(c, field, f) < 0) {
+		} else if (!(p = scalar(p, end, field, f))) {
 			return -1;
 		}
 		opened = 0;
-		if ((k = after_value(c, arrays, &depth)) <= 0) {
-			if (k < 0)
-				return -1;
-			break;
-		}
+		if (!(p = after_value(p, end, arrays, &depth, &more)))
+			return -1;
 	}
-	ws(c);
-	return c->p == c->end ? 0 : -1;
+	return ws(p, end) == end ? 0 : -1;
 }
 
 int merge_scan_line(const char *text, size_t len, struct mline *ret)
 {
-	struct scan c = { (const unsigned char *)text, (const unsigned char *)text + len };
+	const unsigned char *end = (const unsigned char *)text + len;
+	const unsigned char *p = ws((const unsigned char *)text, end);
 	struct fields f = { 0 };
 
-	ws(&c);
-	if (c.p >= c.end || *c.p != '{' || walk(&c, &f) < 0 || !f.type)
+	if (p >= end || *p != '{' || walk(p, end, &f) < 0 || !f.type)
 		return 0;
 	if (f.type_len == 3 && !memcmp(f.type, "run", 3)) {
 		if (!f.has_run || f.run < 1)
