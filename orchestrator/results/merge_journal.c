@@ -3,9 +3,10 @@
  * that copies the lines byte for byte into the merged journal.
  *
  * Memory: 24 bytes per record for the index, a read window per shard and
- * one output buffer; never a whole journal. The lines are checked with
- * the report's cursor (report_json.h), which checks the whole grammar
- * without building a tree. */
+ * one output buffer; never a whole journal. Every line is checked as
+ * the report's cursor (report_json.h) checks it, the whole grammar:
+ * first by the fast path of merge_scan.c, then, for what it leaves (rare
+ * forms, every error), by the cursor itself. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -20,31 +21,15 @@
 #include "paths.h"
 #include "report_journal.h"
 #include "report_json.h"
+#include "writer.h"
 
 #define WINDOW (256 << 10)	/* read-ahead per shard while writing */
 #define OUT_CHUNK (1 << 20)	/* bytes written at a time */
 
 /* ---- one line ---------------------------------------------------------- */
 
-enum line_kind { LINE_RUN, LINE_OTHER, LINE_CAMPAIGN };
-
-struct line_info {
-	enum line_kind kind;
-	long long run;		/* LINE_RUN: >= 1; LINE_OTHER: its "run" or 0 */
-	int stop;		/* LINE_CAMPAIGN: the event is "stop" */
-};
-
-struct parser {
-	struct buf key, type, event;
-};
-
-enum { LINE_OK = 0, LINE_NOT_JSON = -1, LINE_NOT_RECORD = -2 };
-
-/* Check one line and read what the merge needs: LINE_OK, LINE_NOT_JSON
- * (torn if it is the last), or LINE_NOT_RECORD with why set (the same
- * rules as journal_open()). */
-static int parse_line(struct parser *p, const char *text, size_t len,
-		      struct line_info *ret, const char **why)
+int merge_parse_line(struct mparser *p, const char *text, size_t len,
+		     struct mline *ret, const char **why)
 {
 	long long run = 0;
 	int first, m, has_type = 0, has_run = 0;
@@ -53,13 +38,13 @@ static int parse_line(struct parser *p, const char *text, size_t len,
 	rj_init(&c, text, len);
 	if (rj_peek(&c) != RJ_OBJECT) {
 		if (rj_skip(&c) < 0 || rj_end(&c) < 0)
-			return LINE_NOT_JSON;
+			return MLINE_NOT_JSON;
 		*why = "a record must be a JSON object";
-		return LINE_NOT_RECORD;
+		return MLINE_NOT_RECORD;
 	}
 	buf_reset(&p->event);
 	if (rj_object(&c, &first) < 0)
-		return LINE_NOT_JSON;
+		return MLINE_NOT_JSON;
 	while ((m = rj_member(&c, &first, &p->key)) > 0) {
 		const char *k = p->key.data;
 		int got;
@@ -73,31 +58,38 @@ static int parse_line(struct parser *p, const char *text, size_t len,
 		else
 			got = rj_skip(&c);
 		if (got < 0)
-			return LINE_NOT_JSON;
+			return MLINE_NOT_JSON;
 	}
 	if (m < 0 || rj_end(&c) < 0)
-		return LINE_NOT_JSON;
+		return MLINE_NOT_JSON;
 	if (has_type <= 0) {
 		*why = "a record needs a string \"type\"";
-		return LINE_NOT_RECORD;
+		return MLINE_NOT_RECORD;
 	}
 	if (!strcmp(p->type.data, "run")) {
 		if (has_run <= 0 || run < 1) {
 			*why = "a run record needs an integer \"run\" >= 1";
-			return LINE_NOT_RECORD;
+			return MLINE_NOT_RECORD;
 		}
-		*ret = (struct line_info){ LINE_RUN, run, 0 };
+		*ret = (struct mline){ MLINE_RUN, run, 0 };
 	} else if (!strcmp(p->type.data, "campaign")) {
-		*ret = (struct line_info){ LINE_CAMPAIGN, 0, !strcmp(p->event.data, "stop") };
+		*ret = (struct mline){ MLINE_CAMPAIGN, 0, !strcmp(p->event.data, "stop") };
 	} else {
-		*ret = (struct line_info){ LINE_OTHER, has_run > 0 && run > 0 ? run : 0, 0 };
+		*ret = (struct mline){ MLINE_OTHER, has_run > 0 && run > 0 ? run : 0, 0 };
 	}
-	return LINE_OK;
+	return MLINE_OK;
+}
+
+void merge_parser_release(struct mparser *p)
+{
+	buf_release(&p->key);
+	buf_release(&p->type);
+	buf_release(&p->event);
 }
 
 /* ---- indexing a shard -------------------------------------------------- */
 
-static void add_entry(struct mshard *s, const struct line_info *li, long long off,
+static void add_entry(struct mshard *s, const struct mline *li, long long off,
 		      size_t len, long long line)
 {
 	if (s->n_entries == s->cap_entries) {
@@ -106,7 +98,7 @@ static void add_entry(struct mshard *s, const struct line_info *li, long long of
 	}
 	s->entries[s->n_entries++] = (struct mentry){
 		.run = li->run, .off = off, .len = (uint32_t)len,
-		.line_kind = (uint32_t)line << 1 | (li->kind == LINE_RUN),
+		.line_kind = (uint32_t)line << 1 | (li->kind == MLINE_RUN),
 	};
 }
 
@@ -163,7 +155,7 @@ static int sort_and_check(struct mshard *s, const char *path, struct err *e)
 
 struct index_line {
 	struct mshard *s;
-	struct parser p;
+	struct mparser p;
 	const char *path;
 };
 
@@ -171,24 +163,25 @@ static int index_line(void *ctx, const char *text, size_t len, long long line,
 		      long long at, struct err *e)
 {
 	struct index_line *x = ctx;
-	struct line_info li;
+	struct mline li;
 	const char *why = NULL;
-	int k;
+	int k = MLINE_OK;
 
 	if (line > (long long)(UINT32_MAX >> 1))
 		return err_set(e, "journal '%s' line %lld: too many lines; the file is "
 			       "not a journal or is damaged", x->path, line);
-	k = parse_line(&x->p, text, len, &li, &why);
-	if (k == LINE_NOT_RECORD)
+	if (!merge_scan_line(text, len, &li))
+		k = merge_parse_line(&x->p, text, len, &li, &why);
+	if (k == MLINE_NOT_RECORD)
 		return err_set(e, "journal '%s' line %lld: %s", x->path, line, why);
-	if (k == LINE_NOT_JSON)
+	if (k == MLINE_NOT_JSON)
 		return LINES_BAD;
-	if (li.kind == LINE_CAMPAIGN)
+	if (li.kind == MLINE_CAMPAIGN)
 		x->s->stopped = li.stop;
 	else
 		add_entry(x->s, &li, at, len, line);
-	x->s->runs += li.kind == LINE_RUN;
-	x->s->others += li.kind == LINE_OTHER;
+	x->s->runs += li.kind == MLINE_RUN;
+	x->s->others += li.kind == MLINE_OTHER;
 	return 0;
 }
 
@@ -205,9 +198,7 @@ static int index_fd(struct mshard *s, int fd, const char *path, struct err *e)
 		r = sort_and_check(s, path, e);
 	}
 	free(what);
-	buf_release(&x.p.key);
-	buf_release(&x.p.type);
-	buf_release(&x.p.event);
+	merge_parser_release(&x.p);
 	return r;
 }
 
@@ -358,38 +349,21 @@ static void heap_down(struct heap *h, int i)
 	}
 }
 
-static int write_all(int fd, const char *data, size_t len, const char *path,
-		     struct err *e)
-{
-	while (len) {
-		ssize_t n = write(fd, data, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return err_errno(e, n < 0 ? errno : ENOSPC, "cannot write '%s'", path);
-		data += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-static int add_json_line(struct buf *out, json_t *rec, const char *path,
+static int add_json_line(struct writer *out, json_t *rec, const char *path,
 			 struct err *e)
 {
 	char *line = rec ? json_dumps(rec, JSON_COMPACT) : NULL;
+	int r;
 
 	if (!line)
 		return err_set(e, "cannot write '%s': a campaign event cannot be "
 			       "serialised", path);
-	buf_adds(out, line);
-	buf_addch(out, '\n');
+	r = writer_add(out, line, strlen(line), e) < 0 || writer_add(out, "\n", 1, e) < 0;
 	free(line);
-	return 0;
+	return r ? -1 : 0;
 }
 
-static int copy_entries(struct reader *rs, int n, int fd, struct buf *out,
-			const char *path, struct err *e)
+static int copy_entries(struct reader *rs, int n, struct writer *out, struct err *e)
 {
 	struct heap h = { xcalloc((size_t)n + 1, sizeof(struct reader *)), 0 };
 	int r = -1;
@@ -406,12 +380,8 @@ static int copy_entries(struct reader *rs, int n, int fd, struct buf *out,
 
 		if (!line)
 			goto out;
-		buf_add(out, line, (size_t)en->len + 1);
-		if (out->len >= OUT_CHUNK) {
-			if (write_all(fd, out->data, out->len, path, e) < 0)
-				goto out;
-			buf_reset(out);
-		}
+		if (writer_add(out, line, (size_t)en->len + 1, e) < 0)
+			goto out;
 		if (++top->next == top->s->n_entries)
 			h.r[0] = h.r[--h.n];
 		heap_down(&h, 0);
@@ -426,8 +396,9 @@ int merge_journal_write(const char *path, struct mshard *shards, int n,
 			json_t *start, json_t *stop, int *ret_fd, struct err *e)
 {
 	struct reader *rs = xcalloc((size_t)n + 1, sizeof(*rs));
-	struct buf out = BUF_INIT;
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644), r = -1;
+	struct writer *out;
+	struct err later;
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644), r = -1, failed;
 
 	if (fd < 0) {
 		err_errno(e, errno, "cannot write '%s'", path);
@@ -442,11 +413,11 @@ int merge_journal_write(const char *path, struct mshard *shards, int n,
 		if (rs[i].fd < 0)
 			goto out;
 	}
-	buf_grow(&out, OUT_CHUNK + WINDOW);
-	if (add_json_line(&out, start, path, e) < 0 ||
-	    copy_entries(rs, n, fd, &out, path, e) < 0 ||
-	    (stop && add_json_line(&out, stop, path, e) < 0) ||
-	    write_all(fd, out.data, out.len, path, e) < 0)
+	out = writer_start(fd, path, OUT_CHUNK);
+	failed = add_json_line(out, start, path, e) < 0 || copy_entries(rs, n, out, e) < 0 ||
+		 (stop && add_json_line(out, stop, path, e) < 0);
+	/* after a failure here, e keeps it and the writer's own is dropped */
+	if (writer_finish(out, failed ? &later : e) < 0 || failed)
 		goto out;
 	*ret_fd = fd;
 	fd = -1;
@@ -461,6 +432,5 @@ out:
 		free(rs[i].buf);
 	}
 	free(rs);
-	buf_release(&out);
 	return r;
 }

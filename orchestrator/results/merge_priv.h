@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "err.h"
 
 /* One record of a shard's journal: where its line is and where it goes. */
@@ -31,6 +32,35 @@ struct mshard {
 	int failed;		/* indexing failed: err says why */
 	struct err err;
 };
+
+/* What the merge reads of a journal line. */
+enum mline_kind { MLINE_RUN, MLINE_OTHER, MLINE_CAMPAIGN };
+
+struct mline {
+	enum mline_kind kind;
+	long long run;		/* MLINE_RUN: >= 1; MLINE_OTHER: its "run" or 0 */
+	int stop;		/* MLINE_CAMPAIGN: the event is "stop" */
+};
+
+/* The line's JSON checked with the report's cursor (report_json.h) and
+ * its top-level "type", "run" and "event" read: MLINE_OK;
+ * MLINE_NOT_JSON (a torn line if it is the last); MLINE_NOT_RECORD with
+ * *why set (the same rules as journal_open()). p holds the buffers it
+ * decodes into: zeroed (BUF_INIT) before the first line, released by
+ * merge_parser_release(). */
+enum { MLINE_OK = 0, MLINE_NOT_JSON = -1, MLINE_NOT_RECORD = -2 };
+struct mparser {
+	struct buf key, type, event;
+};
+int merge_parse_line(struct mparser *p, const char *text, size_t len,
+		     struct mline *ret, const char **why);
+void merge_parser_release(struct mparser *p);
+
+/* The fast path of merge_parse_line() (merge_scan.c): 1 with *ret filled
+ * when the line is surely a record merge_parse_line() takes and *ret what
+ * it would read; 0 when it cannot tell (it leaves the rare forms, and
+ * every error, to merge_parse_line()). text[0..len) only is read. */
+int merge_scan_line(const char *text, size_t len, struct mline *ret);
 
 /* Read the journal of every shard (threads at a time, at least 1) into
  * its entries, checking each line (a torn last line is skipped, a damaged

@@ -100,6 +100,21 @@ static char *without_events(const char *text)
 	return buf_detach(&b);
 }
 
+/* OUT's run and infra records are whole's, byte for byte. */
+static void same_records(const char *out, const char *whole, const char *what)
+{
+	char *text = fx_read_at(out, "journal.jsonl"), *got = without_events(text);
+	char *want;
+
+	free(text);
+	text = fx_read_at(whole, "journal.jsonl");
+	want = without_events(text);
+	is_str(got, want, what);
+	free(text);
+	free(want);
+	free(got);
+}
+
 static json_t *load(const char *dir, const char *name)
 {
 	char *path = xasprintf("%s/%s", dir, name);
@@ -130,7 +145,7 @@ static int merge(const char *out, char **dirs, int n, struct merge_result *m,
 
 static void test_merge(const char *tmp, char **shards, char *whole)
 {
-	char *out = xasprintf("%s/out", tmp), *text, *merged, *a, *b, *first, *second;
+	char *out = xasprintf("%s/out", tmp), *text, *a, *b, *first, *second;
 	char *name_a = flaw_name("probe-recovers", "process-kill",
 				 "probe 'health' on 'n1' is not healthy within 3 s");
 	char *name_b = flaw_name("containment", "vm-crash", "n2 took over n3's address");
@@ -165,15 +180,9 @@ static void test_merge(const char *tmp, char **shards, char *whole)
 	   !strcmp(strrchr(text, '{'), "{\"type\":\"campaign\",\"event\":\"stop\","
 		   "\"merged\":true,\"runs_done\":30}\n"), "and ends with its stop event");
 	is_int(fx_count(text, "\"type\":\"campaign\""), 2, "one start/stop pair, no shard events");
-	merged = without_events(text);
 	free(text);
-	text = fx_read_at(whole, "journal.jsonl");
-	a = without_events(text);
-	is_str(merged, a, "run and infra records: those of the unsharded campaign, in run "
-	       "order, byte for byte (run 4 late in its shard, infra before run 5)");
-	free(text);
-	free(a);
-	free(merged);
+	same_records(out, whole, "run and infra records: those of the unsharded campaign, in "
+		     "run order, byte for byte (run 4 late in its shard, infra before run 5)");
 
 	fa = load(out, name_a);
 	fb = load(out, name_b);
@@ -272,6 +281,16 @@ static void test_merge(const char *tmp, char **shards, char *whole)
 	second = xasprintf("%s/journal.jsonl.tmp.%d", out, (int)getpid());
 	ok(!exists(second), "the journal has its name");
 	free(second);
+	second = xasprintf("%s/journal.jsonl.tmp.%d.new", out, (int)getpid());
+	ok(!exists(second), "and no second name left (the link it was published by)");
+	free(second);
+	{
+		struct stat st;
+
+		second = xasprintf("%s/journal.jsonl", out);
+		ok(stat(second, &st) == 0 && st.st_nlink == 1, "one link to the journal");
+		free(second);
+	}
 	free(first);
 	free(a);
 	free(b);
@@ -464,6 +483,78 @@ static void test_refusals(const char *tmp, char **shards, char *whole)
 	free(missing);
 }
 
+/* Rewrite DIR/journal.jsonl with each record's members in another order
+ * than the journal writes them: first a string and an object holding
+ * "run" and "type" of their own (which the merge must not take for the
+ * record's), then the other members, "run" and "type" last. */
+static void reorder_journal(const char *dir)
+{
+	char *path = xasprintf("%s/journal.jsonl", dir), *text = fx_read(path);
+	struct buf b = BUF_INIT;
+	FILE *fp;
+
+	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+		json_t *rec = json_loads(line, 0, NULL), *out, *v;
+		const char *k;
+		char *dump;
+
+		out = json_pack("{s:s, s:{s:i, s:s}}", "note", "\"run\":999,\"type\":\"run\"",
+				"nested", "run", 998, "type", "run");
+		json_object_foreach(rec, k, v)
+			if (strcmp(k, "run") && strcmp(k, "type"))
+				json_object_set(out, k, v);
+		if (json_object_get(rec, "run"))
+			json_object_set(out, "run", json_object_get(rec, "run"));
+		json_object_set(out, "type", json_object_get(rec, "type"));
+		dump = json_dumps(out, JSON_COMPACT);
+		buf_addf(&b, "%s\n", dump);
+		free(dump);
+		json_decref(out);
+		json_decref(rec);
+	}
+	fp = fopen(path, "w");
+	ok(fp && fputs(b.data, fp) >= 0 && fclose(fp) == 0, "'%s' rewritten", path);
+	buf_release(&b);
+	free(text);
+	free(path);
+}
+
+/* Journals whose records have their members in another order, with
+ * "run" and "type" in strings and nested objects before the record's
+ * own: merged in the same run order as the journal writer's records. */
+static void test_member_order(const char *tmp)
+{
+	char *dirs[3], *whole = xasprintf("%s/order-whole", tmp);
+	char *out = xasprintf("%s/order-out", tmp), *text;
+	struct merge_result m;
+	struct err e;
+
+	for (int i = 0; i < 3; i++) {
+		dirs[i] = xasprintf("%s/order-%d", tmp, i + 1);
+		make_shard(dirs[i], i + 1, 3, i == 1 ? 8 : 0, 1);
+		reorder_journal(dirs[i]);
+	}
+	make_shard(whole, 1, 0, 0, 1);
+	reorder_journal(whole);
+	text = fx_read_at(dirs[0], "journal.jsonl");
+	ok(text && strstr(text, "{\"note\":\"\\\"run\\\":999,") && strstr(text, ",\"run\":4,"
+	   "\"type\":\"run\"}\n"), "records with type and run last");
+	free(text);
+	is_int(merge(out, dirs, 3, &m, &e), 0, "reordered shards merge");
+	is_str(e.msg, "", "no error");
+	is_int(m.runs, RUNS, "every run");
+	is_int(m.others, 1, "the infra record");
+	ok(m.shards[0].state && !strcmp(m.shards[0].state, "stopped"),
+	   "the stop event read with its members in another order");
+	merge_result_release(&m);
+	same_records(out, whole, "in run order, byte for byte (run 8 late in its shard, the "
+		     "infra record before run 5), not by the run numbers in strings or nested");
+	for (int i = 0; i < 3; i++)
+		free(dirs[i]);
+	free(whole);
+	free(out);
+}
+
 /* Flaw files written by hand: the run lists of two shards joined and cut
  * to FLAWS_RUNS_MAX. */
 static void test_runs_cap(const char *tmp)
@@ -537,6 +628,7 @@ int main(void)
 	test_merge(tmp, shards, whole);
 	test_missing_and_running(tmp, shards);
 	test_refusals(tmp, shards, whole);
+	test_member_order(tmp);
 	test_runs_cap(tmp);
 	for (int i = 0; i < 3; i++)
 		free(shards[i]);
