@@ -162,7 +162,7 @@ static void push_ll(long long **v, long long *n, long long *cap, long long x)
 	(*v)[(*n)++] = x;
 }
 
-static int outcome_of(const char *s)
+int report_outcome_of(const char *s)
 {
 	for (int i = 0; i < OC_N - 1; i++)
 		if (!strcmp(s, report_outcomes[i]))
@@ -276,7 +276,7 @@ static void add_run(struct report_data *d, const struct rrec *r)
 	int64_t ended = report_parse_time(r->ended.data);
 	double seconds = r->duration_ms > 0 ? r->duration_ms / 1000.0 : 0;
 
-	run.outcome = (uint8_t)outcome_of(r->outcome.data);
+	run.outcome = (uint8_t)report_outcome_of(r->outcome.data);
 	run.started_ms = started;
 	if (r->duration_ms >= 0 && r->duration_ms <= INT32_MAX)
 		run.duration_ms = (int32_t)r->duration_ms;
@@ -341,16 +341,25 @@ static void add_run(struct report_data *d, const struct rrec *r)
 	d->runs[d->n_runs++] = run;
 }
 
+struct walk {
+	struct report_data *d;
+	const struct report_hooks *hooks;
+};
+
 static int on_record(const struct rrec *r, void *ctx, struct err *e)
 {
-	struct report_data *d = ctx;
+	struct walk *w = ctx;
+	struct report_data *d = w->d;
 
-	(void)e;
 	d->records++;
 	switch (r->type) {
 	case RREC_RUN:
-		if (r->run >= 1)
-			add_run(d, r);
+		if (r->run < 1)
+			break;
+		add_run(d, r);
+		if (w->hooks && w->hooks->run &&
+		    w->hooks->run(d, r, w->hooks->ctx, e) < 0)
+			return -1;
 		break;
 	case RREC_INFRA:
 		d->infra_events++;
@@ -794,14 +803,17 @@ int report_data_load(struct report_data *d, const char *dir,
 		     const struct baseline *bl, report_flaw_fn fn, void *ctx,
 		     struct err *e)
 {
-	return report_data_load_from(d, dir, NULL, bl, fn, ctx, e);
+	struct report_hooks hooks = { fn, NULL, ctx };
+
+	return report_data_load_from(d, dir, NULL, bl, &hooks, e);
 }
 
 int report_data_load_from(struct report_data *d, const char *dir,
 			  const char *journal_path, const struct baseline *bl,
-			  report_flaw_fn fn, void *ctx, struct err *e)
+			  const struct report_hooks *hooks, struct err *e)
 {
 	struct rwalk_pos pos = { 0, 0, 0, 0, 0, 0 };
+	struct walk w = { d, hooks };
 	char **names = NULL;
 	int n = 0, r = -1;
 
@@ -813,8 +825,8 @@ int report_data_load_from(struct report_data *d, const char *dir,
 		return -1;
 	d->planned = json_integer_value(json_object_get(json_object_get(
 		json_object_get(d->campaign, "config"), "schedule"), "runs"));
-	if ((journal_path ? report_journal_walk_file(journal_path, &pos, on_record, d, e)
-			  : report_journal_walk(dir, &pos, on_record, d, e)) < 0)
+	if ((journal_path ? report_journal_walk_file(journal_path, &pos, on_record, &w, e)
+			  : report_journal_walk(dir, &pos, on_record, &w, e)) < 0)
 		return -1;
 	journal_warnings(d, &pos);
 	shard_warning(d);
@@ -830,7 +842,7 @@ int report_data_load_from(struct report_data *d, const char *dir,
 	stats(d->reset, d->n_reset, &d->reset_stat);
 	histogram(d->ready, d->n_ready, &d->ready_stat, &d->ready_hist);
 	compare_baseline(d);
-	r = fn ? each_flaw_file(d, fn, ctx, e) : 0;
+	r = hooks && hooks->flaw ? each_flaw_file(d, hooks->flaw, hooks->ctx, e) : 0;
 out:
 	for (int i = 0; i < n; i++)
 		free(names[i]);

@@ -65,6 +65,7 @@ static void clear(struct rrec *r)
 	buf_reset(&r->error);
 	r->n_faults = r->n_ready = r->n_oracles = 0;
 	r->bad_flaw = 0;
+	memset(r->span, 0, sizeof(r->span));
 }
 
 /* ---- nested members ---------------------------------------------------- */
@@ -297,6 +298,26 @@ static int member(struct rj *c, struct rrec *r, struct buf *key, struct buf *tmp
 	return rj_skip(c);
 }
 
+/* The run page's member named k, or -1. */
+static int span_of(const char *k)
+{
+	static const char *const names[RS_N] = {
+		[RS_OUTCOME] = "outcome", [RS_STARTED] = "started", [RS_ENDED] = "ended",
+		[RS_CLASS] = "class", [RS_FAILED] = "failed_oracle",
+		[RS_UNJUDGED] = "unjudged_oracle", [RS_REASON] = "reason",
+		[RS_SIGNATURE] = "signature", [RS_FLAW] = "flaw",
+		[RS_DURATION] = "duration_ms", [RS_TESTBED] = "testbed",
+		[RS_ATTEMPTS] = "attempts", [RS_PLAN] = "plan", [RS_FAULTS] = "faults",
+		[RS_PROBES] = "probes", [RS_ORACLES] = "oracles", [RS_RESETS] = "resets",
+		[RS_PHASES] = "phases", [RS_ALIVE] = "alive", [RS_DIRTY] = "dirty",
+	};
+
+	for (int i = 0; i < RS_N; i++)
+		if (names[i][0] == k[0] && !strcmp(names[i], k))
+			return i;
+	return -1;
+}
+
 int report_journal_parse(const char *line, size_t len, struct rrec *r)
 {
 	struct buf key = BUF_INIT, tmp = BUF_INIT;
@@ -307,11 +328,20 @@ int report_journal_parse(const char *line, size_t len, struct rrec *r)
 	rj_init(&c, line, len);
 	if (rj_peek(&c) != RJ_OBJECT || rj_object(&c, &first) < 0)
 		goto out;
-	while ((m = rj_member(&c, &first, &key)) > 0)
+	while ((m = rj_member(&c, &first, &key)) > 0) {
+		int k = span_of(key.data);
+		const char *start;
+
+		rj_peek(&c);	/* past white space: the value's first byte */
+		start = c.p;
 		if (member(&c, r, &key, &tmp) < 0) {
 			m = -1;
 			break;
 		}
+		if (k >= 0)
+			r->span[k] = (struct rspan){ (size_t)(start - line),
+						     (size_t)(c.p - start) };
+	}
 	if (m == 0 && rj_end(&c) < 0)
 		m = -1;
 	r->bad_flaw = r->flaw.len && !flaws_id_valid(r->flaw.data, r->flaw.len);
@@ -363,6 +393,8 @@ static int walk_line(void *arg, const char *text, size_t len, long long line,
 	if (report_journal_parse(text, len, &w->rec) < 0)
 		return LINES_BAD;
 	w->rec.line = line;
+	w->rec.text = text;
+	w->rec.len = len;
 	if (w->rec.bad_flaw && !w->p->ignored++)
 		w->p->ignored_line = line;
 	r = w->rec.bad_flaw ? 0 : w->fn(&w->rec, w->ctx, e);

@@ -16,8 +16,10 @@ static int bad(struct rj *c)
 	return -1;
 }
 
-static void ws(struct rj *c)
+static inline void ws(struct rj *c)
 {
+	if (c->p < c->end && (unsigned char)*c->p > ' ')
+		return;		/* compact JSON: the usual case */
 	while (c->p < c->end && (*c->p == ' ' || *c->p == '\n' ||
 				 *c->p == '\t' || *c->p == '\r'))
 		c->p++;
@@ -116,44 +118,64 @@ static int escape(struct rj *c, struct buf *out)
 	return 0;
 }
 
-int rj_string(struct rj *c, struct buf *out)
-{
-	const unsigned char *s, *end;
+/* 1 for the bytes a string holds as they are: ASCII but controls, '"'
+ * and backslash. One load per byte: most of a journal is strings. */
+static const unsigned char plain[256] = {
+#define R8(v) v, v, v, v, v, v, v, v
+	R8(0), R8(0), R8(0), R8(0),		/* 0x00-0x1f */
+	1, 1, 0, 1, 1, 1, 1, 1, R8(1),		/* 0x20-0x2f: '"' */
+	R8(1), R8(1), R8(1), R8(1), R8(1),	/* 0x30-0x57 */
+	1, 1, 1, 1, 0, 1, 1, 1,			/* 0x58-0x5f: backslash */
+	R8(1), R8(1), R8(1), R8(1),		/* 0x60-0x7f */
+#undef R8
+};
 
-	if (out)
-		buf_reset(out);
-	ws(c);
-	if (c->bad || c->p >= c->end || *c->p != '"')
-		return bad(c);
-	c->p++;
-	end = (const unsigned char *)c->end;
+/* The string at c->p (after its opening quote) up to and past its closing
+ * quote, decoded into out (may be NULL): 0, or -1 (c is not marked bad). */
+static int scan_string(struct rj *c, struct buf *out)
+{
+	const unsigned char *s, *end = (const unsigned char *)c->end;
+
 	for (;;) {
 		s = (const unsigned char *)c->p;
-		while (s < end && *s >= 0x20 && *s < 0x80 && *s != '"' && *s != '\\')
+		while (s + 4 <= end && plain[s[0]] && plain[s[1]] && plain[s[2]] && plain[s[3]])
+			s += 4;
+		while (s < end && plain[*s])
 			s++;
 		if (out && s > (const unsigned char *)c->p)
 			buf_add(out, c->p, (size_t)(s - (const unsigned char *)c->p));
 		c->p = (const char *)s;
 		if (s >= end || *s < 0x20)
-			return bad(c);
+			return -1;
 		if (*s == '"') {
 			c->p++;
 			return 0;
 		}
 		if (*s == '\\') {
 			if (escape(c, out) < 0)
-				return bad(c);
+				return -1;
 			continue;
 		}
 		unsigned cp;
 		size_t n = utf8_decode(s, (size_t)(end - s), &cp);
 
 		if (!n)
-			return bad(c);
+			return -1;
 		if (out)
 			buf_add(out, s, n);
 		c->p += n;
 	}
+}
+
+int rj_string(struct rj *c, struct buf *out)
+{
+	if (out)
+		buf_reset(out);
+	ws(c);
+	if (c->bad || c->p >= c->end || *c->p != '"')
+		return bad(c);
+	c->p++;
+	return scan_string(c, out) < 0 ? bad(c) : 0;
 }
 
 /* ---- numbers and literals --------------------------------------------- */
@@ -188,13 +210,13 @@ int rj_number(struct rj *c, double *ret_num, long long *ret_int, int *ret_is_int
 	} else {
 		const char *d0 = c->p;
 
-		if (digits(c) < 0)
+		/* up to 19 digits fit in an unsigned long long; more cannot
+		 * be an integer that fits in a long long */
+		while (c->p < c->end && *c->p >= '0' && *c->p <= '9')
+			v = v * 10 + (unsigned)(*c->p++ - '0');
+		if (c->p == d0)
 			return bad(c);
-		for (const char *q = d0; q < c->p; q++) {
-			if (v > (~0ULL - 9) / 10)
-				overflow = 1;
-			v = v * 10 + (unsigned)(*q - '0');
-		}
+		overflow = c->p - d0 > 19;
 	}
 	if (c->p < c->end && *c->p == '.') {
 		c->p++;
@@ -316,33 +338,100 @@ int rj_element(struct rj *c, int *first)
 	return next_item(c, ']', first);
 }
 
+static int skip_scalar(struct rj *c)
+{
+	switch (*c->p) {
+	case '"':
+		c->p++;
+		return scan_string(c, NULL);
+	case 't':
+		return literal(c, "true", 4);
+	case 'f':
+		return literal(c, "false", 5);
+	case 'n':
+		return literal(c, "null", 4);
+	default:
+		if (*c->p == '-' || (*c->p >= '0' && *c->p <= '9'))
+			return rj_number(c, NULL, NULL, NULL);
+		return -1;
+	}
+}
+
+/* After '{' or ',' in an object: a key and its ':'. */
+static int skip_key(struct rj *c)
+{
+	ws(c);
+	if (c->p >= c->end || *c->p != '"')
+		return -1;
+	c->p++;
+	if (scan_string(c, NULL) < 0)
+		return -1;
+	ws(c);
+	if (c->p >= c->end || *c->p != ':')
+		return -1;
+	c->p++;
+	return 0;
+}
+
+/* One value, containers included, in a loop rather than by recursion
+ * (most of a journal line is skipped: probe samples by the thousand),
+ * with the containers open below it kept as bits: 1 an object. */
 int rj_skip(struct rj *c)
 {
-	int first, r;
+	unsigned char open[RJ_MAX_DEPTH / 8 + 1];
+	int base = c->depth;
 
-	switch (rj_peek(c)) {
-	case RJ_OBJECT:
-		if (rj_object(c, &first) < 0)
-			return -1;
-		while ((r = rj_member(c, &first, NULL)) > 0)
-			if (rj_skip(c) < 0)
-				return -1;
-		return r;
-	case RJ_ARRAY:
-		if (rj_array(c, &first) < 0)
-			return -1;
-		while ((r = rj_element(c, &first)) > 0)
-			if (rj_skip(c) < 0)
-				return -1;
-		return r;
-	case RJ_STRING: return rj_string(c, NULL);
-	case RJ_NUMBER: return rj_number(c, NULL, NULL, NULL);
-	case RJ_TRUE: return literal(c, "true", 4);
-	case RJ_FALSE: return literal(c, "false", 5);
-	case RJ_NULL: return literal(c, "null", 4);
-	case RJ_BAD: break;
+	if (c->bad)
+		return -1;
+	for (;;) {
+		/* a value */
+		ws(c);
+		if (c->p >= c->end)
+			return bad(c);
+		if (*c->p == '{' || *c->p == '[') {
+			int obj = *c->p == '{', k = c->depth - base;
+
+			if (++c->depth > RJ_MAX_DEPTH)
+				return bad(c);
+			open[k / 8] = (unsigned char)((open[k / 8] & ~(1u << (k % 8))) |
+						      ((unsigned)obj << (k % 8)));
+			c->p++;
+			ws(c);
+			if (c->p < c->end && *c->p == (obj ? '}' : ']')) {
+				c->p++;
+				c->depth--;
+			} else {
+				if (obj && skip_key(c) < 0)
+					return bad(c);
+				continue;
+			}
+		} else if (skip_scalar(c) < 0) {
+			return bad(c);
+		}
+		/* after a value: close containers, or go on to the next item */
+		for (;;) {
+			int k, obj;
+
+			if (c->depth == base)
+				return 0;
+			k = c->depth - base - 1;
+			obj = open[k / 8] >> (k % 8) & 1;
+			ws(c);
+			if (c->p >= c->end)
+				return bad(c);
+			if (*c->p == (obj ? '}' : ']')) {
+				c->p++;
+				c->depth--;
+				continue;
+			}
+			if (*c->p != ',')
+				return bad(c);
+			c->p++;
+			if (obj && skip_key(c) < 0)
+				return bad(c);
+			break;
+		}
 	}
-	return bad(c);
 }
 
 int rj_int(struct rj *c, long long *ret)

@@ -18,6 +18,8 @@
 #include "err.h"
 
 #define REPORT_PAGE_RUNS 500	/* rows per runs page */
+#define REPORT_PAGE_LINKS 15	/* runs pages listed in full up to this many */
+#define REPORT_PAGE_NEAR 5	/* past that: first, last and this many around */
 
 enum { OC_NO_EFFECT, OC_RECOVERED, OC_FLAW, OC_UNJUDGED, OC_SET_ASIDE, OC_INFRA,
        OC_OTHER, OC_N };
@@ -32,6 +34,9 @@ enum { OC_NO_EFFECT, OC_RECOVERED, OC_FLAW, OC_UNJUDGED, OC_SET_ASIDE, OC_INFRA,
 /* "no-effect", "recovered", "flaw", "unjudged", "set-aside", "infra-error"
  * (older journals), "other". */
 extern const char *const report_outcomes[OC_N];
+
+/* The OC_* of an outcome's name (OC_OTHER for any other text). */
+int report_outcome_of(const char *s);
 
 /* Interned strings: index <-> text. */
 struct strtab {
@@ -154,15 +159,29 @@ struct report_data {
 typedef int (*report_flaw_fn)(struct report_data *d, int i, json_t *file,
 			      void *ctx, struct err *e);
 
+/* Called during the walk with each run record that becomes a row (run
+ * >= 1, a valid flaw id if any; borrowed, its line in r->text): the run
+ * pages are made from the same single read of the journal. */
+struct rrec;
+typedef int (*report_run_fn)(const struct report_data *d, const struct rrec *r,
+			     void *ctx, struct err *e);
+
+struct report_hooks {
+	report_flaw_fn flaw;	/* may be NULL */
+	report_run_fn run;	/* may be NULL */
+	void *ctx;
+};
+
 /* Read DIR's campaign.json, journal and flaw files into *d (zeroed by
  * this function; report_data_release() after, also on failure). */
 int report_data_load(struct report_data *d, const char *dir,
 		     const struct baseline *bl, report_flaw_fn fn, void *ctx,
 		     struct err *e);
-/* The same with the journal at journal_path (NULL: DIR/journal.jsonl). */
+/* The same with the journal at journal_path (NULL: DIR/journal.jsonl) and
+ * hooks (may be NULL). */
 int report_data_load_from(struct report_data *d, const char *dir,
 			  const char *journal_path, const struct baseline *bl,
-			  report_flaw_fn fn, void *ctx, struct err *e);
+			  const struct report_hooks *hooks, struct err *e);
 void report_data_release(struct report_data *d);
 
 /* The index of run number `run` in d->runs, or -1. */
@@ -191,6 +210,9 @@ int report_write_file(const char *path, const char *data, size_t len,
 /* markup_escape() of s (NULL is "") into out. */
 void report_esc(struct buf *out, const char *s);
 
+/* v in decimal, as "%lld" (without printf: pages hold millions). */
+void report_add_ll(struct buf *out, long long v);
+
 enum report_page { PAGE_INDEX, PAGE_RUNS, PAGE_FLAW };
 
 /* The page up to and including <body> and the navigation; nonce is the
@@ -199,6 +221,8 @@ enum report_page { PAGE_INDEX, PAGE_RUNS, PAGE_FLAW };
 void report_page_head(struct buf *out, const struct report_data *d,
 		      const char *title, const char *root, const char *nonce);
 void report_page_tail(struct buf *out, const struct report_data *d);
+/* The same with the sources named by the caller ("journal.jsonl"). */
+void report_page_foot(struct buf *out, const char *generated, const char *sources);
 
 /* A random CSP nonce (base64url, 22 characters) into out[32]. */
 void report_nonce(char out[32]);
@@ -232,6 +256,11 @@ int report_runs_pages(const struct report_data *d, const char *report_dir,
 		      struct err *e);
 int report_flaw_page(const struct report_data *d, int i, json_t *file,
 		     const char *report_dir, struct err *e);
+/* Where run number `run` is shown in full (report_runpage.h), from
+ * report/: "runs/page-0001.html#run-3"; its page's file name in runs/. */
+void report_run_link(struct buf *out, long long run);
+void report_run_page_name(struct buf *out, long long run);
+
 /* The page holding run number `run` (1-based), and its file name
  * ("runs-3.html") into out; outcome < 0: all runs. */
 void report_runs_page_name(struct buf *out, int outcome, long long page);

@@ -10,8 +10,6 @@
 #include "report_assets.h"
 #include "report_priv.h"
 
-
-
 void report_runs_page_name(struct buf *out, int outcome, long long page)
 {
 	if (outcome < 0)
@@ -27,17 +25,49 @@ long long report_runs_page_of(const struct report_data *d, long long run)
 	return i < 0 ? 0 : i / REPORT_PAGE_RUNS + 1;
 }
 
-static void row(struct buf *out, const struct report_data *d, const struct rrun *r)
+/* The runs table's texts (fault lists, types, classes) escaped once each,
+ * not once per row. */
+struct rows {
+	const struct report_data *d;
+	char **esc;		/* by d->str index, filled when first used */
+};
+
+static void add_str(struct buf *out, struct rows *rs, int k)
 {
+	if (k < 0)
+		return;
+	if (!rs->esc[k]) {
+		struct buf b = BUF_INIT;
+
+		report_esc(&b, rs->d->str.s[k]);
+		rs->esc[k] = buf_detach(&b);
+	}
+	buf_adds(out, rs->esc[k]);
+}
+
+static void row(struct buf *out, struct rows *rs, const struct rrun *r)
+{
+	const struct report_data *d = rs->d;
 	const char *oc = report_outcomes[r->outcome];
 
-	buf_addf(out, "<tr id=\"r%lld\" data-o=\"%s\" data-f=\"", r->run, oc);
-	report_esc(out, r->types >= 0 ? d->str.s[r->types] : "");
-	buf_addf(out, "\"><td class=\"num\">%lld</td><td><span class=\"o o-%s\">%s</span></td><td>",
-		 r->run, oc, oc);
-	report_esc(out, r->faults >= 0 ? d->str.s[r->faults] : "");
+	buf_adds(out, "<tr id=\"r");
+	report_add_ll(out, r->run);
+	buf_adds(out, "\" data-o=\"");
+	buf_adds(out, oc);
+	buf_adds(out, "\" data-f=\"");
+	add_str(out, rs, r->types);
+	buf_adds(out, "\"><td class=\"num\"><a href=\"");
+	report_run_link(out, r->run);
+	buf_adds(out, "\">");
+	report_add_ll(out, r->run);
+	buf_adds(out, "</a></td><td><span class=\"o o-");
+	buf_adds(out, oc);
+	buf_adds(out, "\">");
+	buf_adds(out, oc);
+	buf_adds(out, "</span></td><td>");
+	add_str(out, rs, r->faults);
 	buf_adds(out, "</td><td>");
-	report_esc(out, r->class_ >= 0 ? d->str.s[r->class_] : "");
+	add_str(out, rs, r->class_);
 	buf_adds(out, "</td><td class=\"mono\">");
 	if (r->flaw >= 0) {
 		buf_adds(out, "<a href=\"flaws/");
@@ -55,17 +85,32 @@ static void row(struct buf *out, const struct report_data *d, const struct rrun 
 	buf_adds(out, "</td></tr>\n");
 }
 
+static void page_link(struct buf *out, int outcome, long long p, long long page)
+{
+	if (p == page) {
+		buf_addf(out, "<b>%lld</b>", p);
+		return;
+	}
+	buf_adds(out, "<a href=\"");
+	report_runs_page_name(out, outcome, p);
+	buf_addf(out, "\">%lld</a>", p);
+}
+
+/* Every page up to REPORT_PAGE_LINKS pages; past that the first, the
+ * last and those within REPORT_PAGE_NEAR of this one, with an ellipsis
+ * between (a link to each of 2,000 pages on each of them would make the
+ * links grow with the square of the runs: 240 MB for a million). */
 static void page_links(struct buf *out, int outcome, long long page, long long pages)
 {
 	buf_adds(out, "<div class=\"pages\">Pages: ");
 	for (long long p = 1; p <= pages; p++) {
-		if (p == page) {
-			buf_addf(out, "<b>%lld</b>", p);
+		if (pages > REPORT_PAGE_LINKS && p > 1 && p < pages &&
+		    (p < page - REPORT_PAGE_NEAR || p > page + REPORT_PAGE_NEAR)) {
+			buf_adds(out, " \xe2\x80\xa6 ");
+			p = p < page ? page - REPORT_PAGE_NEAR - 1 : pages - 1;
 			continue;
 		}
-		buf_adds(out, "<a href=\"");
-		report_runs_page_name(out, outcome, p);
-		buf_addf(out, "\">%lld</a>", p);
+		page_link(out, outcome, p, page);
 	}
 	buf_adds(out, "</div>\n");
 }
@@ -113,10 +158,11 @@ static void filters(struct buf *out, const struct report_data *d, int outcome)
 		 "rows shown (the filter works on this page)</span></div>\n");
 }
 
-static int write_page(const struct report_data *d, const char *report_dir,
-		      int outcome, const struct rrun *const *rows, long long n,
-		      long long page, long long pages, struct err *e)
+static int write_page(struct rows *rs, const char *report_dir, int outcome,
+		      long long *from, long long n, long long page, long long pages,
+		      struct err *e)
 {
+	const struct report_data *d = rs->d;
 	struct buf out = BUF_INIT, title = BUF_INIT, name = BUF_INIT;
 	char nonce[32];
 	char *path;
@@ -135,8 +181,14 @@ static int write_page(const struct report_data *d, const char *report_dir,
 	buf_adds(&out, "<table id=\"runs\"><thead><tr><th class=\"num\">run</th><th>outcome</th>"
 		 "<th>faults</th><th>class</th><th>flaw</th><th>started</th>"
 		 "<th class=\"num\">duration</th><th class=\"num\">reset</th></tr></thead><tbody>\n");
-	for (long long i = 0; i < n; i++)
-		row(&out, d, rows[i]);
+	/* the next n runs of this list from *from on */
+	for (long long i = *from, k = 0; k < n; i++) {
+		if (outcome >= 0 && d->runs[i].outcome != outcome)
+			continue;
+		row(&out, rs, &d->runs[i]);
+		k++;
+		*from = i + 1;
+	}
 	buf_adds(&out, "</tbody></table>\n");
 	page_links(&out, outcome, page, pages);
 	buf_addf(&out, "<script nonce=\"%s\">%s</script>\n", nonce, report_asset_runs_filter_js);
@@ -152,22 +204,20 @@ static int write_page(const struct report_data *d, const char *report_dir,
 }
 
 /* One list: all runs (outcome < 0) or those of one outcome. */
-static int write_list(const struct report_data *d, const char *report_dir,
-		      int outcome, const struct rrun **rows, struct err *e)
+static int write_list(struct rows *rs, const char *report_dir, int outcome,
+		      struct err *e)
 {
-	long long n = 0, pages;
+	const struct report_data *d = rs->d;
+	long long n = outcome < 0 ? d->n_runs : d->oc[outcome], pages, from = 0;
 
-	for (long long i = 0; i < d->n_runs; i++)
-		if (outcome < 0 || d->runs[i].outcome == outcome)
-			rows[n++] = &d->runs[i];
 	pages = (n + REPORT_PAGE_RUNS - 1) / REPORT_PAGE_RUNS;
 	if (!pages && outcome < 0)
 		pages = 1;	/* runs-1.html exists even before the first run */
 	for (long long p = 1; p <= pages; p++) {
-		long long from = (p - 1) * REPORT_PAGE_RUNS;
-		long long k = n - from < REPORT_PAGE_RUNS ? n - from : REPORT_PAGE_RUNS;
+		long long left = n - (p - 1) * REPORT_PAGE_RUNS;
+		long long k = left < REPORT_PAGE_RUNS ? left : REPORT_PAGE_RUNS;
 
-		if (write_page(d, report_dir, outcome, rows + from, k, p, pages, e) < 0)
+		if (write_page(rs, report_dir, outcome, &from, k, p, pages, e) < 0)
 			return -1;
 	}
 	return 0;
@@ -176,12 +226,14 @@ static int write_list(const struct report_data *d, const char *report_dir,
 int report_runs_pages(const struct report_data *d, const char *report_dir,
 		      struct err *e)
 {
-	const struct rrun **rows = xcalloc((size_t)d->n_runs + 1, sizeof(*rows));
-	int r = write_list(d, report_dir, -1, rows, e);
+	struct rows rs = { d, xcalloc((size_t)d->str.n + 1, sizeof(char *)) };
+	int r = write_list(&rs, report_dir, -1, e);
 
 	for (int k = 0; r == 0 && k < OC_N; k++)
 		if (d->oc[k])
-			r = write_list(d, report_dir, k, rows, e);
-	free(rows);
+			r = write_list(&rs, report_dir, k, e);
+	for (int i = 0; i < d->str.n; i++)
+		free(rs.esc[i]);
+	free(rs.esc);
 	return r;
 }

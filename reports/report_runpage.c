@@ -1,0 +1,612 @@
+/* report_runpage.c - one run as a section of a page: its plan (faults,
+ * targets, times, drawn parameters), the faults as they went (applied or
+ * not, why, evidence), the probes over time, the oracles' verdicts, the
+ * resets and phases, and links to its files in the results directory.
+ *
+ * Made from the run's journal line alone (borrowed from the walk that
+ * reads the journal once), with the cursor of report_json.h: no tree is
+ * built. Members are rendered as they come, each into the buffer of its
+ * part; the parts are joined in a fixed order at the end of the line.
+ * Every text of the line reaches the page through report_esc().
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "flaws.h"
+#include "report_json.h"
+#include "report_runpage.h"
+
+/* The parts of a run's section, in the order they are shown; the
+ * title of each is shown when it has anything. */
+enum { PART_PLAN, PART_FAULTS, PART_PROBES, PART_TRANSITIONS, PART_VERDICTS,
+       PART_RESETS, PART_MISC, PART_N };
+
+static const char *const part_titles[PART_N] = {
+	"Plan", "Faults and their evidence", "Probes", "Probe transitions",
+	"Oracle verdicts", "Resets", "",
+};
+
+/* The string members shown in the run's header: RS_OUTCOME .. RS_FLAW. */
+#define META_N (RS_FLAW + 1)
+
+struct sample {
+	long long t, lat;
+	int failed;
+};
+
+struct runpage_ctx {
+	struct buf part[PART_N];
+	struct buf meta[META_N];
+	struct buf key, text, tmp;
+	struct sample *samples;
+	int n_samples, cap_samples;
+	long long duration_ms, testbed, attempts;
+};
+
+struct runpage_ctx *runpage_ctx_new(void)
+{
+	struct runpage_ctx *x = xcalloc(1, sizeof(*x));
+
+	for (int i = 0; i < PART_N; i++)
+		buf_init(&x->part[i]);
+	for (int i = 0; i < META_N; i++)
+		buf_init(&x->meta[i]);
+	buf_init(&x->key);
+	buf_init(&x->text);
+	buf_init(&x->tmp);
+	return x;
+}
+
+void runpage_ctx_free(struct runpage_ctx *x)
+{
+	if (!x)
+		return;
+	for (int i = 0; i < PART_N; i++)
+		buf_release(&x->part[i]);
+	for (int i = 0; i < META_N; i++)
+		buf_release(&x->meta[i]);
+	buf_release(&x->key);
+	buf_release(&x->text);
+	buf_release(&x->tmp);
+	free(x->samples);
+	free(x);
+}
+
+/* ---- values ------------------------------------------------------------ */
+
+/* The next value as text into out (reset first): a string decoded, any
+ * other value as its JSON text. */
+static int value_text(struct rj *c, struct buf *out)
+{
+	const char *start;
+
+	if (rj_peek(c) == RJ_STRING)
+		return rj_string(c, out);
+	buf_reset(out);
+	start = c->p;
+	if (rj_skip(c) < 0)
+		return -1;
+	buf_add(out, start, (size_t)(c->p - start));
+	return 0;
+}
+
+/* The next value, escaped, appended to out. */
+static int value_html(struct runpage_ctx *x, struct rj *c, struct buf *out)
+{
+	if (value_text(c, &x->text) < 0)
+		return -1;
+	report_esc(out, x->text.data);
+	return 0;
+}
+
+/* ---- objects as lines ----------------------------------------------------- */
+
+/* An object's members as "key value · key value" (strings as their text,
+ * other values as compact JSON; empty strings, nulls and the member
+ * `skip` left out): a line per fault, verdict or reset is a third of the
+ * size of a table row under a header of its own, and a million runs make
+ * gigabytes of pages. */
+static int kv_line(struct runpage_ctx *x, struct rj *c, const char *skip,
+		   struct buf *out)
+{
+	int first, m, n = 0;
+
+	if (rj_object(c, &first) < 0)
+		return -1;
+	while ((m = rj_member(c, &first, &x->key)) > 0) {
+		enum rj_kind k = rj_peek(c);
+
+		if ((skip && !strcmp(x->key.data, skip)) || k == RJ_NULL) {
+			if (rj_skip(c) < 0)
+				return -1;
+			continue;
+		}
+		if (value_text(c, &x->text) < 0)
+			return -1;
+		if (k == RJ_STRING && !x->text.len)
+			continue;
+		if (n++)
+			buf_adds(out, " \xc2\xb7 ");
+		report_esc(out, x->key.data);
+		buf_addch(out, ' ');
+		report_esc(out, x->text.data);
+	}
+	return m;
+}
+
+/* An array of objects as a list of such lines (nothing for an empty
+ * array; elements that are not objects are passed over). */
+static int kv_list(struct runpage_ctx *x, struct rj *c, const char *skip,
+		   struct buf *out)
+{
+	int first, k, n = 0;
+
+	if (rj_peek(c) != RJ_ARRAY)
+		return rj_skip(c);
+	if (rj_array(c, &first) < 0)
+		return -1;
+	while ((k = rj_element(c, &first)) > 0) {
+		if (rj_peek(c) != RJ_OBJECT) {
+			if (rj_skip(c) < 0)
+				return -1;
+			continue;
+		}
+		buf_adds(out, n++ ? "<li>" : "<ul><li>");
+		if (kv_line(x, c, skip, out) < 0)
+			return -1;
+		buf_adds(out, "</li>");
+	}
+	if (n)
+		buf_adds(out, "</ul>\n");
+	return k;
+}
+
+/* An object on a line of its own, after a label. */
+static int kv_para(struct runpage_ctx *x, struct rj *c, const char *label,
+		   struct buf *out)
+{
+	if (rj_peek(c) != RJ_OBJECT)
+		return rj_skip(c);
+	buf_adds(out, "<p><b>");
+	buf_adds(out, label);
+	buf_adds(out, "</b> ");
+	if (kv_line(x, c, NULL, out) < 0)
+		return -1;
+	buf_adds(out, "</p>\n");
+	return 0;
+}
+
+/* ---- the plan ----------------------------------------------------------- */
+
+/* {"run": N, "seed": S, "faults": [{index, type, target, node,
+ * inject_at_ms, duration_ms, params, seed}]} */
+static int plan(struct runpage_ctx *x, struct rj *c, struct buf *out)
+{
+	int first, m;
+
+	if (rj_peek(c) != RJ_OBJECT)
+		return rj_skip(c);
+	if (rj_object(c, &first) < 0)
+		return -1;
+	while ((m = rj_member(c, &first, &x->key)) > 0) {
+		int r;
+
+		if (!strcmp(x->key.data, "seed")) {
+			buf_adds(out, "<p>seed <span class=\"mono\">");
+			r = value_html(x, c, out);
+			buf_adds(out, "</span></p>\n");
+		} else if (!strcmp(x->key.data, "faults")) {
+			r = kv_list(x, c, NULL, out);
+		} else {
+			r = rj_skip(c);
+		}
+		if (r < 0)
+			return -1;
+	}
+	return m;
+}
+
+/* ---- probes -------------------------------------------------------------- */
+
+static void add_sample(struct runpage_ctx *x, long long t, long long lat, int failed)
+{
+	if (x->n_samples == x->cap_samples) {
+		x->cap_samples = x->cap_samples ? 2 * x->cap_samples : 64;
+		x->samples = xrealloc(x->samples, (size_t)x->cap_samples * sizeof(*x->samples));
+	}
+	x->samples[x->n_samples++] = (struct sample){ t, lat, failed };
+}
+
+/* A non-negative integer of at most 18 digits and the ',' after it. */
+static const char *int_comma(const char *p, const char *end, long long *ret)
+{
+	const char *d0 = p;
+	long long v = 0;
+
+	while (p < end && *p >= '0' && *p <= '9' && p - d0 < 18)
+		v = v * 10 + (*p++ - '0');
+	if (p == d0 || p >= end || *p != ',')
+		return NULL;
+	*ret = v;
+	return p + 1;
+}
+
+/* [[t,lat,true],...] as the engine writes it (compact, integers) read
+ * without the cursor: the walk checked the line, and a run has hundreds
+ * of samples. Anything else returns -1, c untouched, for the cursor. */
+static int samples_fast(struct runpage_ctx *x, struct rj *c)
+{
+	const char *p = c->p, *end = c->end;
+
+	if (p >= end || *p++ != '[')
+		return -1;
+	if (p < end && *p == ']') {
+		c->p = p + 1;
+		return 0;
+	}
+	for (;;) {
+		long long t, lat;
+
+		if (p >= end || *p++ != '[' || !(p = int_comma(p, end, &t)) ||
+		    !(p = int_comma(p, end, &lat)))
+			return -1;
+		if (end - p >= 5 && !memcmp(p, "true]", 5)) {
+			add_sample(x, t, lat, 0);
+			p += 5;
+		} else if (end - p >= 6 && !memcmp(p, "false]", 6)) {
+			add_sample(x, t, lat, 1);
+			p += 6;
+		} else {
+			return -1;
+		}
+		if (p < end && *p == ',') {
+			p++;
+			continue;
+		}
+		if (p < end && *p == ']') {
+			c->p = p + 1;
+			return 0;
+		}
+		return -1;
+	}
+}
+
+/* [[t_ms, latency_ms, ok], ...] into x->samples; other elements are
+ * passed over. */
+static int samples(struct runpage_ctx *x, struct rj *c)
+{
+	int first, k;
+
+	x->n_samples = 0;
+	if (rj_peek(c) == RJ_ARRAY && samples_fast(x, c) == 0)
+		return 0;
+	x->n_samples = 0;
+	if (rj_peek(c) != RJ_ARRAY)
+		return rj_skip(c);
+	if (rj_array(c, &first) < 0)
+		return -1;
+	while ((k = rj_element(c, &first)) > 0) {
+		long long t = -1, lat = -1;
+		int efirst, e, i = 0, ok = -1;
+
+		if (rj_peek(c) != RJ_ARRAY) {
+			if (rj_skip(c) < 0)
+				return -1;
+			continue;
+		}
+		if (rj_array(c, &efirst) < 0)
+			return -1;
+		while ((e = rj_element(c, &efirst)) > 0) {
+			int r = i == 0 ? rj_int(c, &t) : i == 1 ? rj_int(c, &lat)
+			      : i == 2 ? rj_bool(c, &ok) : rj_skip(c);
+
+			if (r < 0)
+				return -1;
+			i++;
+		}
+		if (e < 0)
+			return -1;
+		if (t >= 0)
+			add_sample(x, t, lat, ok == 0);
+	}
+	return k;
+}
+
+/* A probe's samples in one line of text: a bar per sample, its height
+ * the latency against the series' highest, a red cross for a failure. */
+static void sparkline(struct runpage_ctx *x, long long max, struct buf *out)
+{
+	static const char *const bars[8] = {
+		"\xe2\x96\x81", "\xe2\x96\x82", "\xe2\x96\x83", "\xe2\x96\x84",
+		"\xe2\x96\x85", "\xe2\x96\x86", "\xe2\x96\x87", "\xe2\x96\x88",
+	};
+	int in_fail = 0;
+
+	for (int i = 0; i < x->n_samples; i++) {
+		const struct sample *s = &x->samples[i];
+
+		if (s->failed != in_fail)
+			buf_adds(out, s->failed ? "<b>" : "</b>");
+		in_fail = s->failed;
+		if (s->failed)
+			buf_adds(out, "\xc3\x97");
+		else
+			buf_adds(out, bars[max > 0 && s->lat > 0 ? (int)(s->lat * 7 / max) : 0]);
+	}
+	if (in_fail)
+		buf_adds(out, "</b>");
+}
+
+/* "health@n1 ▂▆▇×× 22 samples, 2 failed (3.1 s – 3.4 s), 1.9 s – 8.3 s, max 445 ms" */
+static void series_line(struct runpage_ctx *x, const char *probe, const char *node,
+			struct buf *out)
+{
+	long long max = 0, failed = 0, first_fail = -1, last_fail = -1;
+
+	for (int i = 0; i < x->n_samples; i++) {
+		const struct sample *s = &x->samples[i];
+
+		max = s->lat > max ? s->lat : max;
+		if (s->failed) {
+			failed++;
+			last_fail = s->t;
+			if (first_fail < 0)
+				first_fail = s->t;
+		}
+	}
+	buf_adds(out, "<li>");
+	report_esc(out, probe);
+	buf_addch(out, '@');
+	report_esc(out, node);
+	buf_adds(out, " <span class=\"spark\">");
+	sparkline(x, max, out);
+	buf_adds(out, "</span> ");
+	report_add_ll(out, x->n_samples);
+	buf_adds(out, " samples, ");
+	report_add_ll(out, failed);
+	buf_adds(out, " failed");
+	if (failed) {
+		buf_adds(out, " (");
+		report_fmt_ms(out, first_fail);
+		buf_adds(out, " \xe2\x80\x93 ");
+		report_fmt_ms(out, last_fail);
+		buf_addch(out, ')');
+	}
+	if (x->n_samples) {
+		buf_adds(out, ", ");
+		report_fmt_ms(out, x->samples[0].t);
+		buf_adds(out, " \xe2\x80\x93 ");
+		report_fmt_ms(out, x->samples[x->n_samples - 1].t);
+		buf_adds(out, ", max ");
+		report_fmt_ms(out, max);
+	}
+	buf_adds(out, "</li>");
+}
+
+/* {"probe": P, "node": N, "samples": [...]} */
+static int series_one(struct runpage_ctx *x, struct rj *c, struct buf *out)
+{
+	struct buf probe = BUF_INIT, node = BUF_INIT;
+	int first, m;
+
+	x->n_samples = 0;
+	if (rj_object(c, &first) < 0)
+		return -1;
+	while ((m = rj_member(c, &first, &x->key)) > 0) {
+		int r = !strcmp(x->key.data, "probe") ? value_text(c, &probe)
+		      : !strcmp(x->key.data, "node") ? value_text(c, &node)
+		      : !strcmp(x->key.data, "samples") ? samples(x, c) : rj_skip(c);
+
+		if (r < 0) {
+			m = -1;
+			break;
+		}
+	}
+	if (m == 0)
+		series_line(x, probe.data, node.data, out);
+	buf_release(&probe);
+	buf_release(&node);
+	return m;
+}
+
+static int series(struct runpage_ctx *x, struct rj *c, struct buf *out)
+{
+	int first, k, n = 0;
+
+	if (rj_peek(c) != RJ_ARRAY)
+		return rj_skip(c);
+	if (rj_array(c, &first) < 0)
+		return -1;
+	while ((k = rj_element(c, &first)) > 0) {
+		if (rj_peek(c) != RJ_OBJECT) {
+			if (rj_skip(c) < 0)
+				return -1;
+			continue;
+		}
+		if (!n++)
+			buf_adds(out, "<ul class=\"probes\">");
+		if (series_one(x, c, out) < 0)
+			return -1;
+	}
+	if (n)
+		buf_adds(out, "</ul>\n");
+	return k;
+}
+
+/* {"series": [...], "transitions": [...]} */
+static int probes(struct runpage_ctx *x, struct rj *c)
+{
+	int first, m;
+
+	if (rj_peek(c) != RJ_OBJECT)
+		return rj_skip(c);
+	if (rj_object(c, &first) < 0)
+		return -1;
+	while ((m = rj_member(c, &first, &x->key)) > 0) {
+		int r = !strcmp(x->key.data, "series") ? series(x, c, &x->part[PART_PROBES])
+		      : !strcmp(x->key.data, "transitions")
+		      ? kv_list(x, c, NULL, &x->part[PART_TRANSITIONS]) : rj_skip(c);
+
+		if (r < 0)
+			return -1;
+	}
+	return m;
+}
+
+/* ---- the record ---------------------------------------------------------- */
+
+/* The member at span k into its part. */
+static int member(struct runpage_ctx *x, int k, struct rj *c)
+{
+	struct buf *misc = &x->part[PART_MISC];
+
+	if (k < META_N)
+		return value_text(c, &x->meta[k]);
+	switch (k) {
+	case RS_DURATION: return rj_int(c, &x->duration_ms);
+	case RS_TESTBED: return rj_int(c, &x->testbed);
+	case RS_ATTEMPTS: return rj_int(c, &x->attempts);
+	case RS_PLAN: return plan(x, c, &x->part[PART_PLAN]);
+	case RS_FAULTS: return kv_list(x, c, NULL, &x->part[PART_FAULTS]);
+	case RS_PROBES: return probes(x, c);
+	/* a verdict's "data" can be a checker's whole answer */
+	case RS_ORACLES: return kv_list(x, c, "data", &x->part[PART_VERDICTS]);
+	case RS_RESETS: return kv_list(x, c, NULL, &x->part[PART_RESETS]);
+	case RS_PHASES: return kv_para(x, c, "Phases (ms)", misc);
+	case RS_ALIVE: return kv_para(x, c, "Alive at the end", misc);
+	case RS_DIRTY:
+		buf_adds(misc, "<p><b>Left dirty</b> (restored before the next run) ");
+		if (value_html(x, c, misc) < 0)
+			return -1;
+		buf_adds(misc, "</p>\n");
+		return 0;
+	}
+	return rj_skip(c);
+}
+
+static void dd(struct buf *out, const char *dt, const char *text)
+{
+	if (!text || !*text)
+		return;
+	buf_adds(out, "<dt>");
+	buf_adds(out, dt);
+	buf_adds(out, "</dt><dd>");
+	report_esc(out, text);
+	buf_adds(out, "</dd>");
+}
+
+static void dd_ms(struct buf *out, const char *dt, long long ms)
+{
+	if (ms < 0)
+		return;
+	buf_adds(out, "<dt>");
+	buf_adds(out, dt);
+	buf_adds(out, "</dt><dd>");
+	report_fmt_ms(out, ms);
+	buf_adds(out, "</dd>");
+}
+
+static void header(struct runpage_ctx *x, const struct runpage_run *r, struct buf *out)
+{
+	const char *oc = report_outcomes[report_outcome_of(x->meta[RS_OUTCOME].data)];
+	const char *flaw = x->meta[RS_FLAW].data;
+
+	buf_adds(out, "<section class=\"run\" id=\"run-");
+	report_add_ll(out, r->run);
+	buf_adds(out, "\"><h2>Run ");
+	report_add_ll(out, r->run);
+	buf_adds(out, " <span class=\"o o-");
+	buf_adds(out, oc);
+	buf_adds(out, "\">");
+	report_esc(out, x->meta[RS_OUTCOME].data);
+	buf_adds(out, "</span></h2>\n<dl class=\"meta\">");
+	dd(out, "started", x->meta[RS_STARTED].data);
+	dd(out, "ended", x->meta[RS_ENDED].data);
+	dd_ms(out, "duration", x->duration_ms);
+	if (x->testbed >= 0) {
+		buf_adds(out, "<dt>testbed</dt><dd>");
+		report_add_ll(out, x->testbed);
+		buf_adds(out, "</dd>");
+	}
+	if (x->attempts >= 0) {
+		buf_adds(out, "<dt>attempts</dt><dd>");
+		report_add_ll(out, x->attempts);
+		buf_adds(out, "</dd>");
+	}
+	dd(out, "class", x->meta[RS_CLASS].data);
+	dd(out, "failed oracle", x->meta[RS_FAILED].data);
+	dd(out, "unjudged oracle", x->meta[RS_UNJUDGED].data);
+	dd(out, "reason", x->meta[RS_REASON].data);
+	dd(out, "signature", x->meta[RS_SIGNATURE].data);
+	if (flaws_id_valid(flaw, strlen(flaw))) {	/* an id becomes a file name */
+		buf_adds(out, "<dt>flaw</dt><dd class=\"mono\"><a href=\"../flaws/");
+		report_esc(out, flaw);
+		buf_adds(out, ".html\">");
+		report_esc(out, flaw);
+		buf_adds(out, "</a> (trace <a href=\"../../flaws/");
+		report_esc(out, flaw);
+		buf_adds(out, ".json\">flaws/");
+		report_esc(out, flaw);
+		buf_adds(out, ".json</a>)</dd>");
+	}
+	buf_adds(out, "<dt>journal</dt><dd>journal.jsonl line ");
+	report_add_ll(out, r->line);
+	buf_adds(out, "</dd><dt>replay</dt><dd class=\"mono\">campaign replay ");
+	report_esc(out, r->dir);
+	buf_addch(out, ' ');
+	report_add_ll(out, r->run);
+	buf_adds(out, "</dd></dl>\n");
+}
+
+/* The files kept in DIR/runs/<run>/ (r->files: names, escaped here). */
+static void files(const struct runpage_run *r, struct buf *out)
+{
+	if (!r->n_files)
+		return;
+	buf_adds(out, "<p>Files kept for this run in the results directory: ");
+	for (int i = 0; i < r->n_files; i++) {
+		if (i)
+			buf_adds(out, ", ");
+		buf_adds(out, "<a href=\"../../runs/");
+		report_add_ll(out, r->run);
+		buf_addch(out, '/');
+		report_esc(out, r->files[i]);
+		buf_adds(out, "\">runs/");
+		report_add_ll(out, r->run);
+		buf_addch(out, '/');
+		report_esc(out, r->files[i]);
+		buf_adds(out, "</a>");
+	}
+	buf_adds(out, "</p>\n");
+}
+
+void runpage_render(struct runpage_ctx *x, const struct runpage_run *r,
+		    const char *text, const struct rspan *span, struct buf *out)
+{
+	for (int i = 0; i < PART_N; i++)
+		buf_reset(&x->part[i]);
+	for (int i = 0; i < META_N; i++)
+		buf_reset(&x->meta[i]);
+	x->duration_ms = x->testbed = x->attempts = -1;
+	for (int k = 0; k < RS_N; k++) {
+		struct rj c;
+
+		if (!span[k].len)
+			continue;
+		rj_init(&c, text + span[k].at, span[k].len);
+		member(x, k, &c);	/* checked by the walk: cannot fail */
+	}
+	header(x, r, out);
+	for (int i = 0; i < PART_N; i++) {
+		if (!x->part[i].len)
+			continue;
+		if (*part_titles[i]) {
+			buf_adds(out, "<h3>");
+			buf_adds(out, part_titles[i]);
+			buf_adds(out, "</h3>\n");
+		}
+		buf_add(out, x->part[i].data, x->part[i].len);
+	}
+	files(r, out);
+	buf_adds(out, "</section>\n");
+}
