@@ -338,8 +338,28 @@ int rj_element(struct rj *c, int *first)
 	return next_item(c, ']', first);
 }
 
+/* A plain integer (no sign, fraction or exponent, at most 18 digits: it
+ * fits) passed over here; anything else goes to rj_number(). */
+static int skip_number(struct rj *c)
+{
+	const char *p = c->p, *end = c->end;
+
+	if (*p == '0') {
+		p++;
+	} else {
+		while (p < end && *p >= '0' && *p <= '9')
+			p++;
+	}
+	if (p - c->p > 18 || (p < end && (*p == '.' || *p == 'e' || *p == 'E')))
+		return rj_number(c, NULL, NULL, NULL);
+	c->p = p;
+	return 0;
+}
+
 static int skip_scalar(struct rj *c)
 {
+	if (*c->p >= '0' && *c->p <= '9')
+		return skip_number(c);
 	switch (*c->p) {
 	case '"':
 		c->p++;
@@ -373,6 +393,74 @@ static int skip_key(struct rj *c)
 	return 0;
 }
 
+/* A JSON integer (with the sign, no fraction or exponent) of at most 18
+ * digits at p: past it, or NULL. */
+static const char *plain_int(const char *p, const char *end)
+{
+	const char *d0;
+
+	if (p < end && *p == '-')
+		p++;
+	d0 = p;
+	if (p < end && *p == '0')
+		p++;
+	else
+		while (p < end && *p >= '0' && *p <= '9' && p - d0 < 19)
+			p++;
+	if (p == d0 || p - d0 > 18 || (p < end && (*p == '.' || *p == 'e' || *p == 'E' ||
+						   (*p >= '0' && *p <= '9'))))
+		return NULL;
+	return p;
+}
+
+/* An array of arrays of integers, true, false and null, written compact
+ * ([[1900,123,true],[2200,98,false]]: a probe's samples, most of a run's
+ * line), checked and passed over in one loop: 0, or -1 with c untouched
+ * when the array holds anything else (rj_skip() reads it then). */
+static int skip_rows(struct rj *c)
+{
+	const char *p = c->p, *end = c->end;
+
+	if (c->depth + 2 > RJ_MAX_DEPTH || end - p < 2 || p[0] != '[' || p[1] != '[')
+		return -1;
+	p++;
+	for (;;) {
+		p++;			/* the row's '[' */
+		if (p < end && *p == ']') {
+			p++;
+		} else {
+			for (;;) {
+				if (p < end && (*p == '-' || (*p >= '0' && *p <= '9')))
+					p = plain_int(p, end);
+				else if (end - p >= 4 && !memcmp(p, "true", 4))
+					p += 4;
+				else if (end - p >= 5 && !memcmp(p, "false", 5))
+					p += 5;
+				else if (end - p >= 4 && !memcmp(p, "null", 4))
+					p += 4;
+				else
+					return -1;
+				if (!p || p >= end)
+					return -1;
+				if (*p == ']') {
+					p++;
+					break;
+				}
+				if (*p++ != ',')
+					return -1;
+			}
+		}
+		if (p >= end)
+			return -1;
+		if (*p == ']') {
+			c->p = p + 1;
+			return 0;
+		}
+		if (*p++ != ',' || p >= end || *p != '[')
+			return -1;
+	}
+}
+
 /* One value, containers included, in a loop rather than by recursion
  * (most of a journal line is skipped: probe samples by the thousand),
  * with the containers open below it kept as bits: 1 an object. */
@@ -388,7 +476,9 @@ int rj_skip(struct rj *c)
 		ws(c);
 		if (c->p >= c->end)
 			return bad(c);
-		if (*c->p == '{' || *c->p == '[') {
+		if (*c->p == '[' && skip_rows(c) == 0) {
+			/* passed over whole: on to what follows it */
+		} else if (*c->p == '{' || *c->p == '[') {
 			int obj = *c->p == '{', k = c->depth - base;
 
 			if (++c->depth > RJ_MAX_DEPTH)

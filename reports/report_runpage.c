@@ -3,11 +3,11 @@
  * not, why, evidence), the probes over time, the oracles' verdicts, the
  * resets and phases, and links to its files in the results directory.
  *
- * Made from the run's journal line alone (borrowed from the walk that
- * reads the journal once), with the cursor of report_json.h: no tree is
- * built. Members are rendered as they come, each into the buffer of its
- * part; the parts are joined in a fixed order at the end of the line.
- * Every text of the line reaches the page through report_esc().
+ * Made from the run's journal line alone, from the members whose places
+ * the walk's parse noted (rrec.span): the line is read once to check it
+ * and find them, then only those members are read again here, with the
+ * cursor of report_json.h (no tree is built). Every text of the line
+ * reaches the page through report_esc().
  */
 #include <stdlib.h>
 #include <string.h>
@@ -16,18 +16,10 @@
 #include "report_json.h"
 #include "report_runpage.h"
 
-/* The parts of a run's section, in the order they are shown; the
- * title of each is shown when it has anything. */
-enum { PART_PLAN, PART_FAULTS, PART_PROBES, PART_TRANSITIONS, PART_VERDICTS,
-       PART_RESETS, PART_MISC, PART_N };
-
-static const char *const part_titles[PART_N] = {
-	"Plan", "Faults and their evidence", "Probes", "Probe transitions",
-	"Oracle verdicts", "Resets", "",
-};
-
-/* The string members shown in the run's header: RS_OUTCOME .. RS_FLAW. */
+/* The members shown in the run's header: strings RS_OUTCOME .. RS_FLAW,
+ * then the integers up to RS_ATTEMPTS. */
 #define META_N (RS_FLAW + 1)
+#define HEAD_N (RS_ATTEMPTS + 1)
 
 struct sample {
 	long long t, lat;
@@ -35,25 +27,21 @@ struct sample {
 };
 
 struct runpage_ctx {
-	struct buf part[PART_N];
 	struct buf meta[META_N];
-	struct buf key, text, tmp;
+	long long duration_ms, testbed, attempts;
+	struct buf key, text;
 	struct sample *samples;
 	int n_samples, cap_samples;
-	long long duration_ms, testbed, attempts;
 };
 
 struct runpage_ctx *runpage_ctx_new(void)
 {
 	struct runpage_ctx *x = xcalloc(1, sizeof(*x));
 
-	for (int i = 0; i < PART_N; i++)
-		buf_init(&x->part[i]);
 	for (int i = 0; i < META_N; i++)
 		buf_init(&x->meta[i]);
 	buf_init(&x->key);
 	buf_init(&x->text);
-	buf_init(&x->tmp);
 	return x;
 }
 
@@ -61,13 +49,10 @@ void runpage_ctx_free(struct runpage_ctx *x)
 {
 	if (!x)
 		return;
-	for (int i = 0; i < PART_N; i++)
-		buf_release(&x->part[i]);
 	for (int i = 0; i < META_N; i++)
 		buf_release(&x->meta[i]);
 	buf_release(&x->key);
 	buf_release(&x->text);
-	buf_release(&x->tmp);
 	free(x->samples);
 	free(x);
 }
@@ -99,7 +84,15 @@ static int value_html(struct runpage_ctx *x, struct rj *c, struct buf *out)
 	return 0;
 }
 
-/* ---- objects as lines ----------------------------------------------------- */
+/* A part's title, before its first item. */
+static void title(struct buf *out, const char *t)
+{
+	buf_addlit(out, "<h3>");
+	buf_adds(out, t);
+	buf_addlit(out, "</h3>\n");
+}
+
+/* ---- objects as lines --------------------------------------------------- */
 
 /* An object's members as "key value · key value" (strings as their text,
  * other values as compact JSON; empty strings, nulls and the member
@@ -116,7 +109,7 @@ static int kv_line(struct runpage_ctx *x, struct rj *c, const char *skip,
 	while ((m = rj_member(c, &first, &x->key)) > 0) {
 		enum rj_kind k = rj_peek(c);
 
-		if ((skip && !strcmp(x->key.data, skip)) || k == RJ_NULL) {
+		if ((skip && !strcmp(x->key.data, skip)) || k == RJ_NULL) {	/* rare */
 			if (rj_skip(c) < 0)
 				return -1;
 			continue;
@@ -126,7 +119,7 @@ static int kv_line(struct runpage_ctx *x, struct rj *c, const char *skip,
 		if (k == RJ_STRING && !x->text.len)
 			continue;
 		if (n++)
-			buf_adds(out, " \xc2\xb7 ");
+			buf_addlit(out, " \xc2\xb7 ");
 		report_esc(out, x->key.data);
 		buf_addch(out, ' ');
 		report_esc(out, x->text.data);
@@ -134,10 +127,10 @@ static int kv_line(struct runpage_ctx *x, struct rj *c, const char *skip,
 	return m;
 }
 
-/* An array of objects as a list of such lines (nothing for an empty
- * array; elements that are not objects are passed over). */
-static int kv_list(struct runpage_ctx *x, struct rj *c, const char *skip,
-		   struct buf *out)
+/* An array of objects as a list of such lines under a title (nothing for
+ * an empty array; elements that are not objects are passed over). */
+static int kv_list(struct runpage_ctx *x, struct rj *c, const char *t,
+		   const char *skip, struct buf *out)
 {
 	int first, k, n = 0;
 
@@ -151,13 +144,18 @@ static int kv_list(struct runpage_ctx *x, struct rj *c, const char *skip,
 				return -1;
 			continue;
 		}
-		buf_adds(out, n++ ? "<li>" : "<ul><li>");
+		if (!n++) {
+			title(out, t);
+			buf_addlit(out, "<ul><li>");
+		} else {
+			buf_addlit(out, "<li>");
+		}
 		if (kv_line(x, c, skip, out) < 0)
 			return -1;
-		buf_adds(out, "</li>");
+		buf_addlit(out, "</li>");
 	}
 	if (n)
-		buf_adds(out, "</ul>\n");
+		buf_addlit(out, "</ul>\n");
 	return k;
 }
 
@@ -167,22 +165,22 @@ static int kv_para(struct runpage_ctx *x, struct rj *c, const char *label,
 {
 	if (rj_peek(c) != RJ_OBJECT)
 		return rj_skip(c);
-	buf_adds(out, "<p><b>");
+	buf_addlit(out, "<p><b>");
 	buf_adds(out, label);
-	buf_adds(out, "</b> ");
+	buf_addlit(out, "</b> ");
 	if (kv_line(x, c, NULL, out) < 0)
 		return -1;
-	buf_adds(out, "</p>\n");
+	buf_addlit(out, "</p>\n");
 	return 0;
 }
 
-/* ---- the plan ----------------------------------------------------------- */
+/* ---- the plan ------------------------------------------------------------ */
 
 /* {"run": N, "seed": S, "faults": [{index, type, target, node,
  * inject_at_ms, duration_ms, params, seed}]} */
 static int plan(struct runpage_ctx *x, struct rj *c, struct buf *out)
 {
-	int first, m;
+	int first, m, titled = 0;
 
 	if (rj_peek(c) != RJ_OBJECT)
 		return rj_skip(c);
@@ -191,12 +189,14 @@ static int plan(struct runpage_ctx *x, struct rj *c, struct buf *out)
 	while ((m = rj_member(c, &first, &x->key)) > 0) {
 		int r;
 
-		if (!strcmp(x->key.data, "seed")) {
-			buf_adds(out, "<p>seed <span class=\"mono\">");
+		if (buf_is(&x->key, "seed")) {
+			if (!titled++)
+				title(out, "Plan");
+			buf_addlit(out, "<p>seed <span class=\"mono\">");
 			r = value_html(x, c, out);
-			buf_adds(out, "</span></p>\n");
-		} else if (!strcmp(x->key.data, "faults")) {
-			r = kv_list(x, c, NULL, out);
+			buf_addlit(out, "</span></p>\n");
+		} else if (buf_is(&x->key, "faults")) {
+			r = kv_list(x, c, titled++ ? "Planned faults" : "Plan", NULL, out);
 		} else {
 			r = rj_skip(c);
 		}
@@ -206,7 +206,7 @@ static int plan(struct runpage_ctx *x, struct rj *c, struct buf *out)
 	return m;
 }
 
-/* ---- probes -------------------------------------------------------------- */
+/* ---- probes --------------------------------------------------------------- */
 
 static void add_sample(struct runpage_ctx *x, long long t, long long lat, int failed)
 {
@@ -316,7 +316,7 @@ static int samples(struct runpage_ctx *x, struct rj *c)
  * the latency against the series' highest, a red cross for a failure. */
 static void sparkline(struct runpage_ctx *x, long long max, struct buf *out)
 {
-	static const char *const bars[8] = {
+	static const char bars[8][4] = {
 		"\xe2\x96\x81", "\xe2\x96\x82", "\xe2\x96\x83", "\xe2\x96\x84",
 		"\xe2\x96\x85", "\xe2\x96\x86", "\xe2\x96\x87", "\xe2\x96\x88",
 	};
@@ -325,19 +325,29 @@ static void sparkline(struct runpage_ctx *x, long long max, struct buf *out)
 	for (int i = 0; i < x->n_samples; i++) {
 		const struct sample *s = &x->samples[i];
 
-		if (s->failed != in_fail)
-			buf_adds(out, s->failed ? "<b>" : "</b>");
+		if (s->failed && !in_fail)
+			buf_addlit(out, "<b>");
+		else if (!s->failed && in_fail)
+			buf_addlit(out, "</b>");
 		in_fail = s->failed;
 		if (s->failed)
-			buf_adds(out, "\xc3\x97");
+			buf_addlit(out, "\xc3\x97");
 		else
-			buf_adds(out, bars[max > 0 && s->lat > 0 ? (int)(s->lat * 7 / max) : 0]);
+			buf_add(out, bars[max > 0 && s->lat > 0 ? (int)(s->lat * 7 / max) : 0], 3);
 	}
 	if (in_fail)
-		buf_adds(out, "</b>");
+		buf_addlit(out, "</b>");
 }
 
-/* "health@n1 ▂▆▇×× 22 samples, 2 failed (3.1 s – 3.4 s), 1.9 s – 8.3 s, max 445 ms" */
+static void ms_range(struct buf *out, long long from, long long to)
+{
+	report_fmt_ms(out, from);
+	buf_addlit(out, " \xe2\x80\x93 ");
+	report_fmt_ms(out, to);
+}
+
+/* "health@n1 ▂▆▇××▂ 22 samples, 2 failed (3.1 s – 3.4 s), 1.9 s – 8.3 s,
+ * max 445 ms" */
 static void series_line(struct runpage_ctx *x, const char *probe, const char *node,
 			struct buf *out)
 {
@@ -354,33 +364,29 @@ static void series_line(struct runpage_ctx *x, const char *probe, const char *no
 				first_fail = s->t;
 		}
 	}
-	buf_adds(out, "<li>");
+	buf_addlit(out, "<li>");
 	report_esc(out, probe);
 	buf_addch(out, '@');
 	report_esc(out, node);
-	buf_adds(out, " <span class=\"spark\">");
+	buf_addlit(out, " <span class=\"spark\">");
 	sparkline(x, max, out);
-	buf_adds(out, "</span> ");
+	buf_addlit(out, "</span> ");
 	report_add_ll(out, x->n_samples);
-	buf_adds(out, " samples, ");
+	buf_addlit(out, " samples, ");
 	report_add_ll(out, failed);
-	buf_adds(out, " failed");
+	buf_addlit(out, " failed");
 	if (failed) {
-		buf_adds(out, " (");
-		report_fmt_ms(out, first_fail);
-		buf_adds(out, " \xe2\x80\x93 ");
-		report_fmt_ms(out, last_fail);
+		buf_addlit(out, " (");
+		ms_range(out, first_fail, last_fail);
 		buf_addch(out, ')');
 	}
 	if (x->n_samples) {
-		buf_adds(out, ", ");
-		report_fmt_ms(out, x->samples[0].t);
-		buf_adds(out, " \xe2\x80\x93 ");
-		report_fmt_ms(out, x->samples[x->n_samples - 1].t);
-		buf_adds(out, ", max ");
+		buf_addlit(out, ", ");
+		ms_range(out, x->samples[0].t, x->samples[x->n_samples - 1].t);
+		buf_addlit(out, ", max ");
 		report_fmt_ms(out, max);
 	}
-	buf_adds(out, "</li>");
+	buf_addlit(out, "</li>");
 }
 
 /* {"probe": P, "node": N, "samples": [...]} */
@@ -393,9 +399,9 @@ static int series_one(struct runpage_ctx *x, struct rj *c, struct buf *out)
 	if (rj_object(c, &first) < 0)
 		return -1;
 	while ((m = rj_member(c, &first, &x->key)) > 0) {
-		int r = !strcmp(x->key.data, "probe") ? value_text(c, &probe)
-		      : !strcmp(x->key.data, "node") ? value_text(c, &node)
-		      : !strcmp(x->key.data, "samples") ? samples(x, c) : rj_skip(c);
+		int r = buf_is(&x->key, "probe") ? value_text(c, &probe)
+		      : buf_is(&x->key, "node") ? value_text(c, &node)
+		      : buf_is(&x->key, "samples") ? samples(x, c) : rj_skip(c);
 
 		if (r < 0) {
 			m = -1;
@@ -423,18 +429,20 @@ static int series(struct runpage_ctx *x, struct rj *c, struct buf *out)
 				return -1;
 			continue;
 		}
-		if (!n++)
-			buf_adds(out, "<ul class=\"probes\">");
+		if (!n++) {
+			title(out, "Probes");
+			buf_addlit(out, "<ul class=\"probes\">");
+		}
 		if (series_one(x, c, out) < 0)
 			return -1;
 	}
 	if (n)
-		buf_adds(out, "</ul>\n");
+		buf_addlit(out, "</ul>\n");
 	return k;
 }
 
 /* {"series": [...], "transitions": [...]} */
-static int probes(struct runpage_ctx *x, struct rj *c)
+static int probes(struct runpage_ctx *x, struct rj *c, struct buf *out)
 {
 	int first, m;
 
@@ -443,9 +451,9 @@ static int probes(struct runpage_ctx *x, struct rj *c)
 	if (rj_object(c, &first) < 0)
 		return -1;
 	while ((m = rj_member(c, &first, &x->key)) > 0) {
-		int r = !strcmp(x->key.data, "series") ? series(x, c, &x->part[PART_PROBES])
-		      : !strcmp(x->key.data, "transitions")
-		      ? kv_list(x, c, NULL, &x->part[PART_TRANSITIONS]) : rj_skip(c);
+		int r = buf_is(&x->key, "series") ? series(x, c, out)
+		      : buf_is(&x->key, "transitions")
+		      ? kv_list(x, c, "Probe transitions", NULL, out) : rj_skip(c);
 
 		if (r < 0)
 			return -1;
@@ -453,32 +461,25 @@ static int probes(struct runpage_ctx *x, struct rj *c)
 	return m;
 }
 
-/* ---- the record ---------------------------------------------------------- */
+/* ---- the record ------------------------------------------------------------ */
 
-/* The member at span k into its part. */
-static int member(struct runpage_ctx *x, int k, struct rj *c)
+/* The member at span k, after the header, into out. */
+static int part(struct runpage_ctx *x, int k, struct rj *c, struct buf *out)
 {
-	struct buf *misc = &x->part[PART_MISC];
-
-	if (k < META_N)
-		return value_text(c, &x->meta[k]);
 	switch (k) {
-	case RS_DURATION: return rj_int(c, &x->duration_ms);
-	case RS_TESTBED: return rj_int(c, &x->testbed);
-	case RS_ATTEMPTS: return rj_int(c, &x->attempts);
-	case RS_PLAN: return plan(x, c, &x->part[PART_PLAN]);
-	case RS_FAULTS: return kv_list(x, c, NULL, &x->part[PART_FAULTS]);
-	case RS_PROBES: return probes(x, c);
+	case RS_PLAN: return plan(x, c, out);
+	case RS_FAULTS: return kv_list(x, c, "Faults and their evidence", NULL, out);
+	case RS_PROBES: return probes(x, c, out);
 	/* a verdict's "data" can be a checker's whole answer */
-	case RS_ORACLES: return kv_list(x, c, "data", &x->part[PART_VERDICTS]);
-	case RS_RESETS: return kv_list(x, c, NULL, &x->part[PART_RESETS]);
-	case RS_PHASES: return kv_para(x, c, "Phases (ms)", misc);
-	case RS_ALIVE: return kv_para(x, c, "Alive at the end", misc);
+	case RS_ORACLES: return kv_list(x, c, "Oracle verdicts", "data", out);
+	case RS_RESETS: return kv_list(x, c, "Resets", NULL, out);
+	case RS_PHASES: return kv_para(x, c, "Phases (ms)", out);
+	case RS_ALIVE: return kv_para(x, c, "Alive at the end", out);
 	case RS_DIRTY:
-		buf_adds(misc, "<p><b>Left dirty</b> (restored before the next run) ");
-		if (value_html(x, c, misc) < 0)
+		buf_addlit(out, "<p><b>Left dirty</b> (restored before the next run) ");
+		if (value_html(x, c, out) < 0)
 			return -1;
-		buf_adds(misc, "</p>\n");
+		buf_addlit(out, "</p>\n");
 		return 0;
 	}
 	return rj_skip(c);
@@ -488,74 +489,73 @@ static void dd(struct buf *out, const char *dt, const char *text)
 {
 	if (!text || !*text)
 		return;
-	buf_adds(out, "<dt>");
+	buf_addlit(out, "<dt>");
 	buf_adds(out, dt);
-	buf_adds(out, "</dt><dd>");
+	buf_addlit(out, "</dt><dd>");
 	report_esc(out, text);
-	buf_adds(out, "</dd>");
+	buf_addlit(out, "</dd>");
 }
 
-static void dd_ms(struct buf *out, const char *dt, long long ms)
+static void dd_ll(struct buf *out, const char *dt, long long v, int ms)
 {
-	if (ms < 0)
+	if (v < 0)
 		return;
-	buf_adds(out, "<dt>");
+	buf_addlit(out, "<dt>");
 	buf_adds(out, dt);
-	buf_adds(out, "</dt><dd>");
-	report_fmt_ms(out, ms);
-	buf_adds(out, "</dd>");
+	buf_addlit(out, "</dt><dd>");
+	if (ms)
+		report_fmt_ms(out, v);
+	else
+		report_add_ll(out, v);
+	buf_addlit(out, "</dd>");
+}
+
+static void flaw_links(struct buf *out, const char *flaw)
+{
+	if (!flaws_id_valid(flaw, strlen(flaw)))	/* an id becomes a file name */
+		return;
+	buf_addlit(out, "<dt>flaw</dt><dd class=\"mono\"><a href=\"../flaws/");
+	report_esc(out, flaw);
+	buf_addlit(out, ".html\">");
+	report_esc(out, flaw);
+	buf_addlit(out, "</a> (trace <a href=\"../../flaws/");
+	report_esc(out, flaw);
+	buf_addlit(out, ".json\">flaws/");
+	report_esc(out, flaw);
+	buf_addlit(out, ".json</a>)</dd>");
 }
 
 static void header(struct runpage_ctx *x, const struct runpage_run *r, struct buf *out)
 {
 	const char *oc = report_outcomes[report_outcome_of(x->meta[RS_OUTCOME].data)];
-	const char *flaw = x->meta[RS_FLAW].data;
 
-	buf_adds(out, "<section class=\"run\" id=\"run-");
+	buf_addlit(out, "<section class=\"run\" id=\"run-");
 	report_add_ll(out, r->run);
-	buf_adds(out, "\"><h2>Run ");
+	buf_addlit(out, "\"><h2>Run ");
 	report_add_ll(out, r->run);
-	buf_adds(out, " <span class=\"o o-");
+	buf_addlit(out, " <span class=\"o o-");
 	buf_adds(out, oc);
-	buf_adds(out, "\">");
+	buf_addlit(out, "\">");
 	report_esc(out, x->meta[RS_OUTCOME].data);
-	buf_adds(out, "</span></h2>\n<dl class=\"meta\">");
+	buf_addlit(out, "</span></h2>\n<dl class=\"meta\">");
 	dd(out, "started", x->meta[RS_STARTED].data);
 	dd(out, "ended", x->meta[RS_ENDED].data);
-	dd_ms(out, "duration", x->duration_ms);
-	if (x->testbed >= 0) {
-		buf_adds(out, "<dt>testbed</dt><dd>");
-		report_add_ll(out, x->testbed);
-		buf_adds(out, "</dd>");
-	}
-	if (x->attempts >= 0) {
-		buf_adds(out, "<dt>attempts</dt><dd>");
-		report_add_ll(out, x->attempts);
-		buf_adds(out, "</dd>");
-	}
+	dd_ll(out, "duration", x->duration_ms, 1);
+	dd_ll(out, "testbed", x->testbed, 0);
+	dd_ll(out, "attempts", x->attempts, 0);
 	dd(out, "class", x->meta[RS_CLASS].data);
 	dd(out, "failed oracle", x->meta[RS_FAILED].data);
 	dd(out, "unjudged oracle", x->meta[RS_UNJUDGED].data);
 	dd(out, "reason", x->meta[RS_REASON].data);
 	dd(out, "signature", x->meta[RS_SIGNATURE].data);
-	if (flaws_id_valid(flaw, strlen(flaw))) {	/* an id becomes a file name */
-		buf_adds(out, "<dt>flaw</dt><dd class=\"mono\"><a href=\"../flaws/");
-		report_esc(out, flaw);
-		buf_adds(out, ".html\">");
-		report_esc(out, flaw);
-		buf_adds(out, "</a> (trace <a href=\"../../flaws/");
-		report_esc(out, flaw);
-		buf_adds(out, ".json\">flaws/");
-		report_esc(out, flaw);
-		buf_adds(out, ".json</a>)</dd>");
-	}
-	buf_adds(out, "<dt>journal</dt><dd>journal.jsonl line ");
+	flaw_links(out, x->meta[RS_FLAW].data);
+	buf_addlit(out, "<dt>journal</dt><dd>journal.jsonl line ");
 	report_add_ll(out, r->line);
-	buf_adds(out, "</dd><dt>replay</dt><dd class=\"mono\">campaign replay ");
+	buf_addlit(out, "</dd><dt>replay</dt><dd class=\"mono\">campaign replay ");
 	report_esc(out, r->dir);
 	buf_addch(out, ' ');
 	report_add_ll(out, r->run);
-	buf_adds(out, "</dd></dl>\n");
+	buf_addlit(out, "</dd></dl>\n");
 }
 
 /* The files kept in DIR/runs/<run>/ (r->files: names, escaped here). */
@@ -563,50 +563,48 @@ static void files(const struct runpage_run *r, struct buf *out)
 {
 	if (!r->n_files)
 		return;
-	buf_adds(out, "<p>Files kept for this run in the results directory: ");
+	title(out, "Files kept for this run");
+	buf_addlit(out, "<p>");
 	for (int i = 0; i < r->n_files; i++) {
 		if (i)
-			buf_adds(out, ", ");
-		buf_adds(out, "<a href=\"../../runs/");
+			buf_addlit(out, ", ");
+		buf_addlit(out, "<a href=\"../../runs/");
 		report_add_ll(out, r->run);
 		buf_addch(out, '/');
 		report_esc(out, r->files[i]);
-		buf_adds(out, "\">runs/");
+		buf_addlit(out, "\">runs/");
 		report_add_ll(out, r->run);
 		buf_addch(out, '/');
 		report_esc(out, r->files[i]);
-		buf_adds(out, "</a>");
+		buf_addlit(out, "</a>");
 	}
-	buf_adds(out, "</p>\n");
+	buf_addlit(out, "</p>\n");
 }
 
 void runpage_render(struct runpage_ctx *x, const struct runpage_run *r,
 		    const char *text, const struct rspan *span, struct buf *out)
 {
-	for (int i = 0; i < PART_N; i++)
-		buf_reset(&x->part[i]);
-	for (int i = 0; i < META_N; i++)
-		buf_reset(&x->meta[i]);
+	long long *ints[] = { &x->duration_ms, &x->testbed, &x->attempts };
+
 	x->duration_ms = x->testbed = x->attempts = -1;
 	for (int k = 0; k < RS_N; k++) {
 		struct rj c;
 
+		if (k == HEAD_N)
+			header(x, r, out);
+		if (k < META_N)
+			buf_reset(&x->meta[k]);
 		if (!span[k].len)
 			continue;
+		/* the walk checked the line: reading it again cannot fail */
 		rj_init(&c, text + span[k].at, span[k].len);
-		member(x, k, &c);	/* checked by the walk: cannot fail */
-	}
-	header(x, r, out);
-	for (int i = 0; i < PART_N; i++) {
-		if (!x->part[i].len)
-			continue;
-		if (*part_titles[i]) {
-			buf_adds(out, "<h3>");
-			buf_adds(out, part_titles[i]);
-			buf_adds(out, "</h3>\n");
-		}
-		buf_add(out, x->part[i].data, x->part[i].len);
+		if (k < META_N)
+			value_text(&c, &x->meta[k]);
+		else if (k < HEAD_N)
+			rj_int(&c, ints[k - META_N]);
+		else
+			part(x, k, &c, out);
 	}
 	files(r, out);
-	buf_adds(out, "</section>\n");
+	buf_addlit(out, "</section>\n");
 }

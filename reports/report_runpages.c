@@ -179,7 +179,13 @@ static void kept_files(struct runpages *rp, struct runpage_run *r)
 
 void report_run_page_name(struct buf *out, long long run)
 {
-	buf_addf(out, "page-%04lld.html", (run - 1) / REPORT_RUN_PAGE_RUNS + 1);
+	long long n = (run - 1) / REPORT_RUN_PAGE_RUNS + 1;
+
+	buf_addlit(out, "page-");	/* "page-%04lld.html", once per row of the runs table */
+	for (long long z = 1000; z > 1 && n < z; z /= 10)
+		buf_addch(out, '0');
+	report_add_ll(out, n);
+	buf_addlit(out, ".html");
 }
 
 void report_run_link(struct buf *out, long long run)
@@ -192,7 +198,12 @@ void report_run_link(struct buf *out, long long run)
 
 static char *page_path(const struct runpages *rp, long long n)
 {
-	return xasprintf("%s/page-%04lld.html", rp->runs_dir, n);
+	struct buf b = BUF_INIT;
+
+	buf_adds(&b, rp->runs_dir);
+	buf_addch(&b, '/');
+	report_run_page_name(&b, (n - 1) * REPORT_RUN_PAGE_RUNS + 1);
+	return buf_detach(&b);
 }
 
 static void page_head(struct runpages *rp, long long n, struct buf *out)

@@ -50,39 +50,39 @@ static void row(struct buf *out, struct rows *rs, const struct rrun *r)
 	const struct report_data *d = rs->d;
 	const char *oc = report_outcomes[r->outcome];
 
-	buf_adds(out, "<tr id=\"r");
+	buf_addlit(out, "<tr id=\"r");
 	report_add_ll(out, r->run);
-	buf_adds(out, "\" data-o=\"");
+	buf_addlit(out, "\" data-o=\"");
 	buf_adds(out, oc);
-	buf_adds(out, "\" data-f=\"");
+	buf_addlit(out, "\" data-f=\"");
 	add_str(out, rs, r->types);
-	buf_adds(out, "\"><td class=\"num\"><a href=\"");
+	buf_addlit(out, "\"><td class=\"num\"><a href=\"");
 	report_run_link(out, r->run);
-	buf_adds(out, "\">");
+	buf_addlit(out, "\">");
 	report_add_ll(out, r->run);
-	buf_adds(out, "</a></td><td><span class=\"o o-");
+	buf_addlit(out, "</a></td><td><span class=\"o o-");
 	buf_adds(out, oc);
-	buf_adds(out, "\">");
+	buf_addlit(out, "\">");
 	buf_adds(out, oc);
-	buf_adds(out, "</span></td><td>");
+	buf_addlit(out, "</span></td><td>");
 	add_str(out, rs, r->faults);
-	buf_adds(out, "</td><td>");
+	buf_addlit(out, "</td><td>");
 	add_str(out, rs, r->class_);
-	buf_adds(out, "</td><td class=\"mono\">");
+	buf_addlit(out, "</td><td class=\"mono\">");
 	if (r->flaw >= 0) {
-		buf_adds(out, "<a href=\"flaws/");
+		buf_addlit(out, "<a href=\"flaws/");
 		report_esc(out, d->flaws[r->flaw].id);
-		buf_adds(out, ".html\">");
+		buf_addlit(out, ".html\">");
 		report_esc(out, d->flaws[r->flaw].id);
-		buf_adds(out, "</a>");
+		buf_addlit(out, "</a>");
 	}
-	buf_adds(out, "</td><td>");
+	buf_addlit(out, "</td><td>");
 	report_fmt_wall(out, r->started_ms);
-	buf_adds(out, "</td><td class=\"num\">");
+	buf_addlit(out, "</td><td class=\"num\">");
 	report_fmt_ms(out, r->duration_ms);
-	buf_adds(out, "</td><td class=\"num\">");
+	buf_addlit(out, "</td><td class=\"num\">");
 	report_fmt_ms(out, r->reset_ms);
-	buf_adds(out, "</td></tr>\n");
+	buf_addlit(out, "</td></tr>\n");
 }
 
 static void page_link(struct buf *out, int outcome, long long p, long long page)
