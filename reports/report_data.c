@@ -17,6 +17,8 @@
 #include "report_json.h"
 #include "report_priv.h"
 
+_Static_assert(sizeof(struct rrun) == 40, "a run's struct is 40 bytes");
+
 const char *const report_outcomes[OC_N] = {
 	"no-effect", "recovered", "flaw", "unjudged", "set-aside", "infra-error", "other",
 };
@@ -153,13 +155,14 @@ const char *report_meta(const struct report_data *d, const char *path)
 	return json_string_value(v);
 }
 
-static void push_ll(long long **v, long long *n, long long *cap, long long x)
+/* Grown by half each time: the slack of the largest arrays is memory. */
+static void push_ms(int32_t **v, long long *n, long long *cap, long long x)
 {
 	if (*n == *cap) {
-		*cap = *cap ? 2 * *cap : 1024;
-		*v = xrealloc(*v, (size_t)*cap * sizeof(long long));
+		*cap = *cap ? *cap + *cap / 2 : 1024;
+		*v = xrealloc(*v, (size_t)*cap * sizeof(int32_t));
 	}
-	(*v)[(*n)++] = x;
+	(*v)[(*n)++] = (int32_t)x;
 }
 
 int report_outcome_of(const char *s)
@@ -276,24 +279,25 @@ static void add_run(struct report_data *d, const struct rrec *r)
 	int64_t ended = report_parse_time(r->ended.data);
 	double seconds = r->duration_ms > 0 ? r->duration_ms / 1000.0 : 0;
 
-	run.outcome = (uint8_t)report_outcome_of(r->outcome.data);
+	run.outcome = (uint32_t)report_outcome_of(r->outcome.data) & 31;
 	run.started_ms = started;
 	if (r->duration_ms >= 0 && r->duration_ms <= INT32_MAX)
 		run.duration_ms = (int32_t)r->duration_ms;
 	if (r->reset_ms >= 0 && r->reset_ms <= INT32_MAX) {
 		run.reset_ms = (int32_t)r->reset_ms;
-		push_ll(&d->reset, &d->n_reset, &d->cap_reset, r->reset_ms);
+		push_ms(&d->reset, &d->n_reset, &d->cap_reset, r->reset_ms);
 	}
 	for (int i = 0; i < r->n_ready; i++)
-		if (r->ready_ms[i] >= 0)
-			push_ll(&d->ready, &d->n_ready, &d->cap_ready, r->ready_ms[i]);
+		if (r->ready_ms[i] >= 0 && r->ready_ms[i] <= INT32_MAX)
+			push_ms(&d->ready, &d->n_ready, &d->cap_ready, r->ready_ms[i]);
 	if (r->class_.len)
 		run.class_ = strtab_intern(&d->str, r->class_.data);
 	if (run.outcome == OC_FLAW && r->flaw.len) {
 		struct rflaw *f;
+		int k = flaw_slot(d, r->flaw.data);
 
-		run.flaw = flaw_slot(d, r->flaw.data);
-		f = &d->flaws[run.flaw];
+		f = &d->flaws[k];
+		run.flaw = k < (1 << 26) ? k : -1;	/* 67 million flaws */
 		if (!f->journal_runs || r->run < f->journal_first)
 			f->journal_first = r->run;
 		if (r->run > f->journal_last)
@@ -458,13 +462,13 @@ static int runs_sorted(const struct report_data *d)
 /* Put the k-th smallest of v[0..n) at v[k], the smaller ones before it
  * and the others after (Hoare's selection, in place: a long campaign has
  * millions of latencies, and a sort would take a copy of them all). */
-static void select_ll(long long *v, long long n, long long k)
+static void select_ms(int32_t *v, long long n, long long k)
 {
 	long long lo = 0, hi = n - 1;
 
 	while (lo < hi) {
-		long long a = v[lo], b = v[lo + (hi - lo) / 2], c = v[hi];
-		long long pivot = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
+		int32_t a = v[lo], b = v[lo + (hi - lo) / 2], c = v[hi];
+		int32_t pivot = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
 		long long i = lo, j = hi;
 
 		while (i <= j) {
@@ -473,7 +477,7 @@ static void select_ll(long long *v, long long n, long long k)
 			while (v[j] > pivot)
 				j--;
 			if (i <= j) {
-				long long t = v[i];
+				int32_t t = v[i];
 
 				v[i++] = v[j];
 				v[j--] = t;
@@ -496,7 +500,7 @@ static long long rank_at(long long n, double p)
 	return k < 1 ? 0 : k > n ? n - 1 : k - 1;
 }
 
-static void stats(long long *v, long long n, struct rstat *s)
+static void stats(int32_t *v, long long n, struct rstat *s)
 {
 	long long k99 = rank_at(n, 99), k95 = rank_at(n, 95), k50 = rank_at(n, 50);
 	double sum = 0;
@@ -512,16 +516,16 @@ static void stats(long long *v, long long n, struct rstat *s)
 	}
 	s->n = n;
 	s->mean = sum / (double)n;
-	select_ll(v, n, k99);		/* then the smaller ranks lie below it */
+	select_ms(v, n, k99);		/* then the smaller ranks lie below it */
 	s->p99 = v[k99];
-	select_ll(v, k99 + 1, k95);
+	select_ms(v, k99 + 1, k95);
 	s->p95 = v[k95];
-	select_ll(v, k95 + 1, k50);
+	select_ms(v, k95 + 1, k50);
 	s->p50 = v[k50];
 }
 
 /* About 30 bins up to a nice bound past p99; the last bin holds the rest. */
-static void histogram(const long long *v, long long n, const struct rstat *s,
+static void histogram(const int32_t *v, long long n, const struct rstat *s,
 		      struct rhist *h)
 {
 	double hi;

@@ -1,7 +1,7 @@
 /* report_priv.h - what the report's files share: the figures of a
  * results directory (report_data.c) and the helpers that write pages.
  *
- * report_data holds one small struct per run (about 48 bytes) and the
+ * report_data holds one small struct per run (40 bytes) and the
  * aggregates; nothing of a run's probes, logs or traces. Flaw files are
  * read one at a time and handed to a callback (which writes the flaw's
  * page) before the next is read, so a directory with large traces costs
@@ -58,8 +58,9 @@ struct rrun {
 	int32_t faults;		/* d->str: "type@node, ..." or -1 */
 	int32_t types;		/* d->str: distinct fault types, space separated, or -1 */
 	int32_t class_;		/* d->str, or -1 */
-	int32_t flaw;		/* index into d->flaws, or -1 */
-	uint8_t outcome;	/* OC_* */
+	/* 40 bytes a run, not 48: a million runs are held */
+	int32_t flaw : 27;	/* index into d->flaws, or -1 */
+	uint32_t outcome : 5;	/* OC_* */
 };
 
 struct rflaw {
@@ -135,8 +136,12 @@ struct report_data {
 	int64_t active_ms;		/* summed spans of start/resume sessions */
 	int64_t sess_first, sess_last;
 
-	long long *ready, n_ready, cap_ready;	/* resets[].ready_ms */
-	long long *reset, n_reset, cap_reset;	/* phases.reset_ms */
+	/* latencies in ms, 0..INT32_MAX (24 days: longer is not a time) as
+	 * 4 bytes each: a million runs have three million resets */
+	int32_t *ready;				/* resets[].ready_ms */
+	long long n_ready, cap_ready;
+	int32_t *reset;				/* phases.reset_ms */
+	long long n_reset, cap_reset;
 	struct rstat ready_stat, reset_stat;
 	struct rhist ready_hist;
 

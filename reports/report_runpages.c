@@ -69,6 +69,8 @@ struct runpages {
 	struct batch *head, *tail;	/* queued */
 	int queued, done, started;
 	struct batch *filling;
+	struct batch *spare;		/* done with, for the next lines: the
+					 * same few megabytes all along */
 };
 
 /* ---- a set of page numbers -------------------------------------------- */
@@ -338,7 +340,11 @@ static void *loop(void *arg)
 		if (!b)
 			break;
 		do_batch(rp, b);
-		free_batch(b);
+		buf_reset(&b->data);
+		pthread_mutex_lock(&rp->lock);
+		b->next = rp->spare;
+		rp->spare = b;
+		pthread_mutex_unlock(&rp->lock);
 	}
 	for (int i = 0; i < RUNPAGES_OPEN && !rp->failed; i++)
 		if (rp->open[i].n && write_page(rp, &rp->open[i]) < 0)
@@ -400,10 +406,19 @@ void runpages_add(struct runpages *rp, const struct rrec *r)
 	memcpy(en.span, r->span, sizeof(en.span));
 
 	if (!rp->filling) {
+		pthread_mutex_lock(&rp->lock);
+		rp->filling = rp->spare;
+		if (rp->filling)
+			rp->spare = rp->filling->next;
+		pthread_mutex_unlock(&rp->lock);
+	}
+	if (!rp->filling) {
 		rp->filling = xcalloc(1, sizeof(*rp->filling));
 		buf_init(&rp->filling->data);
-		buf_grow(&rp->filling->data, RUNPAGES_BATCH + len + sizeof(en) + 1);
 	}
+	rp->filling->next = NULL;
+	if (!rp->filling->data.len)
+		buf_grow(&rp->filling->data, RUNPAGES_BATCH + 4096);
 	buf_add(&rp->filling->data, &en, sizeof(en));
 	buf_add(&rp->filling->data, text, len);
 	buf_addch(&rp->filling->data, '\0');
@@ -447,6 +462,12 @@ void runpages_free(struct runpages *rp)
 		free_batch(b);
 	}
 	free_batch(rp->filling);
+	while (rp->spare) {
+		struct batch *b = rp->spare;
+
+		rp->spare = b->next;
+		free_batch(b);
+	}
 	pthread_mutex_destroy(&rp->lock);
 	pthread_cond_destroy(&rp->cond);
 	for (int i = 0; i < RUNPAGES_OPEN; i++)
