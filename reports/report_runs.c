@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "parallel.h"
 #include "report_assets.h"
 #include "report_priv.h"
 
@@ -223,17 +224,32 @@ static int write_list(struct rows *rs, const char *report_dir, int outcome,
 	return 0;
 }
 
+struct lists {
+	const struct report_data *d;
+	const char *report_dir;
+};
+
+/* 0: the list of all runs; 1: those of each outcome (as many rows again). */
+static int lists(void *ctx, int i, struct err *e)
+{
+	struct lists *l = ctx;
+	struct rows rs = { l->d, xcalloc((size_t)l->d->str.n + 1, sizeof(char *)) };
+	int r = i == 0 ? write_list(&rs, l->report_dir, -1, e) : 0;
+
+	for (int k = 0; r == 0 && i == 1 && k < OC_N; k++)
+		if (l->d->oc[k])
+			r = write_list(&rs, l->report_dir, k, e);
+	for (int k = 0; k < l->d->str.n; k++)
+		free(rs.esc[k]);
+	free(rs.esc);
+	return r;
+}
+
 int report_runs_pages(const struct report_data *d, const char *report_dir,
 		      struct err *e)
 {
-	struct rows rs = { d, xcalloc((size_t)d->str.n + 1, sizeof(char *)) };
-	int r = write_list(&rs, report_dir, -1, e);
+	struct lists l = { d, report_dir };
 
-	for (int k = 0; r == 0 && k < OC_N; k++)
-		if (d->oc[k])
-			r = write_list(&rs, report_dir, k, e);
-	for (int i = 0; i < d->str.n; i++)
-		free(rs.esc[i]);
-	free(rs.esc);
-	return r;
+	/* the two halves of the rows on two threads: d is read only here */
+	return parallel_for_err(2, lists, &l, e);
 }
