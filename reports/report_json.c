@@ -33,22 +33,12 @@ void rj_init(struct rj *c, const char *text, size_t len)
 	c->bad = 0;
 }
 
-enum rj_kind rj_peek(struct rj *c)
+enum rj_kind rj_peek_slow(struct rj *c)
 {
 	ws(c);
 	if (c->bad || c->p >= c->end)
 		return RJ_BAD;
-	switch (*c->p) {
-	case '{': return RJ_OBJECT;
-	case '[': return RJ_ARRAY;
-	case '"': return RJ_STRING;
-	case 't': return RJ_TRUE;
-	case 'f': return RJ_FALSE;
-	case 'n': return RJ_NULL;
-	default:
-		return *c->p == '-' || (*c->p >= '0' && *c->p <= '9') ? RJ_NUMBER
-								       : RJ_BAD;
-	}
+	return rj_kind_of(*c->p);
 }
 
 /* ---- strings ---------------------------------------------------------- */

@@ -29,7 +29,8 @@ struct sample {
 struct runpage_ctx {
 	struct buf meta[META_N];
 	long long duration_ms, testbed, attempts;
-	struct buf key, text;
+	struct buf key, text, probe, node;
+	struct buf verdict[4];	/* oracle, verdict, class, reason */
 	struct sample *samples;
 	int n_samples, cap_samples;
 };
@@ -42,6 +43,10 @@ struct runpage_ctx *runpage_ctx_new(void)
 		buf_init(&x->meta[i]);
 	buf_init(&x->key);
 	buf_init(&x->text);
+	buf_init(&x->probe);
+	buf_init(&x->node);
+	for (int i = 0; i < 4; i++)
+		buf_init(&x->verdict[i]);
 	return x;
 }
 
@@ -53,6 +58,10 @@ void runpage_ctx_free(struct runpage_ctx *x)
 		buf_release(&x->meta[i]);
 	buf_release(&x->key);
 	buf_release(&x->text);
+	buf_release(&x->probe);
+	buf_release(&x->node);
+	for (int i = 0; i < 4; i++)
+		buf_release(&x->verdict[i]);
 	free(x->samples);
 	free(x);
 }
@@ -84,9 +93,11 @@ static int value_html(struct runpage_ctx *x, struct rj *c, struct buf *out)
 	return 0;
 }
 
-/* A part's title, before its first item. */
+/* A part's title, before its first item ("": none). */
 static void title(struct buf *out, const char *t)
 {
+	if (!*t)
+		return;
 	buf_addlit(out, "<h3>");
 	buf_adds(out, t);
 	buf_addlit(out, "</h3>\n");
@@ -159,6 +170,38 @@ static int kv_list(struct runpage_ctx *x, struct rj *c, const char *t,
 	return k;
 }
 
+/* An array of objects as such lines in one paragraph, after a label,
+ * separated by ";" (a run's resets: one short line per node). */
+static int kv_paras(struct runpage_ctx *x, struct rj *c, const char *label,
+		    struct buf *out)
+{
+	int first, k, n = 0;
+
+	if (rj_peek(c) != RJ_ARRAY)
+		return rj_skip(c);
+	if (rj_array(c, &first) < 0)
+		return -1;
+	while ((k = rj_element(c, &first)) > 0) {
+		if (rj_peek(c) != RJ_OBJECT) {
+			if (rj_skip(c) < 0)
+				return -1;
+			continue;
+		}
+		if (!n++) {
+			buf_addlit(out, "<p><b>");
+			buf_adds(out, label);
+			buf_addlit(out, "</b> ");
+		} else {
+			buf_addlit(out, "; ");
+		}
+		if (kv_line(x, c, NULL, out) < 0)
+			return -1;
+	}
+	if (n)
+		buf_addlit(out, "</p>\n");
+	return k;
+}
+
 /* An object on a line of its own, after a label. */
 static int kv_para(struct runpage_ctx *x, struct rj *c, const char *label,
 		   struct buf *out)
@@ -196,7 +239,7 @@ static int plan(struct runpage_ctx *x, struct rj *c, struct buf *out)
 			r = value_html(x, c, out);
 			buf_addlit(out, "</span></p>\n");
 		} else if (buf_is(&x->key, "faults")) {
-			r = kv_list(x, c, titled++ ? "Planned faults" : "Plan", NULL, out);
+			r = kv_list(x, c, titled++ ? "" : "Plan", NULL, out);
 		} else {
 			r = rj_skip(c);
 		}
@@ -347,7 +390,8 @@ static void ms_range(struct buf *out, long long from, long long to)
 }
 
 /* "health@n1 ▂▆▇××▂ 22 samples, 2 failed (3.1 s – 3.4 s), 1.9 s – 8.3 s,
- * max 445 ms" */
+ * max 445 ms"; the bars only when a sample failed (most series are
+ * healthy, and a million runs make gigabytes of pages) */
 static void series_line(struct runpage_ctx *x, const char *probe, const char *node,
 			struct buf *out)
 {
@@ -368,9 +412,12 @@ static void series_line(struct runpage_ctx *x, const char *probe, const char *no
 	report_esc(out, probe);
 	buf_addch(out, '@');
 	report_esc(out, node);
-	buf_addlit(out, " <span class=\"spark\">");
-	sparkline(x, max, out);
-	buf_addlit(out, "</span> ");
+	buf_addch(out, ' ');
+	if (failed) {	/* the shape of a failure; a healthy series is its figures */
+		buf_addlit(out, "<span class=\"spark\">");
+		sparkline(x, max, out);
+		buf_addlit(out, "</span> ");
+	}
 	report_add_ll(out, x->n_samples);
 	buf_addlit(out, " samples, ");
 	report_add_ll(out, failed);
@@ -392,15 +439,17 @@ static void series_line(struct runpage_ctx *x, const char *probe, const char *no
 /* {"probe": P, "node": N, "samples": [...]} */
 static int series_one(struct runpage_ctx *x, struct rj *c, struct buf *out)
 {
-	struct buf probe = BUF_INIT, node = BUF_INIT;
+	struct buf *probe = &x->probe, *node = &x->node;
 	int first, m;
 
 	x->n_samples = 0;
+	buf_reset(probe);
+	buf_reset(node);
 	if (rj_object(c, &first) < 0)
 		return -1;
 	while ((m = rj_member(c, &first, &x->key)) > 0) {
-		int r = buf_is(&x->key, "probe") ? value_text(c, &probe)
-		      : buf_is(&x->key, "node") ? value_text(c, &node)
+		int r = buf_is(&x->key, "probe") ? value_text(c, probe)
+		      : buf_is(&x->key, "node") ? value_text(c, node)
 		      : buf_is(&x->key, "samples") ? samples(x, c) : rj_skip(c);
 
 		if (r < 0) {
@@ -409,9 +458,7 @@ static int series_one(struct runpage_ctx *x, struct rj *c, struct buf *out)
 		}
 	}
 	if (m == 0)
-		series_line(x, probe.data, node.data, out);
-	buf_release(&probe);
-	buf_release(&node);
+		series_line(x, probe->data, node->data, out);
 	return m;
 }
 
@@ -461,6 +508,70 @@ static int probes(struct runpage_ctx *x, struct rj *c, struct buf *out)
 	return m;
 }
 
+/* ---- verdicts ------------------------------------------------------------- */
+
+/* {"oracle", "verdict", "class", "reason", "data"}: "ORACLE VERDICT (CLASS):
+ * REASON", a failure in bold; "data" (a checker's whole answer) is left to
+ * the flaw page's record. */
+static int verdict(struct runpage_ctx *x, struct rj *c, struct buf *out)
+{
+	struct buf *v = x->verdict;
+	int first, m;
+
+	for (int i = 0; i < 4; i++)
+		buf_reset(&v[i]);
+	if (rj_object(c, &first) < 0)
+		return -1;
+	while ((m = rj_member(c, &first, &x->key)) > 0) {
+		int i = buf_is(&x->key, "oracle") ? 0 : buf_is(&x->key, "verdict") ? 1
+		      : buf_is(&x->key, "class") ? 2 : buf_is(&x->key, "reason") ? 3 : -1;
+
+		if ((i < 0 ? rj_skip(c) : value_text(c, &v[i])) < 0)
+			return -1;
+	}
+	if (m < 0)
+		return -1;
+	report_esc(out, v[0].data);
+	buf_addch(out, ' ');
+	if (buf_is(&v[1], "fail"))
+		buf_addlit(out, "<b class=\"fail\">fail</b>");
+	else
+		report_esc(out, v[1].data);
+	if (v[2].len) {
+		buf_addlit(out, " (");
+		report_esc(out, v[2].data);
+		buf_addch(out, ')');
+	}
+	if (v[3].len) {
+		buf_addlit(out, ": ");
+		report_esc(out, v[3].data);
+	}
+	return 0;
+}
+
+static int verdicts(struct runpage_ctx *x, struct rj *c, struct buf *out)
+{
+	int first, k, n = 0;
+
+	if (rj_peek(c) != RJ_ARRAY)
+		return rj_skip(c);
+	if (rj_array(c, &first) < 0)
+		return -1;
+	while ((k = rj_element(c, &first)) > 0) {
+		if (rj_peek(c) != RJ_OBJECT) {
+			if (rj_skip(c) < 0)
+				return -1;
+			continue;
+		}
+		buf_adds(out, n++ ? " \xc2\xb7 " : "<p><b>Oracle verdicts</b> ");
+		if (verdict(x, c, out) < 0)
+			return -1;
+	}
+	if (n)
+		buf_addlit(out, "</p>\n");
+	return k;
+}
+
 /* ---- the record ------------------------------------------------------------ */
 
 /* The member at span k, after the header, into out. */
@@ -470,9 +581,8 @@ static int part(struct runpage_ctx *x, int k, struct rj *c, struct buf *out)
 	case RS_PLAN: return plan(x, c, out);
 	case RS_FAULTS: return kv_list(x, c, "Faults and their evidence", NULL, out);
 	case RS_PROBES: return probes(x, c, out);
-	/* a verdict's "data" can be a checker's whole answer */
-	case RS_ORACLES: return kv_list(x, c, "Oracle verdicts", "data", out);
-	case RS_RESETS: return kv_list(x, c, "Resets", NULL, out);
+	case RS_ORACLES: return verdicts(x, c, out);
+	case RS_RESETS: return kv_paras(x, c, "Resets", out);
 	case RS_PHASES: return kv_para(x, c, "Phases (ms)", out);
 	case RS_ALIVE: return kv_para(x, c, "Alive at the end", out);
 	case RS_DIRTY:

@@ -116,9 +116,13 @@ grep -q "href=\"$page#run-$run\"" "$R/runs-1.html" || fail "runs-1: no link to $
 dump_dom "$R/$page" "$WORK/runpage" "$WORK/err"
 console_clean "$WORK/err" "$page"
 grep -q "<section class=\"run\" id=\"run-$run\">" "$WORK/runpage" || fail "$page: no section for run $run"
-n_verdicts=$(jq -s --argjson r "$run" '[.[] | select(.type == "run" and .run == $r)][0].oracles | length' "$J")
-[ "$(sed -n "/id=\"run-$run\"/,/<\/section>/p" "$WORK/runpage" | grep -o '<li>oracle ' | wc -l)" = "$n_verdicts" ] ||
-	fail "$page: run $run does not show its $n_verdicts verdicts"
+sed -n "/id=\"run-$run\"/,/<\/section>/p" "$WORK/runpage" | grep '<b>Oracle verdicts</b>' >"$WORK/verdicts" ||
+	fail "$page: run $run shows no verdicts"
+n_verdicts=0
+for o in $(jq -s -r --argjson r "$run" '[.[] | select(.type == "run" and .run == $r)][0].oracles[].oracle' "$J"); do
+	grep -q -e "</b> $o " -e " $o " "$WORK/verdicts" || fail "$page: run $run does not show the verdict of $o"
+	n_verdicts=$((n_verdicts + 1))
+done
 [ "$(grep -o '<section class="run"' "$WORK/runpage" | wc -l)" = "$n_runs" ] || fail "$page: not $n_runs runs"
 pass "$page in Chromium: $n_runs run sections; run $run (linked from runs-1.html) shows its $n_verdicts verdicts"
 
