@@ -318,10 +318,9 @@ static int span_of(const struct buf *k)
 	case 'o':
 		return buf_is(k, "outcome") ? RS_OUTCOME : buf_is(k, "oracles") ? RS_ORACLES : -1;
 	case 'p':
-		return buf_is(k, "probes") ? RS_PROBES : buf_is(k, "plan") ? RS_PLAN
-		     : buf_is(k, "phases") ? RS_PHASES : -1;
+		return buf_is(k, "probes") ? RS_PROBES : buf_is(k, "plan") ? RS_PLAN : -1;
 	case 'r':
-		return buf_is(k, "resets") ? RS_RESETS : buf_is(k, "reason") ? RS_REASON : -1;
+		return buf_is(k, "reason") ? RS_REASON : -1;
 	case 's':
 		return buf_is(k, "started") ? RS_STARTED : buf_is(k, "signature") ? RS_SIGNATURE
 		     : -1;

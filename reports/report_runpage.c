@@ -93,16 +93,6 @@ static int value_html(struct runpage_ctx *x, struct rj *c, struct buf *out)
 	return 0;
 }
 
-/* A part's title, before its first item ("": none). */
-static void title(struct buf *out, const char *t)
-{
-	if (!*t)
-		return;
-	buf_addlit(out, "<h3>");
-	buf_adds(out, t);
-	buf_addlit(out, "</h3>\n");
-}
-
 /* ---- objects as lines --------------------------------------------------- */
 
 /* An object's members as "key value · key value" (strings as their text,
@@ -138,15 +128,14 @@ static int kv_line(struct runpage_ctx *x, struct rj *c, const char *skip,
 	return m;
 }
 
-/* An array of objects as a list of such lines under a title (nothing for
- * an empty array; elements that are not objects are passed over). */
-static int kv_list(struct runpage_ctx *x, struct rj *c, const char *t,
-		   const char *skip, struct buf *out)
+/* An array of objects as such lines, separated by ";" (elements that
+ * are not objects are passed over): how many there were, or -1. */
+static int kv_items(struct runpage_ctx *x, struct rj *c, struct buf *out)
 {
 	int first, k, n = 0;
 
 	if (rj_peek(c) != RJ_ARRAY)
-		return rj_skip(c);
+		return rj_skip(c) < 0 ? -1 : 0;
 	if (rj_array(c, &first) < 0)
 		return -1;
 	while ((k = rj_element(c, &first)) > 0) {
@@ -155,64 +144,30 @@ static int kv_list(struct runpage_ctx *x, struct rj *c, const char *t,
 				return -1;
 			continue;
 		}
-		if (!n++) {
-			title(out, t);
-			buf_addlit(out, "<ul><li>");
-		} else {
-			buf_addlit(out, "<li>");
-		}
-		if (kv_line(x, c, skip, out) < 0)
-			return -1;
-		buf_addlit(out, "</li>");
-	}
-	if (n)
-		buf_addlit(out, "</ul>\n");
-	return k;
-}
-
-/* An array of objects as such lines in one paragraph, after a label,
- * separated by ";" (a run's resets: one short line per node). */
-static int kv_paras(struct runpage_ctx *x, struct rj *c, const char *label,
-		    struct buf *out)
-{
-	int first, k, n = 0;
-
-	if (rj_peek(c) != RJ_ARRAY)
-		return rj_skip(c);
-	if (rj_array(c, &first) < 0)
-		return -1;
-	while ((k = rj_element(c, &first)) > 0) {
-		if (rj_peek(c) != RJ_OBJECT) {
-			if (rj_skip(c) < 0)
-				return -1;
-			continue;
-		}
-		if (!n++) {
-			buf_addlit(out, "<p><b>");
-			buf_adds(out, label);
-			buf_addlit(out, "</b> ");
-		} else {
+		if (n++)
 			buf_addlit(out, "; ");
-		}
 		if (kv_line(x, c, NULL, out) < 0)
 			return -1;
 	}
-	if (n)
-		buf_addlit(out, "</p>\n");
-	return k;
+	return k < 0 ? -1 : n;
 }
 
-/* An object on a line of its own, after a label. */
-static int kv_para(struct runpage_ctx *x, struct rj *c, const char *label,
-		   struct buf *out)
+/* The same in a paragraph of its own after a label (none when empty). */
+static int kv_paras(struct runpage_ctx *x, struct rj *c, const char *label,
+		    struct buf *out)
 {
-	if (rj_peek(c) != RJ_OBJECT)
-		return rj_skip(c);
+	size_t at = out->len;
+	int n;
+
 	buf_addlit(out, "<p><b>");
 	buf_adds(out, label);
 	buf_addlit(out, "</b> ");
-	if (kv_line(x, c, NULL, out) < 0)
-		return -1;
+	n = kv_items(x, c, out);
+	if (n <= 0) {
+		out->len = at;		/* nothing to show: take the label back */
+		out->data[at] = '\0';
+		return n;
+	}
 	buf_addlit(out, "</p>\n");
 	return 0;
 }
@@ -223,29 +178,29 @@ static int kv_para(struct runpage_ctx *x, struct rj *c, const char *label,
  * inject_at_ms, duration_ms, params, seed}]} */
 static int plan(struct runpage_ctx *x, struct rj *c, struct buf *out)
 {
-	int first, m, titled = 0;
+	int first, m;
 
 	if (rj_peek(c) != RJ_OBJECT)
 		return rj_skip(c);
 	if (rj_object(c, &first) < 0)
 		return -1;
+	buf_addlit(out, "<p><b>Plan</b> ");
 	while ((m = rj_member(c, &first, &x->key)) > 0) {
 		int r;
 
 		if (buf_is(&x->key, "seed")) {
-			if (!titled++)
-				title(out, "Plan");
-			buf_addlit(out, "<p>seed <span class=\"mono\">");
+			buf_addlit(out, "seed ");
 			r = value_html(x, c, out);
-			buf_addlit(out, "</span></p>\n");
+			buf_addlit(out, ": ");
 		} else if (buf_is(&x->key, "faults")) {
-			r = kv_list(x, c, titled++ ? "" : "Plan", NULL, out);
+			r = kv_items(x, c, out);
 		} else {
 			r = rj_skip(c);
 		}
 		if (r < 0)
 			return -1;
 	}
+	buf_addlit(out, "</p>\n");
 	return m;
 }
 
@@ -391,7 +346,8 @@ static void ms_range(struct buf *out, long long from, long long to)
 
 /* "health@n1 ▂▆▇××▂ 22 samples, 2 failed (3.1 s – 3.4 s), 1.9 s – 8.3 s,
  * max 445 ms"; the bars only when a sample failed (most series are
- * healthy, and a million runs make gigabytes of pages) */
+ * healthy: "22 samples, none failed, ..."), as a million runs make
+ * gigabytes of pages */
 static void series_line(struct runpage_ctx *x, const char *probe, const char *node,
 			struct buf *out)
 {
@@ -408,7 +364,6 @@ static void series_line(struct runpage_ctx *x, const char *probe, const char *no
 				first_fail = s->t;
 		}
 	}
-	buf_addlit(out, "<li>");
 	report_esc(out, probe);
 	buf_addch(out, '@');
 	report_esc(out, node);
@@ -420,12 +375,13 @@ static void series_line(struct runpage_ctx *x, const char *probe, const char *no
 	}
 	report_add_ll(out, x->n_samples);
 	buf_addlit(out, " samples, ");
-	report_add_ll(out, failed);
-	buf_addlit(out, " failed");
 	if (failed) {
-		buf_addlit(out, " (");
+		report_add_ll(out, failed);
+		buf_addlit(out, " failed (");
 		ms_range(out, first_fail, last_fail);
 		buf_addch(out, ')');
+	} else {
+		buf_addlit(out, "none failed");
 	}
 	if (x->n_samples) {
 		buf_addlit(out, ", ");
@@ -433,7 +389,6 @@ static void series_line(struct runpage_ctx *x, const char *probe, const char *no
 		buf_addlit(out, ", max ");
 		report_fmt_ms(out, max);
 	}
-	buf_addlit(out, "</li>");
 }
 
 /* {"probe": P, "node": N, "samples": [...]} */
@@ -476,15 +431,12 @@ static int series(struct runpage_ctx *x, struct rj *c, struct buf *out)
 				return -1;
 			continue;
 		}
-		if (!n++) {
-			title(out, "Probes");
-			buf_addlit(out, "<ul class=\"probes\">");
-		}
+		buf_adds(out, n++ ? "; " : "<p><b>Probes</b> ");
 		if (series_one(x, c, out) < 0)
 			return -1;
 	}
 	if (n)
-		buf_addlit(out, "</ul>\n");
+		buf_addlit(out, "</p>\n");
 	return k;
 }
 
@@ -500,7 +452,7 @@ static int probes(struct runpage_ctx *x, struct rj *c, struct buf *out)
 	while ((m = rj_member(c, &first, &x->key)) > 0) {
 		int r = buf_is(&x->key, "series") ? series(x, c, out)
 		      : buf_is(&x->key, "transitions")
-		      ? kv_list(x, c, "Probe transitions", NULL, out) : rj_skip(c);
+		      ? kv_paras(x, c, "Probe transitions", out) : rj_skip(c);
 
 		if (r < 0)
 			return -1;
@@ -572,6 +524,30 @@ static int verdicts(struct runpage_ctx *x, struct rj *c, struct buf *out)
 	return k;
 }
 
+/* {"n1": true, "n2": false}: the nodes that did not answer at the end. */
+static int not_alive(struct runpage_ctx *x, struct rj *c, struct buf *out)
+{
+	int first, m, n = 0;
+
+	if (rj_peek(c) != RJ_OBJECT)
+		return rj_skip(c);
+	if (rj_object(c, &first) < 0)
+		return -1;
+	while ((m = rj_member(c, &first, &x->key)) > 0) {
+		int alive = 1;
+
+		if (rj_bool(c, &alive) < 0)
+			return -1;
+		if (alive)
+			continue;
+		buf_adds(out, n++ ? ", " : "<p><b>Not answering at the end</b> ");
+		report_esc(out, x->key.data);
+	}
+	if (n)
+		buf_addlit(out, "</p>\n");
+	return m;
+}
+
 /* ---- the record ------------------------------------------------------------ */
 
 /* The member at span k, after the header, into out. */
@@ -579,12 +555,10 @@ static int part(struct runpage_ctx *x, int k, struct rj *c, struct buf *out)
 {
 	switch (k) {
 	case RS_PLAN: return plan(x, c, out);
-	case RS_FAULTS: return kv_list(x, c, "Faults and their evidence", NULL, out);
+	case RS_FAULTS: return kv_paras(x, c, "Faults", out);
 	case RS_PROBES: return probes(x, c, out);
 	case RS_ORACLES: return verdicts(x, c, out);
-	case RS_RESETS: return kv_paras(x, c, "Resets", out);
-	case RS_PHASES: return kv_para(x, c, "Phases (ms)", out);
-	case RS_ALIVE: return kv_para(x, c, "Alive at the end", out);
+	case RS_ALIVE: return not_alive(x, c, out);
 	case RS_DIRTY:
 		buf_addlit(out, "<p><b>Left dirty</b> (restored before the next run) ");
 		if (value_html(x, c, out) < 0)
@@ -595,36 +569,35 @@ static int part(struct runpage_ctx *x, int k, struct rj *c, struct buf *out)
 	return rj_skip(c);
 }
 
-static void dd(struct buf *out, const char *dt, const char *text)
+/* "started 2026-...Z · " (nothing for an empty text) */
+static void item(struct buf *out, const char *what, const char *text)
 {
 	if (!text || !*text)
 		return;
-	buf_addlit(out, "<dt>");
-	buf_adds(out, dt);
-	buf_addlit(out, "</dt><dd>");
+	buf_adds(out, what);
+	buf_addch(out, ' ');
 	report_esc(out, text);
-	buf_addlit(out, "</dd>");
+	buf_addlit(out, " \xc2\xb7 ");
 }
 
-static void dd_ll(struct buf *out, const char *dt, long long v, int ms)
+static void item_ll(struct buf *out, const char *what, long long v, int ms)
 {
 	if (v < 0)
 		return;
-	buf_addlit(out, "<dt>");
-	buf_adds(out, dt);
-	buf_addlit(out, "</dt><dd>");
+	buf_adds(out, what);
+	buf_addch(out, ' ');
 	if (ms)
 		report_fmt_ms(out, v);
 	else
 		report_add_ll(out, v);
-	buf_addlit(out, "</dd>");
+	buf_addlit(out, " \xc2\xb7 ");
 }
 
 static void flaw_links(struct buf *out, const char *flaw)
 {
 	if (!flaws_id_valid(flaw, strlen(flaw)))	/* an id becomes a file name */
 		return;
-	buf_addlit(out, "<dt>flaw</dt><dd class=\"mono\"><a href=\"../flaws/");
+	buf_addlit(out, "flaw <a class=\"mono\" href=\"../flaws/");
 	report_esc(out, flaw);
 	buf_addlit(out, ".html\">");
 	report_esc(out, flaw);
@@ -632,9 +605,10 @@ static void flaw_links(struct buf *out, const char *flaw)
 	report_esc(out, flaw);
 	buf_addlit(out, ".json\">flaws/");
 	report_esc(out, flaw);
-	buf_addlit(out, ".json</a>)</dd>");
+	buf_addlit(out, ".json</a>) \xc2\xb7 ");
 }
 
+/* "Run 7 flaw", then one line: started · duration · ... · journal line */
 static void header(struct runpage_ctx *x, const struct runpage_run *r, struct buf *out)
 {
 	const char *oc = report_outcomes[report_outcome_of(x->meta[RS_OUTCOME].data)];
@@ -647,25 +621,20 @@ static void header(struct runpage_ctx *x, const struct runpage_run *r, struct bu
 	buf_adds(out, oc);
 	buf_addlit(out, "\">");
 	report_esc(out, x->meta[RS_OUTCOME].data);
-	buf_addlit(out, "</span></h2>\n<dl class=\"meta\">");
-	dd(out, "started", x->meta[RS_STARTED].data);
-	dd(out, "ended", x->meta[RS_ENDED].data);
-	dd_ll(out, "duration", x->duration_ms, 1);
-	dd_ll(out, "testbed", x->testbed, 0);
-	dd_ll(out, "attempts", x->attempts, 0);
-	dd(out, "class", x->meta[RS_CLASS].data);
-	dd(out, "failed oracle", x->meta[RS_FAILED].data);
-	dd(out, "unjudged oracle", x->meta[RS_UNJUDGED].data);
-	dd(out, "reason", x->meta[RS_REASON].data);
-	dd(out, "signature", x->meta[RS_SIGNATURE].data);
+	buf_addlit(out, "</span></h2>\n<p>");
+	item(out, "started", x->meta[RS_STARTED].data);
+	item_ll(out, "duration", x->duration_ms, 1);
+	item_ll(out, "testbed", x->testbed, 0);
+	item_ll(out, "attempts", x->attempts, 0);
+	item(out, "class", x->meta[RS_CLASS].data);
+	item(out, "failed oracle", x->meta[RS_FAILED].data);
+	item(out, "unjudged oracle", x->meta[RS_UNJUDGED].data);
+	item(out, "reason", x->meta[RS_REASON].data);
+	item(out, "signature", x->meta[RS_SIGNATURE].data);
 	flaw_links(out, x->meta[RS_FLAW].data);
-	buf_addlit(out, "<dt>journal</dt><dd>journal.jsonl line ");
+	buf_addlit(out, "journal line ");
 	report_add_ll(out, r->line);
-	buf_addlit(out, "</dd><dt>replay</dt><dd class=\"mono\">campaign replay ");
-	report_esc(out, r->dir);
-	buf_addch(out, ' ');
-	report_add_ll(out, r->run);
-	buf_addlit(out, "</dd></dl>\n");
+	buf_addlit(out, "</p>\n");
 }
 
 /* The files kept in DIR/runs/<run>/ (r->files: names, escaped here). */
@@ -673,8 +642,7 @@ static void files(const struct runpage_run *r, struct buf *out)
 {
 	if (!r->n_files)
 		return;
-	title(out, "Files kept for this run");
-	buf_addlit(out, "<p>");
+	buf_addlit(out, "<p><b>Files kept</b> ");
 	for (int i = 0; i < r->n_files; i++) {
 		if (i)
 			buf_addlit(out, ", ");

@@ -1,7 +1,7 @@
 /* report_runpage.h - the run pages: report/runs/page-N.html holds the runs
  * numbered (N-1)*REPORT_RUN_PAGE_RUNS+1 .. N*REPORT_RUN_PAGE_RUNS, each
  * in a section with id "run-R" (its plan, faults and evidence, probes,
- * verdicts, resets and files).
+ * verdicts and kept files).
  *
  * Why pages of runs and not a page per run: a campaign of a million runs
  * would make a million files (and inodes, and renames) where 2,000 do;

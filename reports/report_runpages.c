@@ -218,9 +218,12 @@ static void page_head(struct runpages *rp, long long n, struct buf *out)
 	report_page_head(out, rp->d, title, "../", NULL);
 	buf_addf(out, "<h1>Runs %lld\xe2\x80\x93%lld</h1>\n<p class=\"sub\">Each run as "
 		 "the journal recorded it, in the journal's order (the runs table: "
-		 "<a href=\"../runs-1.html\">runs-1.html</a>). Probes: a bar per "
-		 "sample, as high as its latency against the probe's highest; "
-		 "\xc3\x97: failed.</p>\n", first, first + REPORT_RUN_PAGE_RUNS - 1);
+		 "<a href=\"../runs-1.html\">runs-1.html</a>). Probes that failed: a bar "
+		 "per sample, as high as its latency against the probe's highest; "
+		 "\xc3\x97: failed. Replay run N with <span class=\"mono\">campaign "
+		 "replay ", first, first + REPORT_RUN_PAGE_RUNS - 1);
+	report_esc(out, rp->d->dir);
+	buf_addlit(out, " N</span>.</p>\n");
 }
 
 static int write_page(struct runpages *rp, struct open_page *p)

@@ -188,8 +188,8 @@ static void test_pages(const char *dir)
 	s1 = section(dir, 1);
 	ok(s1 && strstr(s1, "<h2>Run 1 <span class=\"o o-recovered\">recovered</span></h2>"),
 	   "run 1: its number and outcome");
-	ok(s1 && strstr(s1, "<h3>Plan</h3>") && strstr(s1, "seed <span class=\"mono\">"
-	   "1500136850663009294</span>") && strstr(s1, "type partition \xc2\xb7 target leader "
+	ok(s1 && strstr(s1, "<p><b>Plan</b> seed 1500136850663009294: index 0 \xc2\xb7 ") &&
+	   strstr(s1, "type partition \xc2\xb7 target leader "
 	   "\xc2\xb7 node n1 \xc2\xb7 inject_at_ms 1000 \xc2\xb7 duration_ms 3000 \xc2\xb7 "
 	   "params {&quot;loss_pct&quot;:37}"), "run 1: the plan's faults, targets, times and "
 	   "drawn parameters");
@@ -206,9 +206,15 @@ static void test_pages(const char *dir)
 	   strstr(s1, "4 samples, 2 failed (1.5 s \xe2\x80\x93 2.0 s)") &&
 	   strstr(s1, "<b>\xc3\x97\xc3\x97</b>") && strstr(s1, "t_ms 1500 \xc2\xb7 probe health"),
 	   "run 1: the probe over time (two failed samples) and its transition");
-	ok(s1 && strstr(s1, "<p><b>Phases (ms)</b> reset_ms 812</p>"), "run 1: the phases");
-	ok(s1 && strstr(s1, "campaign replay ") && strstr(s1, "journal.jsonl line 2"),
-	   "run 1: its replay command and journal line");
+	ok(s1 && strstr(s1, "<p>started 2026-01-02T03:04:05.000Z \xc2\xb7 duration 9.0 s "
+	   "\xc2\xb7 journal line 2</p>"), "run 1: its start, duration and journal line");
+	{
+		char *page = page_of(dir, 1);
+
+		ok(page && strstr(page, "Replay run N with <span class=\"mono\">campaign replay ") &&
+		   strstr(page, "/pages N</span>"), "the page says how to replay a run");
+		free(page);
+	}
 
 	s5 = section(dir, 5);
 	ok(s5 && strstr(s5, "&quot;detail&quot;:&quot;" HOSTILE_ESC "&quot;"),
@@ -220,13 +226,14 @@ static void test_pages(const char *dir)
 
 	s7 = section(dir, 7);
 	ok(s7 && strstr(s7, "<h2>Run 7 <span class=\"o o-flaw\">flaw</span></h2>") &&
-	   strstr(s7, "<dt>class</dt><dd>containment</dd>"), "run 7: a flaw, its class");
+	   strstr(s7, " \xc2\xb7 class containment \xc2\xb7 failed oracle containment "),
+	   "run 7: a flaw, its class and oracle");
 	if (s7) {
-		const char *a = strstr(s7, "<a href=\"../flaws/");
+		const char *a = strstr(s7, "flaw <a class=\"mono\" href=\"../flaws/");
 
 		ok(a && strstr(s7, ".json\">flaws/"), "run 7: links to its flaw page and trace");
 		if (a)
-			flaw = strndup(a + 18, 12);
+			flaw = strndup(a + 36, 12);
 	}
 	ok(s7 && strstr(s7, "<a href=\"../../runs/7/history.jsonl\">runs/7/history.jsonl</a>"),
 	   "run 7: links the file kept in DIR/runs/7/");
