@@ -4,8 +4,8 @@
  * verdicts; hostile text in a fault's evidence and target shows escaped;
  * the runs table and the flaw pages link to page#run-R; runs out of order
  * beyond the pages held open still land on their page; kept files are
- * linked. Also the runs table's page links (bounded) and the durations
- * formatted without printf. */
+ * linked, and served by campaign serve. Also the runs table's page links
+ * (bounded) and the durations formatted without printf. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +17,7 @@
 #include "report.h"
 #include "report_priv.h"
 #include "report_runpage.h"
+#include "serve.h"
 #include "tap.h"
 #include "test_report_fixture.h"
 
@@ -249,6 +250,18 @@ static void test_pages(const char *dir)
 		   strstr(fp, "Example 2: run <a href=\"../runs/page-0001.html#run-7\">7</a>"),
 		   "the flaw page's examples link to their runs' sections");
 		free(fp);
+	}
+	{
+		char *path = NULL;
+		int outside = -1;
+
+		ok(serve_resolve(dir, "/runs/page-0001.html", &path, &outside) == 0 && !outside &&
+		   strstr(path, "/report/runs/page-0001.html"), "campaign serve: a run page");
+		free(path);
+		path = NULL;
+		ok(serve_resolve(dir, "/runs/7/history.jsonl", &path, &outside) == 0 && outside,
+		   "campaign serve: the kept file a run page links to");
+		free(path);
 	}
 	free(fdir);
 	free(flaw);
