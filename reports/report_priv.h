@@ -215,6 +215,9 @@ int report_write_file(const char *path, const char *data, size_t len,
 /* markup_escape() of s (NULL is "") into out. */
 void report_esc(struct buf *out, const char *s);
 
+/* An outcome's badge: <span class="o o-OUTCOME">text</span>. */
+void report_badge(struct buf *out, int outcome, const char *text);
+
 /* v in decimal, as "%lld" (without printf: pages hold millions). */
 void report_add_ll(struct buf *out, long long v);
 

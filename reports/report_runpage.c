@@ -96,12 +96,10 @@ static int value_html(struct runpage_ctx *x, struct rj *c, struct buf *out)
 /* ---- objects as lines --------------------------------------------------- */
 
 /* An object's members as "key value · key value" (strings as their text,
- * other values as compact JSON; empty strings, nulls and the member
- * `skip` left out): a line per fault, verdict or reset is a third of the
- * size of a table row under a header of its own, and a million runs make
- * gigabytes of pages. */
-static int kv_line(struct runpage_ctx *x, struct rj *c, const char *skip,
-		   struct buf *out)
+ * other values as compact JSON; empty strings and nulls left out): a line
+ * per fault is a third of the size of a table row under a header of its
+ * own, and a million runs make gigabytes of pages. */
+static int kv_line(struct runpage_ctx *x, struct rj *c, struct buf *out)
 {
 	int first, m, n = 0;
 
@@ -110,7 +108,7 @@ static int kv_line(struct runpage_ctx *x, struct rj *c, const char *skip,
 	while ((m = rj_member(c, &first, &x->key)) > 0) {
 		enum rj_kind k = rj_peek(c);
 
-		if ((skip && !strcmp(x->key.data, skip)) || k == RJ_NULL) {	/* rare */
+		if (k == RJ_NULL) {
 			if (rj_skip(c) < 0)
 				return -1;
 			continue;
@@ -128,9 +126,15 @@ static int kv_line(struct runpage_ctx *x, struct rj *c, const char *skip,
 	return m;
 }
 
-/* An array of objects as such lines, separated by ";" (elements that
- * are not objects are passed over): how many there were, or -1. */
-static int kv_items(struct runpage_ctx *x, struct rj *c, struct buf *out)
+/* Shows one object of an array. */
+typedef int (*object_fn)(struct runpage_ctx *x, struct rj *c, struct buf *out);
+
+/* Each object of an array through fn, separated by sep, in a paragraph
+ * after a bold label (label NULL: inline, no paragraph; nothing at all
+ * for an empty array); elements that are not objects are passed over.
+ * How many were shown, or -1. */
+static int objects(struct runpage_ctx *x, struct rj *c, const char *label,
+		   const char *sep, object_fn fn, struct buf *out)
 {
 	int first, k, n = 0;
 
@@ -144,32 +148,21 @@ static int kv_items(struct runpage_ctx *x, struct rj *c, struct buf *out)
 				return -1;
 			continue;
 		}
-		if (n++)
-			buf_addlit(out, "; ");
-		if (kv_line(x, c, NULL, out) < 0)
+		if (n++) {
+			buf_adds(out, sep);
+		} else if (label) {
+			buf_addlit(out, "<p><b>");
+			buf_adds(out, label);
+			buf_addlit(out, "</b> ");
+		}
+		if (fn(x, c, out) < 0)
 			return -1;
 	}
-	return k < 0 ? -1 : n;
-}
-
-/* The same in a paragraph of its own after a label (none when empty). */
-static int kv_paras(struct runpage_ctx *x, struct rj *c, const char *label,
-		    struct buf *out)
-{
-	size_t at = out->len;
-	int n;
-
-	buf_addlit(out, "<p><b>");
-	buf_adds(out, label);
-	buf_addlit(out, "</b> ");
-	n = kv_items(x, c, out);
-	if (n <= 0) {
-		out->len = at;		/* nothing to show: take the label back */
-		out->data[at] = '\0';
-		return n;
-	}
-	buf_addlit(out, "</p>\n");
-	return 0;
+	if (k < 0)
+		return -1;
+	if (n && label)
+		buf_addlit(out, "</p>\n");
+	return n;
 }
 
 /* ---- the plan ------------------------------------------------------------ */
@@ -193,7 +186,7 @@ static int plan(struct runpage_ctx *x, struct rj *c, struct buf *out)
 			r = value_html(x, c, out);
 			buf_addlit(out, ": ");
 		} else if (buf_is(&x->key, "faults")) {
-			r = kv_items(x, c, out);
+			r = objects(x, c, NULL, "; ", kv_line, out);
 		} else {
 			r = rj_skip(c);
 		}
@@ -417,29 +410,6 @@ static int series_one(struct runpage_ctx *x, struct rj *c, struct buf *out)
 	return m;
 }
 
-static int series(struct runpage_ctx *x, struct rj *c, struct buf *out)
-{
-	int first, k, n = 0;
-
-	if (rj_peek(c) != RJ_ARRAY)
-		return rj_skip(c);
-	if (rj_array(c, &first) < 0)
-		return -1;
-	while ((k = rj_element(c, &first)) > 0) {
-		if (rj_peek(c) != RJ_OBJECT) {
-			if (rj_skip(c) < 0)
-				return -1;
-			continue;
-		}
-		buf_adds(out, n++ ? "; " : "<p><b>Probes</b> ");
-		if (series_one(x, c, out) < 0)
-			return -1;
-	}
-	if (n)
-		buf_addlit(out, "</p>\n");
-	return k;
-}
-
 /* {"series": [...], "transitions": [...]} */
 static int probes(struct runpage_ctx *x, struct rj *c, struct buf *out)
 {
@@ -450,9 +420,10 @@ static int probes(struct runpage_ctx *x, struct rj *c, struct buf *out)
 	if (rj_object(c, &first) < 0)
 		return -1;
 	while ((m = rj_member(c, &first, &x->key)) > 0) {
-		int r = buf_is(&x->key, "series") ? series(x, c, out)
+		int r = buf_is(&x->key, "series")
+		      ? objects(x, c, "Probes", "; ", series_one, out)
 		      : buf_is(&x->key, "transitions")
-		      ? kv_paras(x, c, "Probe transitions", out) : rj_skip(c);
+		      ? objects(x, c, "Probe transitions", "; ", kv_line, out) : rj_skip(c);
 
 		if (r < 0)
 			return -1;
@@ -501,29 +472,6 @@ static int verdict(struct runpage_ctx *x, struct rj *c, struct buf *out)
 	return 0;
 }
 
-static int verdicts(struct runpage_ctx *x, struct rj *c, struct buf *out)
-{
-	int first, k, n = 0;
-
-	if (rj_peek(c) != RJ_ARRAY)
-		return rj_skip(c);
-	if (rj_array(c, &first) < 0)
-		return -1;
-	while ((k = rj_element(c, &first)) > 0) {
-		if (rj_peek(c) != RJ_OBJECT) {
-			if (rj_skip(c) < 0)
-				return -1;
-			continue;
-		}
-		buf_adds(out, n++ ? " \xc2\xb7 " : "<p><b>Oracle verdicts</b> ");
-		if (verdict(x, c, out) < 0)
-			return -1;
-	}
-	if (n)
-		buf_addlit(out, "</p>\n");
-	return k;
-}
-
 /* {"n1": true, "n2": false}: the nodes that did not answer at the end. */
 static int not_alive(struct runpage_ctx *x, struct rj *c, struct buf *out)
 {
@@ -555,9 +503,9 @@ static int part(struct runpage_ctx *x, int k, struct rj *c, struct buf *out)
 {
 	switch (k) {
 	case RS_PLAN: return plan(x, c, out);
-	case RS_FAULTS: return kv_paras(x, c, "Faults", out);
+	case RS_FAULTS: return objects(x, c, "Faults", "; ", kv_line, out);
 	case RS_PROBES: return probes(x, c, out);
-	case RS_ORACLES: return verdicts(x, c, out);
+	case RS_ORACLES: return objects(x, c, "Oracle verdicts", " \xc2\xb7 ", verdict, out);
 	case RS_ALIVE: return not_alive(x, c, out);
 	case RS_DIRTY:
 		buf_addlit(out, "<p><b>Left dirty</b> (restored before the next run) ");
@@ -611,17 +559,15 @@ static void flaw_links(struct buf *out, const char *flaw)
 /* "Run 7 flaw", then one line: started · duration · ... · journal line */
 static void header(struct runpage_ctx *x, const struct runpage_run *r, struct buf *out)
 {
-	const char *oc = report_outcomes[report_outcome_of(x->meta[RS_OUTCOME].data)];
+	int oc = report_outcome_of(x->meta[RS_OUTCOME].data);
 
 	buf_addlit(out, "<section class=\"run\" id=\"run-");
 	report_add_ll(out, r->run);
 	buf_addlit(out, "\"><h2>Run ");
 	report_add_ll(out, r->run);
-	buf_addlit(out, " <span class=\"o o-");
-	buf_adds(out, oc);
-	buf_addlit(out, "\">");
-	report_esc(out, x->meta[RS_OUTCOME].data);
-	buf_addlit(out, "</span></h2>\n<p>");
+	buf_addch(out, ' ');
+	report_badge(out, oc, x->meta[RS_OUTCOME].data);
+	buf_addlit(out, "</h2>\n<p>");
 	item(out, "started", x->meta[RS_STARTED].data);
 	item_ll(out, "duration", x->duration_ms, 1);
 	item_ll(out, "testbed", x->testbed, 0);

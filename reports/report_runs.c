@@ -61,11 +61,9 @@ static void row(struct buf *out, struct rows *rs, const struct rrun *r)
 	report_run_link(out, r->run);
 	buf_addlit(out, "\">");
 	report_add_ll(out, r->run);
-	buf_addlit(out, "</a></td><td><span class=\"o o-");
-	buf_adds(out, oc);
-	buf_addlit(out, "\">");
-	buf_adds(out, oc);
-	buf_addlit(out, "</span></td><td>");
+	buf_addlit(out, "</a></td><td>");
+	report_badge(out, r->outcome, oc);
+	buf_addlit(out, "</td><td>");
 	add_str(out, rs, r->faults);
 	buf_addlit(out, "</td><td>");
 	add_str(out, rs, r->class_);

@@ -11,6 +11,15 @@ void report_esc(struct buf *out, const char *s)
 	markup_escape(out, s ? s : "");
 }
 
+void report_badge(struct buf *out, int outcome, const char *text)
+{
+	buf_addlit(out, "<span class=\"o o-");
+	buf_adds(out, report_outcomes[outcome]);	/* a class name of ours */
+	buf_addlit(out, "\">");
+	report_esc(out, text);
+	buf_addlit(out, "</span>");
+}
+
 void report_add_ll(struct buf *out, long long v)
 {
 	char s[24], *p = s + sizeof(s);

@@ -35,9 +35,20 @@ static const char *const files[] = {
  * characters, two sessions, an infra event, three flaws; run numbers
  * jump past 500 (pages of the runs table go by position, run pages by
  * number). */
+#define STALE "stale pidfile <1234> & \"more\""
+
 static void make_dir(const char *dir)
 {
+	static const struct { int k; const char *fault, *node, *oracle, *class_, *reason; } flaws[] = {
+		{ 3, "process-kill", "n1", "probe-recovers", "recovery", STALE },
+		{ 7, "vm-crash", "n2", "containment", "containment", "n2 unreachable" },
+		{ 9, "process-kill", "n1", "probe-recovers", "recovery", STALE },
+		{ 15, "partition", "n3", "probe-recovers", "liveness", "a different bug" },
+		{ 22, "process-kill", "n1", "probe-recovers", "recovery", STALE },
+		{ 25, "partition", "n3", "probe-recovers", "liveness", "a different bug" },
+	};
 	struct fx f;
+	size_t next = 0;
 
 	fx_open(&f, dir, "golden", "the report's files, byte for byte & \"quoted\"");
 	fx_event(&f, "start");
@@ -45,19 +56,15 @@ static void make_dir(const char *dir)
 		int run = k <= 20 ? k : 490 + k;	/* 491.. 517 */
 		int reset = 300 + (k * 137) % 1500;
 
-		if (k == 3 || k == 9 || k == 22)
-			fx_run(&f, run, "flaw", "process-kill", "n1", "probe-recovers", "recovery",
-			       "stale pidfile <1234> & \"more\"", reset, NULL);
-		else if (k == 7)
-			fx_run(&f, run, "flaw", "vm-crash", "n2", "containment", "containment",
-			       "n2 unreachable", reset, NULL);
-		else if (k == 15 || k == 25)
-			fx_run(&f, run, "flaw", "partition", "n3", "probe-recovers", "liveness",
-			       "a different bug", reset, NULL);
-		else
+		if (next < sizeof(flaws) / sizeof(flaws[0]) && flaws[next].k == k) {
+			fx_run(&f, run, "flaw", flaws[next].fault, flaws[next].node, flaws[next].oracle,
+			       flaws[next].class_, flaws[next].reason, reset, NULL);
+			next++;
+		} else {
 			fx_run(&f, run, k % 2 ? "recovered" : "no-effect",
 			       k % 3 ? "process-kill" : "netem", k % 4 ? "n1" : "n2", NULL, NULL,
 			       "", reset, NULL);
+		}
 		if (k == 10) {
 			fx_event(&f, "stop");
 			f.t0_ms += 3600000;

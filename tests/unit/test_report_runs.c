@@ -94,19 +94,19 @@ static char *section(const char *dir, long long run)
 
 static void test_names(void)
 {
+	static const struct { long long run; const char *page, *what; } cases[] = {
+		{ 1, "page-0001.html", "run 1: the first page" },
+		{ 500, "page-0001.html", "run 500: still the first" },
+		{ 501, "page-0002.html", "run 501: the second" },
+		{ 5000001, "page-10001.html", "run 5,000,001: no padding past 4 digits" },
+	};
 	struct buf b = BUF_INIT;
 
-	report_run_page_name(&b, 1);
-	is_str(b.data, "page-0001.html", "run 1: the first page");
-	buf_reset(&b);
-	report_run_page_name(&b, 500);
-	is_str(b.data, "page-0001.html", "run 500: still the first");
-	buf_reset(&b);
-	report_run_page_name(&b, 501);
-	is_str(b.data, "page-0002.html", "run 501: the second");
-	buf_reset(&b);
-	report_run_page_name(&b, 5000001);
-	is_str(b.data, "page-10001.html", "run 5,000,001: page 10001, no padding past 4 digits");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		buf_reset(&b);
+		report_run_page_name(&b, cases[i].run);
+		is_str(b.data, cases[i].page, cases[i].what);
+	}
 	buf_reset(&b);
 	report_run_link(&b, 1234);
 	is_str(b.data, "runs/page-0003.html#run-1234", "a link from report/");
