@@ -12,12 +12,31 @@
 #include "junit.h"
 #include "paths.h"
 #include "report_priv.h"
+#include "report_runpage.h"
 #include "summary.h"
+
+struct making {
+	const char *report_dir;
+	struct runpages *runs;	/* started with the first run */
+};
 
 static int flaw_page(struct report_data *d, int i, json_t *file, void *ctx,
 		     struct err *e)
 {
-	return report_flaw_page(d, i, file, ctx, e);
+	struct making *m = ctx;
+
+	return report_flaw_page(d, i, file, m->report_dir, e);
+}
+
+static int run_page(const struct report_data *d, const struct rrec *r, void *ctx,
+		    struct err *e)
+{
+	struct making *m = ctx;
+
+	if (!m->runs && runpages_start(d, m->report_dir, &m->runs, e) < 0)
+		return -1;
+	runpages_add(m->runs, r);
+	return 0;
 }
 
 int report_write(const char *dir, const struct report_options *opt,
@@ -25,6 +44,8 @@ int report_write(const char *dir, const struct report_options *opt,
 {
 	struct report_data d;
 	char *report_dir = xasprintf("%s/report", dir);
+	struct making m = { report_dir, NULL };
+	struct report_hooks hooks = { flaw_page, run_page, &m };
 	char *flaws_dir = xasprintf("%s/report/flaws", dir);
 	char *summary = xasprintf("%s/summary.json", dir);
 	char *junit = xasprintf("%s/junit.xml", dir);
@@ -34,12 +55,14 @@ int report_write(const char *dir, const struct report_options *opt,
 	memset(&d, 0, sizeof(d));
 	if (paths_mkdirs(flaws_dir, 0755, e) < 0)
 		goto out;
+	/* the run pages are written on their thread while the rest is made */
 	if (report_data_load_from(&d, dir, opt ? opt->journal : NULL,
-				  opt ? opt->baseline : NULL, flaw_page, report_dir, e) < 0 ||
+				  opt ? opt->baseline : NULL, &hooks, e) < 0 ||
 	    report_runs_pages(&d, report_dir, e) < 0 ||
 	    report_index_page(&d, report_dir, e) < 0 ||
 	    summary_write(&d, summary, &sum, e) < 0 ||
-	    junit_write(&d, junit, e) < 0)
+	    junit_write(&d, junit, e) < 0 ||
+	    (m.runs && runpages_finish(m.runs, e) < 0))
 		goto out;
 	if (opt && opt->junit_path && junit_write(&d, opt->junit_path, e) < 0)
 		goto out;
@@ -55,6 +78,7 @@ int report_write(const char *dir, const struct report_options *opt,
 	}
 	r = 0;
 out:
+	runpages_free(m.runs);	/* after a failure: waits for the thread */
 	json_decref(sum);
 	report_data_release(&d);
 	free(report_dir);

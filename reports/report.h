@@ -2,6 +2,7 @@
  *
  *   DIR/report/index.html         the campaign at a glance
  *   DIR/report/runs-N.html        every run, 500 to a page (and per outcome)
+ *   DIR/report/runs/page-N.html   each run in full, by number, 500 to a page
  *   DIR/report/flaws/<id>.html    one flaw: traces, timelines, logs, replay
  *   DIR/summary.json              every figure, for dashboards
  *   DIR/junit.xml                 one test case per oracle x fault type

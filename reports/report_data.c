@@ -17,6 +17,8 @@
 #include "report_json.h"
 #include "report_priv.h"
 
+_Static_assert(sizeof(struct rrun) == 40, "a run's struct is 40 bytes");
+
 const char *const report_outcomes[OC_N] = {
 	"no-effect", "recovered", "flaw", "unjudged", "set-aside", "infra-error", "other",
 };
@@ -153,16 +155,17 @@ const char *report_meta(const struct report_data *d, const char *path)
 	return json_string_value(v);
 }
 
-static void push_ll(long long **v, long long *n, long long *cap, long long x)
+/* Grown by half each time: the slack of the largest arrays is memory. */
+static void push_ms(int32_t **v, long long *n, long long *cap, long long x)
 {
 	if (*n == *cap) {
-		*cap = *cap ? 2 * *cap : 1024;
-		*v = xrealloc(*v, (size_t)*cap * sizeof(long long));
+		*cap = *cap ? *cap + *cap / 2 : 1024;
+		*v = xrealloc(*v, (size_t)*cap * sizeof(int32_t));
 	}
-	(*v)[(*n)++] = x;
+	(*v)[(*n)++] = (int32_t)x;
 }
 
-static int outcome_of(const char *s)
+int report_outcome_of(const char *s)
 {
 	for (int i = 0; i < OC_N - 1; i++)
 		if (!strcmp(s, report_outcomes[i]))
@@ -276,7 +279,7 @@ static void add_run(struct report_data *d, const struct rrec *r)
 	int64_t ended = report_parse_time(r->ended.data);
 	double seconds = r->duration_ms > 0 ? r->duration_ms / 1000.0 : 0;
 
-	run.outcome = (uint8_t)outcome_of(r->outcome.data);
+	run.outcome = (uint32_t)report_outcome_of(r->outcome.data) & 31;
 	run.started_ms = started;
 	if (r->new_templates >= 0 && r->new_templates <= INT32_MAX)
 		run.new_templates = (int32_t)r->new_templates;
@@ -284,18 +287,19 @@ static void add_run(struct report_data *d, const struct rrec *r)
 		run.duration_ms = (int32_t)r->duration_ms;
 	if (r->reset_ms >= 0 && r->reset_ms <= INT32_MAX) {
 		run.reset_ms = (int32_t)r->reset_ms;
-		push_ll(&d->reset, &d->n_reset, &d->cap_reset, r->reset_ms);
+		push_ms(&d->reset, &d->n_reset, &d->cap_reset, r->reset_ms);
 	}
 	for (int i = 0; i < r->n_ready; i++)
-		if (r->ready_ms[i] >= 0)
-			push_ll(&d->ready, &d->n_ready, &d->cap_ready, r->ready_ms[i]);
+		if (r->ready_ms[i] >= 0 && r->ready_ms[i] <= INT32_MAX)
+			push_ms(&d->ready, &d->n_ready, &d->cap_ready, r->ready_ms[i]);
 	if (r->class_.len)
 		run.class_ = strtab_intern(&d->str, r->class_.data);
 	if (run.outcome == OC_FLAW && r->flaw.len) {
 		struct rflaw *f;
+		int k = flaw_slot(d, r->flaw.data);
 
-		run.flaw = flaw_slot(d, r->flaw.data);
-		f = &d->flaws[run.flaw];
+		f = &d->flaws[k];
+		run.flaw = k < (1 << 26) ? k : -1;	/* 67 million flaws */
 		if (!f->journal_runs || r->run < f->journal_first)
 			f->journal_first = r->run;
 		if (r->run > f->journal_last)
@@ -343,16 +347,25 @@ static void add_run(struct report_data *d, const struct rrec *r)
 	d->runs[d->n_runs++] = run;
 }
 
+struct walk {
+	struct report_data *d;
+	const struct report_hooks *hooks;
+};
+
 static int on_record(const struct rrec *r, void *ctx, struct err *e)
 {
-	struct report_data *d = ctx;
+	struct walk *w = ctx;
+	struct report_data *d = w->d;
 
-	(void)e;
 	d->records++;
 	switch (r->type) {
 	case RREC_RUN:
-		if (r->run >= 1)
-			add_run(d, r);
+		if (r->run < 1)
+			break;
+		add_run(d, r);
+		if (w->hooks && w->hooks->run &&
+		    w->hooks->run(d, r, w->hooks->ctx, e) < 0)
+			return -1;
 		break;
 	case RREC_INFRA:
 		d->infra_events++;
@@ -451,13 +464,13 @@ static int runs_sorted(const struct report_data *d)
 /* Put the k-th smallest of v[0..n) at v[k], the smaller ones before it
  * and the others after (Hoare's selection, in place: a long campaign has
  * millions of latencies, and a sort would take a copy of them all). */
-static void select_ll(long long *v, long long n, long long k)
+static void select_ms(int32_t *v, long long n, long long k)
 {
 	long long lo = 0, hi = n - 1;
 
 	while (lo < hi) {
-		long long a = v[lo], b = v[lo + (hi - lo) / 2], c = v[hi];
-		long long pivot = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
+		int32_t a = v[lo], b = v[lo + (hi - lo) / 2], c = v[hi];
+		int32_t pivot = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
 		long long i = lo, j = hi;
 
 		while (i <= j) {
@@ -466,7 +479,7 @@ static void select_ll(long long *v, long long n, long long k)
 			while (v[j] > pivot)
 				j--;
 			if (i <= j) {
-				long long t = v[i];
+				int32_t t = v[i];
 
 				v[i++] = v[j];
 				v[j--] = t;
@@ -489,7 +502,7 @@ static long long rank_at(long long n, double p)
 	return k < 1 ? 0 : k > n ? n - 1 : k - 1;
 }
 
-static void stats(long long *v, long long n, struct rstat *s)
+static void stats(int32_t *v, long long n, struct rstat *s)
 {
 	long long k99 = rank_at(n, 99), k95 = rank_at(n, 95), k50 = rank_at(n, 50);
 	double sum = 0;
@@ -505,16 +518,16 @@ static void stats(long long *v, long long n, struct rstat *s)
 	}
 	s->n = n;
 	s->mean = sum / (double)n;
-	select_ll(v, n, k99);		/* then the smaller ranks lie below it */
+	select_ms(v, n, k99);		/* then the smaller ranks lie below it */
 	s->p99 = v[k99];
-	select_ll(v, k99 + 1, k95);
+	select_ms(v, k99 + 1, k95);
 	s->p95 = v[k95];
-	select_ll(v, k95 + 1, k50);
+	select_ms(v, k95 + 1, k50);
 	s->p50 = v[k50];
 }
 
 /* About 30 bins up to a nice bound past p99; the last bin holds the rest. */
-static void histogram(const long long *v, long long n, const struct rstat *s,
+static void histogram(const int32_t *v, long long n, const struct rstat *s,
 		      struct rhist *h)
 {
 	double hi;
@@ -819,14 +832,17 @@ int report_data_load(struct report_data *d, const char *dir,
 		     const struct baseline *bl, report_flaw_fn fn, void *ctx,
 		     struct err *e)
 {
-	return report_data_load_from(d, dir, NULL, bl, fn, ctx, e);
+	struct report_hooks hooks = { fn, NULL, ctx };
+
+	return report_data_load_from(d, dir, NULL, bl, &hooks, e);
 }
 
 int report_data_load_from(struct report_data *d, const char *dir,
 			  const char *journal_path, const struct baseline *bl,
-			  report_flaw_fn fn, void *ctx, struct err *e)
+			  const struct report_hooks *hooks, struct err *e)
 {
 	struct rwalk_pos pos = { 0, 0, 0, 0, 0, 0 };
+	struct walk w = { d, hooks };
 	char **names = NULL;
 	int n = 0, r = -1;
 
@@ -838,8 +854,8 @@ int report_data_load_from(struct report_data *d, const char *dir,
 		return -1;
 	d->planned = json_integer_value(json_object_get(json_object_get(
 		json_object_get(d->campaign, "config"), "schedule"), "runs"));
-	if ((journal_path ? report_journal_walk_file(journal_path, &pos, on_record, d, e)
-			  : report_journal_walk(dir, &pos, on_record, d, e)) < 0)
+	if ((journal_path ? report_journal_walk_file(journal_path, &pos, on_record, &w, e)
+			  : report_journal_walk(dir, &pos, on_record, &w, e)) < 0)
 		return -1;
 	journal_warnings(d, &pos);
 	shard_warning(d);
@@ -856,7 +872,7 @@ int report_data_load_from(struct report_data *d, const char *dir,
 	stats(d->reset, d->n_reset, &d->reset_stat);
 	histogram(d->ready, d->n_ready, &d->ready_stat, &d->ready_hist);
 	compare_baseline(d);
-	r = fn ? each_flaw_file(d, fn, ctx, e) : 0;
+	r = hooks && hooks->flaw ? each_flaw_file(d, hooks->flaw, hooks->ctx, e) : 0;
 out:
 	for (int i = 0; i < n; i++)
 		free(names[i]);

@@ -350,7 +350,14 @@ static void example(struct buf *out, const struct report_data *d, json_t *ex, in
 	json_t *timeline = json_object_get(ex, "timeline");
 	long long run = jint(record, "run", -1);
 
-	buf_addf(out, "<h2 id=\"run-%lld\">Example %d: run %lld</h2>\n", run, k + 1, run);
+	buf_addf(out, "<h2 id=\"run-%lld\">Example %d: run ", run, k + 1);
+	if (run >= 1) {
+		buf_adds(out, "<a href=\"../");
+		report_run_link(out, run);
+		buf_addf(out, "\">%lld</a></h2>\n", run);
+	} else {
+		buf_addf(out, "%lld</h2>\n", run);
+	}
 	if (jstr(ex, "truncated")) {
 		buf_adds(out, "<p class=\"warn\">This trace was too large to keep: ");
 		report_esc(out, jstr(ex, "truncated"));

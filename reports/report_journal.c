@@ -66,6 +66,7 @@ static void clear(struct rrec *r)
 	buf_reset(&r->error);
 	r->n_faults = r->n_ready = r->n_oracles = 0;
 	r->bad_flaw = 0;
+	memset(r->span, 0, sizeof(r->span));
 }
 
 /* ---- nested members ---------------------------------------------------- */
@@ -119,7 +120,8 @@ static void add_ready(struct rrec *r, long long ms)
 }
 
 /* An array of objects: for each object member, fn(key) reads the value. */
-typedef int (*member_fn)(struct rj *c, const char *key, void *item, struct rrec *r);
+typedef int (*member_fn)(struct rj *c, const struct buf *key, void *item,
+			 struct rrec *r);
 
 static int each_object(struct rj *c, struct rrec *r, struct buf *key,
 		       void *(*make)(struct rrec *r), member_fn fn)
@@ -142,7 +144,7 @@ static int each_object(struct rj *c, struct rrec *r, struct buf *key,
 		if (rj_object(c, &ofirst) < 0)
 			return -1;
 		while ((m = rj_member(c, &ofirst, key)) > 0)
-			if (fn(c, key->data, item, r) < 0)
+			if (fn(c, key, item, r) < 0)
 				return -1;
 		if (m < 0)
 			return -1;
@@ -154,47 +156,50 @@ static void *make_fault(struct rrec *r) { return new_fault(r); }
 static void *make_oracle(struct rrec *r) { return new_oracle(r); }
 static void *make_none(struct rrec *r) { (void)r; return NULL; }
 
-static int fault_member(struct rj *c, const char *key, void *item, struct rrec *r)
+static int fault_member(struct rj *c, const struct buf *key, void *item,
+			struct rrec *r)
 {
 	struct rrec_fault *f = item;
 
 	(void)r;
-	if (!strcmp(key, "type"))
+	if (buf_is(key, "type"))
 		return rj_str(c, &f->type);
-	if (!strcmp(key, "node"))
+	if (buf_is(key, "node"))
 		return rj_str(c, &f->node);
-	if (!strcmp(key, "start_ms"))
+	if (buf_is(key, "start_ms"))
 		return rj_int(c, &f->start_ms);
-	if (!strcmp(key, "end_ms"))
+	if (buf_is(key, "end_ms"))
 		return rj_int(c, &f->end_ms);
 	return rj_skip(c);
 }
 
-static int oracle_member(struct rj *c, const char *key, void *item, struct rrec *r)
+static int oracle_member(struct rj *c, const struct buf *key, void *item,
+			 struct rrec *r)
 {
 	struct rrec_oracle *o = item;
 	struct buf v = BUF_INIT;
 	int ret;
 
 	(void)r;
-	if (!strcmp(key, "oracle"))
+	if (buf_is(key, "oracle"))
 		return rj_str(c, &o->name);
-	if (strcmp(key, "verdict"))
+	if (!buf_is(key, "verdict"))
 		return rj_skip(c);
 	ret = rj_str(c, &v);
-	o->verdict = !strcmp(v.data, "pass") ? RV_PASS : !strcmp(v.data, "fail")
+	o->verdict = buf_is(&v, "pass") ? RV_PASS : buf_is(&v, "fail")
 		   ? RV_FAIL : RV_UNKNOWN;
 	buf_release(&v);
 	return ret;
 }
 
-static int reset_member(struct rj *c, const char *key, void *item, struct rrec *r)
+static int reset_member(struct rj *c, const struct buf *key, void *item,
+			struct rrec *r)
 {
 	long long ms;
 	int got;
 
 	(void)item;
-	if (strcmp(key, "ready_ms"))
+	if (!buf_is(key, "ready_ms"))
 		return rj_skip(c);
 	got = rj_int(c, &ms);
 	if (got > 0)
@@ -223,83 +228,113 @@ static int one_int_member(struct rj *c, struct buf *key, const char *name,
 
 static int member(struct rj *c, struct rrec *r, struct buf *key, struct buf *tmp)
 {
-	const char *k = key->data;
-
-	switch (k[0]) {
+	switch (key->data[0]) {
 	case 'a':
-		if (!strcmp(k, "action"))
+		if (buf_is(key, "action"))
 			return rj_str(c, &r->action);
 		break;
 	case 'c':
-		if (!strcmp(k, "class"))
+		if (buf_is(key, "class"))
 			return rj_str(c, &r->class_);
 		break;
 	case 'd':
-		if (!strcmp(k, "duration_ms"))
+		if (buf_is(key, "duration_ms"))
 			return rj_int(c, &r->duration_ms);
 		break;
 	case 'e':
-		if (!strcmp(k, "ended"))
+		if (buf_is(key, "ended"))
 			return rj_str(c, &r->ended);
-		if (!strcmp(k, "event"))
+		if (buf_is(key, "event"))
 			return rj_str(c, &r->event);
-		if (!strcmp(k, "error"))
+		if (buf_is(key, "error"))
 			return rj_str(c, &r->error);
-		if (!strcmp(k, "explore"))
+		if (buf_is(key, "explore"))
 			return one_int_member(c, tmp, "new_templates", &r->new_templates);
 		break;
 	case 'f':
-		if (!strcmp(k, "faults"))
+		if (buf_is(key, "faults"))
 			return each_object(c, r, tmp, make_fault, fault_member);
-		if (!strcmp(k, "flaw"))
+		if (buf_is(key, "flaw"))
 			return rj_str(c, &r->flaw);
-		if (!strcmp(k, "failed_oracle"))
+		if (buf_is(key, "failed_oracle"))
 			return rj_str(c, &r->failed_oracle);
 		break;
 	case 'i':
-		if (!strcmp(k, "infra_stop"))
+		if (buf_is(key, "infra_stop"))
 			return rj_bool(c, &r->infra_stop);
 		break;
 	case 'o':
-		if (!strcmp(k, "outcome"))
+		if (buf_is(key, "outcome"))
 			return rj_str(c, &r->outcome);
-		if (!strcmp(k, "oracles"))
+		if (buf_is(key, "oracles"))
 			return each_object(c, r, tmp, make_oracle, oracle_member);
 		break;
 	case 'p':
-		if (!strcmp(k, "phases"))
+		if (buf_is(key, "phases"))
 			return one_int_member(c, tmp, "reset_ms", &r->reset_ms);
 		break;
 	case 'r':
-		if (!strcmp(k, "reason") && r->type == RREC_CAMPAIGN)
+		if (buf_is(key, "reason") && r->type == RREC_CAMPAIGN)
 			return rj_str(c, &r->error);
-		if (!strcmp(k, "run"))
+		if (buf_is(key, "run"))
 			return rj_int(c, &r->run);
-		if (!strcmp(k, "resets"))
+		if (buf_is(key, "resets"))
 			return each_object(c, r, tmp, make_none, reset_member);
-		if (!strcmp(k, "runs_done"))
+		if (buf_is(key, "runs_done"))
 			return rj_int(c, &r->runs_done);
 		break;
 	case 's':
-		if (!strcmp(k, "started"))
+		if (buf_is(key, "started"))
 			return rj_str(c, &r->started);
 		break;
 	case 't':
-		if (!strcmp(k, "testbed"))
+		if (buf_is(key, "testbed"))
 			return rj_int(c, &r->testbed);
-		if (!strcmp(k, "type")) {
+		if (buf_is(key, "type")) {
 			int got = rj_str(c, tmp);
 
 			if (got > 0)
-				r->type = !strcmp(tmp->data, "run") ? RREC_RUN
-					: !strcmp(tmp->data, "infra") ? RREC_INFRA
-					: !strcmp(tmp->data, "campaign") ? RREC_CAMPAIGN
+				r->type = buf_is(tmp, "run") ? RREC_RUN
+					: buf_is(tmp, "infra") ? RREC_INFRA
+					: buf_is(tmp, "campaign") ? RREC_CAMPAIGN
 					: RREC_OTHER;
 			return got;
 		}
 		break;
 	}
 	return rj_skip(c);
+}
+
+/* The run page's member named k (enum rrec_span), or -1. */
+static int span_of(const struct buf *k)
+{
+	switch (k->data[0]) {
+	case 'a':
+		return buf_is(k, "attempts") ? RS_ATTEMPTS : buf_is(k, "alive") ? RS_ALIVE : -1;
+	case 'c':
+		return buf_is(k, "class") ? RS_CLASS : -1;
+	case 'd':
+		return buf_is(k, "duration_ms") ? RS_DURATION : buf_is(k, "dirty") ? RS_DIRTY : -1;
+	case 'e':
+		return buf_is(k, "ended") ? RS_ENDED : -1;
+	case 'f':
+		return buf_is(k, "faults") ? RS_FAULTS : buf_is(k, "flaw") ? RS_FLAW
+		     : buf_is(k, "failed_oracle") ? RS_FAILED : -1;
+	case 'o':
+		return buf_is(k, "outcome") ? RS_OUTCOME : buf_is(k, "oracles") ? RS_ORACLES : -1;
+	case 'p':
+		return buf_is(k, "probes") ? RS_PROBES : buf_is(k, "plan") ? RS_PLAN : -1;
+	case 'r':
+		return buf_is(k, "reason") ? RS_REASON : -1;
+	case 's':
+		return buf_is(k, "started") ? RS_STARTED : buf_is(k, "signature") ? RS_SIGNATURE
+		     : -1;
+	case 't':
+		return buf_is(k, "testbed") ? RS_TESTBED : -1;
+	case 'u':
+		return buf_is(k, "unjudged_oracle") ? RS_UNJUDGED : -1;
+	}
+	return -1;
 }
 
 int report_journal_parse(const char *line, size_t len, struct rrec *r)
@@ -312,11 +347,20 @@ int report_journal_parse(const char *line, size_t len, struct rrec *r)
 	rj_init(&c, line, len);
 	if (rj_peek(&c) != RJ_OBJECT || rj_object(&c, &first) < 0)
 		goto out;
-	while ((m = rj_member(&c, &first, &key)) > 0)
+	while ((m = rj_member(&c, &first, &key)) > 0) {
+		int k = span_of(&key);
+		const char *start;
+
+		rj_peek(&c);	/* past white space: the value's first byte */
+		start = c.p;
 		if (member(&c, r, &key, &tmp) < 0) {
 			m = -1;
 			break;
 		}
+		if (k >= 0)
+			r->span[k] = (struct rspan){ (size_t)(start - line),
+						     (size_t)(c.p - start) };
+	}
 	if (m == 0 && rj_end(&c) < 0)
 		m = -1;
 	r->bad_flaw = r->flaw.len && !flaws_id_valid(r->flaw.data, r->flaw.len);
@@ -368,6 +412,8 @@ static int walk_line(void *arg, const char *text, size_t len, long long line,
 	if (report_journal_parse(text, len, &w->rec) < 0)
 		return LINES_BAD;
 	w->rec.line = line;
+	w->rec.text = text;
+	w->rec.len = len;
 	if (w->rec.bad_flaw && !w->p->ignored++)
 		w->p->ignored_line = line;
 	r = w->rec.bad_flaw ? 0 : w->fn(&w->rec, w->ctx, e);

@@ -26,11 +26,25 @@ struct rrec_oracle {
 	enum rrec_verdict verdict;
 };
 
+/* Where a run page finds the members it shows in the line (report_runpage.c):
+ * the text of each value, as spans into rrec.text. */
+enum rrec_span {
+	RS_OUTCOME, RS_STARTED, RS_ENDED, RS_CLASS, RS_FAILED, RS_UNJUDGED, RS_REASON,
+	RS_SIGNATURE, RS_FLAW, RS_DURATION, RS_TESTBED, RS_ATTEMPTS, RS_PLAN,
+	RS_FAULTS, RS_PROBES, RS_ORACLES, RS_ALIVE, RS_DIRTY, RS_N
+};
+
+struct rspan {
+	size_t at, len;		/* len 0: the record has no such member */
+};
+
 /* One record. Members that the record lacks are "" or -1. The struct and
  * its strings are reused from one record to the next: copy what you keep. */
 struct rrec {
 	enum rrec_type type;
 	long long line;			/* 1-based line number */
+	const char *text;		/* the line (borrowed, no newline) */
+	size_t len;
 	long long run;			/* "run" */
 	long long testbed;		/* "testbed": which testbed ran it, or -1 */
 	int infra_stop;			/* stop event: -1 absent (older), 0, 1 */
@@ -47,6 +61,7 @@ struct rrec {
 	struct buf event, action, error;	/* campaign and infra records */
 	long long runs_done;
 	int bad_flaw;		/* "flaw" is not a flaw id (flaws_id_valid()) */
+	struct rspan span[RS_N];	/* the last of each, if repeated */
 };
 
 /* Called for each record in file order; r is borrowed (valid during the

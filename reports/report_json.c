@@ -16,8 +16,10 @@ static int bad(struct rj *c)
 	return -1;
 }
 
-static void ws(struct rj *c)
+static inline void ws(struct rj *c)
 {
+	if (c->p < c->end && (unsigned char)*c->p > ' ')
+		return;		/* compact JSON: the usual case */
 	while (c->p < c->end && (*c->p == ' ' || *c->p == '\n' ||
 				 *c->p == '\t' || *c->p == '\r'))
 		c->p++;
@@ -31,22 +33,12 @@ void rj_init(struct rj *c, const char *text, size_t len)
 	c->bad = 0;
 }
 
-enum rj_kind rj_peek(struct rj *c)
+enum rj_kind rj_peek_slow(struct rj *c)
 {
 	ws(c);
 	if (c->bad || c->p >= c->end)
 		return RJ_BAD;
-	switch (*c->p) {
-	case '{': return RJ_OBJECT;
-	case '[': return RJ_ARRAY;
-	case '"': return RJ_STRING;
-	case 't': return RJ_TRUE;
-	case 'f': return RJ_FALSE;
-	case 'n': return RJ_NULL;
-	default:
-		return *c->p == '-' || (*c->p >= '0' && *c->p <= '9') ? RJ_NUMBER
-								       : RJ_BAD;
-	}
+	return rj_kind_of(*c->p);
 }
 
 /* ---- strings ---------------------------------------------------------- */
@@ -116,44 +108,64 @@ static int escape(struct rj *c, struct buf *out)
 	return 0;
 }
 
-int rj_string(struct rj *c, struct buf *out)
-{
-	const unsigned char *s, *end;
+/* 1 for the bytes a string holds as they are: ASCII but controls, '"'
+ * and backslash. One load per byte: most of a journal is strings. */
+static const unsigned char plain[256] = {
+#define R8(v) v, v, v, v, v, v, v, v
+	R8(0), R8(0), R8(0), R8(0),		/* 0x00-0x1f */
+	1, 1, 0, 1, 1, 1, 1, 1, R8(1),		/* 0x20-0x2f: '"' */
+	R8(1), R8(1), R8(1), R8(1), R8(1),	/* 0x30-0x57 */
+	1, 1, 1, 1, 0, 1, 1, 1,			/* 0x58-0x5f: backslash */
+	R8(1), R8(1), R8(1), R8(1),		/* 0x60-0x7f */
+#undef R8
+};
 
-	if (out)
-		buf_reset(out);
-	ws(c);
-	if (c->bad || c->p >= c->end || *c->p != '"')
-		return bad(c);
-	c->p++;
-	end = (const unsigned char *)c->end;
+/* The string at c->p (after its opening quote) up to and past its closing
+ * quote, decoded into out (may be NULL): 0, or -1 (c is not marked bad). */
+static int scan_string(struct rj *c, struct buf *out)
+{
+	const unsigned char *s, *end = (const unsigned char *)c->end;
+
 	for (;;) {
 		s = (const unsigned char *)c->p;
-		while (s < end && *s >= 0x20 && *s < 0x80 && *s != '"' && *s != '\\')
+		while (s + 4 <= end && plain[s[0]] && plain[s[1]] && plain[s[2]] && plain[s[3]])
+			s += 4;
+		while (s < end && plain[*s])
 			s++;
 		if (out && s > (const unsigned char *)c->p)
 			buf_add(out, c->p, (size_t)(s - (const unsigned char *)c->p));
 		c->p = (const char *)s;
 		if (s >= end || *s < 0x20)
-			return bad(c);
+			return -1;
 		if (*s == '"') {
 			c->p++;
 			return 0;
 		}
 		if (*s == '\\') {
 			if (escape(c, out) < 0)
-				return bad(c);
+				return -1;
 			continue;
 		}
 		unsigned cp;
 		size_t n = utf8_decode(s, (size_t)(end - s), &cp);
 
 		if (!n)
-			return bad(c);
+			return -1;
 		if (out)
 			buf_add(out, s, n);
 		c->p += n;
 	}
+}
+
+int rj_string(struct rj *c, struct buf *out)
+{
+	if (out)
+		buf_reset(out);
+	ws(c);
+	if (c->bad || c->p >= c->end || *c->p != '"')
+		return bad(c);
+	c->p++;
+	return scan_string(c, out) < 0 ? bad(c) : 0;
 }
 
 /* ---- numbers and literals --------------------------------------------- */
@@ -188,13 +200,13 @@ int rj_number(struct rj *c, double *ret_num, long long *ret_int, int *ret_is_int
 	} else {
 		const char *d0 = c->p;
 
-		if (digits(c) < 0)
+		/* up to 19 digits fit in an unsigned long long; more cannot
+		 * be an integer that fits in a long long */
+		while (c->p < c->end && *c->p >= '0' && *c->p <= '9')
+			v = v * 10 + (unsigned)(*c->p++ - '0');
+		if (c->p == d0)
 			return bad(c);
-		for (const char *q = d0; q < c->p; q++) {
-			if (v > (~0ULL - 9) / 10)
-				overflow = 1;
-			v = v * 10 + (unsigned)(*q - '0');
-		}
+		overflow = c->p - d0 > 19;
 	}
 	if (c->p < c->end && *c->p == '.') {
 		c->p++;
@@ -316,33 +328,190 @@ int rj_element(struct rj *c, int *first)
 	return next_item(c, ']', first);
 }
 
+/* A plain integer (no sign, fraction or exponent, at most 18 digits: it
+ * fits) passed over here; anything else goes to rj_number(). */
+static int skip_number(struct rj *c)
+{
+	const char *p = c->p, *end = c->end;
+
+	if (*p == '0') {
+		p++;
+	} else {
+		while (p < end && *p >= '0' && *p <= '9')
+			p++;
+	}
+	if (p - c->p > 18 || (p < end && (*p == '.' || *p == 'e' || *p == 'E')))
+		return rj_number(c, NULL, NULL, NULL);
+	c->p = p;
+	return 0;
+}
+
+static int skip_scalar(struct rj *c)
+{
+	if (*c->p >= '0' && *c->p <= '9')
+		return skip_number(c);
+	switch (*c->p) {
+	case '"':
+		c->p++;
+		return scan_string(c, NULL);
+	case 't':
+		return literal(c, "true", 4);
+	case 'f':
+		return literal(c, "false", 5);
+	case 'n':
+		return literal(c, "null", 4);
+	default:
+		if (*c->p == '-' || (*c->p >= '0' && *c->p <= '9'))
+			return rj_number(c, NULL, NULL, NULL);
+		return -1;
+	}
+}
+
+/* After '{' or ',' in an object: a key and its ':'. */
+static int skip_key(struct rj *c)
+{
+	ws(c);
+	if (c->p >= c->end || *c->p != '"')
+		return -1;
+	c->p++;
+	if (scan_string(c, NULL) < 0)
+		return -1;
+	ws(c);
+	if (c->p >= c->end || *c->p != ':')
+		return -1;
+	c->p++;
+	return 0;
+}
+
+/* A JSON integer (with the sign, no fraction or exponent) of at most 18
+ * digits at p: past it, or NULL. */
+static const char *plain_int(const char *p, const char *end)
+{
+	const char *d0;
+
+	if (p < end && *p == '-')
+		p++;
+	d0 = p;
+	if (p < end && *p == '0')
+		p++;
+	else
+		while (p < end && *p >= '0' && *p <= '9' && p - d0 < 19)
+			p++;
+	if (p == d0 || p - d0 > 18 || (p < end && (*p == '.' || *p == 'e' || *p == 'E' ||
+						   (*p >= '0' && *p <= '9'))))
+		return NULL;
+	return p;
+}
+
+/* An array of arrays of integers, true, false and null, written compact
+ * ([[1900,123,true],[2200,98,false]]: a probe's samples, most of a run's
+ * line), checked and passed over in one loop: 0, or -1 with c untouched
+ * when the array holds anything else (rj_skip() reads it then). */
+static int skip_rows(struct rj *c)
+{
+	const char *p = c->p, *end = c->end;
+
+	if (c->depth + 2 > RJ_MAX_DEPTH || end - p < 2 || p[0] != '[' || p[1] != '[')
+		return -1;
+	p++;
+	for (;;) {
+		p++;			/* the row's '[' */
+		if (p < end && *p == ']') {
+			p++;
+		} else {
+			for (;;) {
+				if (p < end && (*p == '-' || (*p >= '0' && *p <= '9')))
+					p = plain_int(p, end);
+				else if (end - p >= 4 && !memcmp(p, "true", 4))
+					p += 4;
+				else if (end - p >= 5 && !memcmp(p, "false", 5))
+					p += 5;
+				else if (end - p >= 4 && !memcmp(p, "null", 4))
+					p += 4;
+				else
+					return -1;
+				if (!p || p >= end)
+					return -1;
+				if (*p == ']') {
+					p++;
+					break;
+				}
+				if (*p++ != ',')
+					return -1;
+			}
+		}
+		if (p >= end)
+			return -1;
+		if (*p == ']') {
+			c->p = p + 1;
+			return 0;
+		}
+		if (*p++ != ',' || p >= end || *p != '[')
+			return -1;
+	}
+}
+
+/* One value, containers included, in a loop rather than by recursion
+ * (most of a journal line is skipped: probe samples by the thousand),
+ * with the containers open below it kept as bits: 1 an object. */
 int rj_skip(struct rj *c)
 {
-	int first, r;
+	unsigned char open[RJ_MAX_DEPTH / 8 + 1];
+	int base = c->depth;
 
-	switch (rj_peek(c)) {
-	case RJ_OBJECT:
-		if (rj_object(c, &first) < 0)
-			return -1;
-		while ((r = rj_member(c, &first, NULL)) > 0)
-			if (rj_skip(c) < 0)
-				return -1;
-		return r;
-	case RJ_ARRAY:
-		if (rj_array(c, &first) < 0)
-			return -1;
-		while ((r = rj_element(c, &first)) > 0)
-			if (rj_skip(c) < 0)
-				return -1;
-		return r;
-	case RJ_STRING: return rj_string(c, NULL);
-	case RJ_NUMBER: return rj_number(c, NULL, NULL, NULL);
-	case RJ_TRUE: return literal(c, "true", 4);
-	case RJ_FALSE: return literal(c, "false", 5);
-	case RJ_NULL: return literal(c, "null", 4);
-	case RJ_BAD: break;
+	if (c->bad)
+		return -1;
+	for (;;) {
+		/* a value */
+		ws(c);
+		if (c->p >= c->end)
+			return bad(c);
+		if (*c->p == '[' && skip_rows(c) == 0) {
+			/* passed over whole: on to what follows it */
+		} else if (*c->p == '{' || *c->p == '[') {
+			int obj = *c->p == '{', k = c->depth - base;
+
+			if (++c->depth > RJ_MAX_DEPTH)
+				return bad(c);
+			open[k / 8] = (unsigned char)((open[k / 8] & ~(1u << (k % 8))) |
+						      ((unsigned)obj << (k % 8)));
+			c->p++;
+			ws(c);
+			if (c->p < c->end && *c->p == (obj ? '}' : ']')) {
+				c->p++;
+				c->depth--;
+			} else {
+				if (obj && skip_key(c) < 0)
+					return bad(c);
+				continue;
+			}
+		} else if (skip_scalar(c) < 0) {
+			return bad(c);
+		}
+		/* after a value: close containers, or go on to the next item */
+		for (;;) {
+			int k, obj;
+
+			if (c->depth == base)
+				return 0;
+			k = c->depth - base - 1;
+			obj = open[k / 8] >> (k % 8) & 1;
+			ws(c);
+			if (c->p >= c->end)
+				return bad(c);
+			if (*c->p == (obj ? '}' : ']')) {
+				c->p++;
+				c->depth--;
+				continue;
+			}
+			if (*c->p != ',')
+				return bad(c);
+			c->p++;
+			if (obj && skip_key(c) < 0)
+				return bad(c);
+			break;
+		}
 	}
-	return bad(c);
 }
 
 int rj_int(struct rj *c, long long *ret)

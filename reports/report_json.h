@@ -31,8 +31,31 @@ enum rj_kind { RJ_BAD = 0, RJ_OBJECT, RJ_ARRAY, RJ_STRING, RJ_NUMBER,
 
 void rj_init(struct rj *c, const char *text, size_t len);
 
-/* The kind of the next value (white space skipped), without reading it. */
-enum rj_kind rj_peek(struct rj *c);
+/* The kind of value a first byte starts. */
+static inline enum rj_kind rj_kind_of(char ch)
+{
+	switch (ch) {
+	case '{': return RJ_OBJECT;
+	case '[': return RJ_ARRAY;
+	case '"': return RJ_STRING;
+	case 't': return RJ_TRUE;
+	case 'f': return RJ_FALSE;
+	case 'n': return RJ_NULL;
+	default:
+		return ch == '-' || (ch >= '0' && ch <= '9') ? RJ_NUMBER : RJ_BAD;
+	}
+}
+
+enum rj_kind rj_peek_slow(struct rj *c);
+
+/* The kind of the next value (white space skipped), without reading it:
+ * inline for compact JSON, where no white space comes first. */
+static inline enum rj_kind rj_peek(struct rj *c)
+{
+	if (!c->bad && c->p < c->end && (unsigned char)*c->p > ' ')
+		return rj_kind_of(*c->p);
+	return rj_peek_slow(c);
+}
 
 /* Check and pass over the next value. */
 int rj_skip(struct rj *c);

@@ -1,7 +1,7 @@
 /* report_priv.h - what the report's files share: the figures of a
  * results directory (report_data.c) and the helpers that write pages.
  *
- * report_data holds one small struct per run (about 48 bytes) and the
+ * report_data holds one small struct per run (40 bytes) and the
  * aggregates; nothing of a run's probes, logs or traces. Flaw files are
  * read one at a time and handed to a callback (which writes the flaw's
  * page) before the next is read, so a directory with large traces costs
@@ -18,6 +18,8 @@
 #include "err.h"
 
 #define REPORT_PAGE_RUNS 500	/* rows per runs page */
+#define REPORT_PAGE_LINKS 15	/* runs pages listed in full up to this many */
+#define REPORT_PAGE_NEAR 5	/* past that: first, last and this many around */
 
 enum { OC_NO_EFFECT, OC_RECOVERED, OC_FLAW, OC_UNJUDGED, OC_SET_ASIDE, OC_INFRA,
        OC_OTHER, OC_N };
@@ -32,6 +34,9 @@ enum { OC_NO_EFFECT, OC_RECOVERED, OC_FLAW, OC_UNJUDGED, OC_SET_ASIDE, OC_INFRA,
 /* "no-effect", "recovered", "flaw", "unjudged", "set-aside", "infra-error"
  * (older journals), "other". */
 extern const char *const report_outcomes[OC_N];
+
+/* The OC_* of an outcome's name (OC_OTHER for any other text). */
+int report_outcome_of(const char *s);
 
 /* Interned strings: index <-> text. */
 struct strtab {
@@ -53,9 +58,11 @@ struct rrun {
 	int32_t faults;		/* d->str: "type@node, ..." or -1 */
 	int32_t types;		/* d->str: distinct fault types, space separated, or -1 */
 	int32_t class_;		/* d->str, or -1 */
-	int32_t flaw;		/* index into d->flaws, or -1 */
 	int32_t new_templates;	/* guided runs: explore.new_templates, else -1 */
-	uint8_t outcome;	/* OC_* */
+	/* flaw and outcome share a word: a million runs are held (48 bytes
+	 * a run with new_templates, 40 without) */
+	int32_t flaw : 27;	/* index into d->flaws, or -1 */
+	uint32_t outcome : 5;	/* OC_* */
 };
 
 struct rflaw {
@@ -131,8 +138,12 @@ struct report_data {
 	int64_t active_ms;		/* summed spans of start/resume sessions */
 	int64_t sess_first, sess_last;
 
-	long long *ready, n_ready, cap_ready;	/* resets[].ready_ms */
-	long long *reset, n_reset, cap_reset;	/* phases.reset_ms */
+	/* latencies in ms, 0..INT32_MAX (24 days: longer is not a time) as
+	 * 4 bytes each: a million runs have three million resets */
+	int32_t *ready;				/* resets[].ready_ms */
+	long long n_ready, cap_ready;
+	int32_t *reset;				/* phases.reset_ms */
+	long long n_reset, cap_reset;
 	struct rstat ready_stat, reset_stat;
 	struct rhist ready_hist;
 
@@ -157,15 +168,29 @@ struct report_data {
 typedef int (*report_flaw_fn)(struct report_data *d, int i, json_t *file,
 			      void *ctx, struct err *e);
 
+/* Called during the walk with each run record that becomes a row (run
+ * >= 1, a valid flaw id if any; borrowed, its line in r->text): the run
+ * pages are made from the same single read of the journal. */
+struct rrec;
+typedef int (*report_run_fn)(const struct report_data *d, const struct rrec *r,
+			     void *ctx, struct err *e);
+
+struct report_hooks {
+	report_flaw_fn flaw;	/* may be NULL */
+	report_run_fn run;	/* may be NULL */
+	void *ctx;
+};
+
 /* Read DIR's campaign.json, journal and flaw files into *d (zeroed by
  * this function; report_data_release() after, also on failure). */
 int report_data_load(struct report_data *d, const char *dir,
 		     const struct baseline *bl, report_flaw_fn fn, void *ctx,
 		     struct err *e);
-/* The same with the journal at journal_path (NULL: DIR/journal.jsonl). */
+/* The same with the journal at journal_path (NULL: DIR/journal.jsonl) and
+ * hooks (may be NULL). */
 int report_data_load_from(struct report_data *d, const char *dir,
 			  const char *journal_path, const struct baseline *bl,
-			  report_flaw_fn fn, void *ctx, struct err *e);
+			  const struct report_hooks *hooks, struct err *e);
 void report_data_release(struct report_data *d);
 
 /* The index of run number `run` in d->runs, or -1. */
@@ -194,6 +219,12 @@ int report_write_file(const char *path, const char *data, size_t len,
 /* markup_escape() of s (NULL is "") into out. */
 void report_esc(struct buf *out, const char *s);
 
+/* An outcome's badge: <span class="o o-OUTCOME">text</span>. */
+void report_badge(struct buf *out, int outcome, const char *text);
+
+/* v in decimal, as "%lld" (without printf: pages hold millions). */
+void report_add_ll(struct buf *out, long long v);
+
 enum report_page { PAGE_INDEX, PAGE_RUNS, PAGE_FLAW };
 
 /* The page up to and including <body> and the navigation; nonce is the
@@ -202,6 +233,8 @@ enum report_page { PAGE_INDEX, PAGE_RUNS, PAGE_FLAW };
 void report_page_head(struct buf *out, const struct report_data *d,
 		      const char *title, const char *root, const char *nonce);
 void report_page_tail(struct buf *out, const struct report_data *d);
+/* The same with the sources named by the caller ("journal.jsonl"). */
+void report_page_foot(struct buf *out, const char *generated, const char *sources);
 
 /* A random CSP nonce (base64url, 22 characters) into out[32]. */
 void report_nonce(char out[32]);
@@ -238,6 +271,11 @@ int report_runs_pages(const struct report_data *d, const char *report_dir,
 		      struct err *e);
 int report_flaw_page(const struct report_data *d, int i, json_t *file,
 		     const char *report_dir, struct err *e);
+/* Where run number `run` is shown in full (report_runpage.h), from
+ * report/: "runs/page-0001.html#run-3"; its page's file name in runs/. */
+void report_run_link(struct buf *out, long long run);
+void report_run_page_name(struct buf *out, long long run);
+
 /* The page holding run number `run` (1-based), and its file name
  * ("runs-3.html") into out; outcome < 0: all runs. */
 void report_runs_page_name(struct buf *out, int outcome, long long page);

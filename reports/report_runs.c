@@ -7,10 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "parallel.h"
 #include "report_assets.h"
 #include "report_priv.h"
-
-
 
 void report_runs_page_name(struct buf *out, int outcome, long long page)
 {
@@ -27,45 +26,90 @@ long long report_runs_page_of(const struct report_data *d, long long run)
 	return i < 0 ? 0 : i / REPORT_PAGE_RUNS + 1;
 }
 
-static void row(struct buf *out, const struct report_data *d, const struct rrun *r)
-{
-	const char *oc = report_outcomes[r->outcome];
+/* The runs table's texts (fault lists, types, classes) escaped once each,
+ * not once per row. */
+struct rows {
+	const struct report_data *d;
+	char **esc;		/* by d->str index, filled when first used */
+};
 
-	buf_addf(out, "<tr id=\"r%lld\" data-o=\"%s\" data-f=\"", r->run, oc);
-	report_esc(out, r->types >= 0 ? d->str.s[r->types] : "");
-	buf_addf(out, "\"><td class=\"num\">%lld</td><td><span class=\"o o-%s\">%s</span></td><td>",
-		 r->run, oc, oc);
-	report_esc(out, r->faults >= 0 ? d->str.s[r->faults] : "");
-	buf_adds(out, "</td><td>");
-	report_esc(out, r->class_ >= 0 ? d->str.s[r->class_] : "");
-	buf_adds(out, "</td><td class=\"mono\">");
-	if (r->flaw >= 0) {
-		buf_adds(out, "<a href=\"flaws/");
-		report_esc(out, d->flaws[r->flaw].id);
-		buf_adds(out, ".html\">");
-		report_esc(out, d->flaws[r->flaw].id);
-		buf_adds(out, "</a>");
+static void add_str(struct buf *out, struct rows *rs, int k)
+{
+	if (k < 0)
+		return;
+	if (!rs->esc[k]) {
+		struct buf b = BUF_INIT;
+
+		report_esc(&b, rs->d->str.s[k]);
+		rs->esc[k] = buf_detach(&b);
 	}
-	buf_adds(out, "</td><td>");
-	report_fmt_wall(out, r->started_ms);
-	buf_adds(out, "</td><td class=\"num\">");
-	report_fmt_ms(out, r->duration_ms);
-	buf_adds(out, "</td><td class=\"num\">");
-	report_fmt_ms(out, r->reset_ms);
-	buf_adds(out, "</td></tr>\n");
+	buf_adds(out, rs->esc[k]);
 }
 
+static void row(struct buf *out, struct rows *rs, const struct rrun *r)
+{
+	const struct report_data *d = rs->d;
+	const char *oc = report_outcomes[r->outcome];
+
+	buf_addlit(out, "<tr id=\"r");
+	report_add_ll(out, r->run);
+	buf_addlit(out, "\" data-o=\"");
+	buf_adds(out, oc);
+	buf_addlit(out, "\" data-f=\"");
+	add_str(out, rs, r->types);
+	buf_addlit(out, "\"><td class=\"num\"><a href=\"");
+	report_run_link(out, r->run);
+	buf_addlit(out, "\">");
+	report_add_ll(out, r->run);
+	buf_addlit(out, "</a></td><td>");
+	report_badge(out, r->outcome, oc);
+	buf_addlit(out, "</td><td>");
+	add_str(out, rs, r->faults);
+	buf_addlit(out, "</td><td>");
+	add_str(out, rs, r->class_);
+	buf_addlit(out, "</td><td class=\"mono\">");
+	if (r->flaw >= 0) {
+		buf_addlit(out, "<a href=\"flaws/");
+		report_esc(out, d->flaws[r->flaw].id);
+		buf_addlit(out, ".html\">");
+		report_esc(out, d->flaws[r->flaw].id);
+		buf_addlit(out, "</a>");
+	}
+	buf_addlit(out, "</td><td>");
+	report_fmt_wall(out, r->started_ms);
+	buf_addlit(out, "</td><td class=\"num\">");
+	report_fmt_ms(out, r->duration_ms);
+	buf_addlit(out, "</td><td class=\"num\">");
+	report_fmt_ms(out, r->reset_ms);
+	buf_addlit(out, "</td></tr>\n");
+}
+
+static void page_link(struct buf *out, int outcome, long long p, long long page)
+{
+	if (p == page) {
+		buf_addf(out, "<b>%lld</b>", p);
+		return;
+	}
+	buf_adds(out, "<a href=\"");
+	report_runs_page_name(out, outcome, p);
+	buf_addf(out, "\">%lld</a>", p);
+}
+
+/* Every page up to REPORT_PAGE_LINKS pages; past that the first, the
+ * last and those within REPORT_PAGE_NEAR of this one, with an ellipsis
+ * between (a link to each of 2,000 pages on each of them would make the
+ * links grow with the square of the runs: 240 MB for a million). */
 static void page_links(struct buf *out, int outcome, long long page, long long pages)
 {
 	buf_adds(out, "<div class=\"pages\">Pages: ");
 	for (long long p = 1; p <= pages; p++) {
-		if (p == page) {
-			buf_addf(out, "<b>%lld</b>", p);
+		if (pages > REPORT_PAGE_LINKS && p > 1 && p < pages &&
+		    (p < page - REPORT_PAGE_NEAR || p > page + REPORT_PAGE_NEAR)) {
+			buf_adds(out, " \xe2\x80\xa6 ");
+			p = p < page ? page - REPORT_PAGE_NEAR - 1 : pages - 1;
 			continue;
 		}
-		buf_adds(out, "<a href=\"");
-		report_runs_page_name(out, outcome, p);
-		buf_addf(out, "\">%lld</a>", p);
+		page_link(out, outcome, p, page);
 	}
 	buf_adds(out, "</div>\n");
 }
@@ -113,10 +157,11 @@ static void filters(struct buf *out, const struct report_data *d, int outcome)
 		 "rows shown (the filter works on this page)</span></div>\n");
 }
 
-static int write_page(const struct report_data *d, const char *report_dir,
-		      int outcome, const struct rrun *const *rows, long long n,
-		      long long page, long long pages, struct err *e)
+static int write_page(struct rows *rs, const char *report_dir, int outcome,
+		      long long *from, long long n, long long page, long long pages,
+		      struct err *e)
 {
+	const struct report_data *d = rs->d;
 	struct buf out = BUF_INIT, title = BUF_INIT, name = BUF_INIT;
 	char nonce[32];
 	char *path;
@@ -135,8 +180,14 @@ static int write_page(const struct report_data *d, const char *report_dir,
 	buf_adds(&out, "<table id=\"runs\"><thead><tr><th class=\"num\">run</th><th>outcome</th>"
 		 "<th>faults</th><th>class</th><th>flaw</th><th>started</th>"
 		 "<th class=\"num\">duration</th><th class=\"num\">reset</th></tr></thead><tbody>\n");
-	for (long long i = 0; i < n; i++)
-		row(&out, d, rows[i]);
+	/* the next n runs of this list from *from on */
+	for (long long i = *from, k = 0; k < n; i++) {
+		if (outcome >= 0 && d->runs[i].outcome != outcome)
+			continue;
+		row(&out, rs, &d->runs[i]);
+		k++;
+		*from = i + 1;
+	}
 	buf_adds(&out, "</tbody></table>\n");
 	page_links(&out, outcome, page, pages);
 	buf_addf(&out, "<script nonce=\"%s\">%s</script>\n", nonce, report_asset_runs_filter_js);
@@ -152,36 +203,51 @@ static int write_page(const struct report_data *d, const char *report_dir,
 }
 
 /* One list: all runs (outcome < 0) or those of one outcome. */
-static int write_list(const struct report_data *d, const char *report_dir,
-		      int outcome, const struct rrun **rows, struct err *e)
+static int write_list(struct rows *rs, const char *report_dir, int outcome,
+		      struct err *e)
 {
-	long long n = 0, pages;
+	const struct report_data *d = rs->d;
+	long long n = outcome < 0 ? d->n_runs : d->oc[outcome], pages, from = 0;
 
-	for (long long i = 0; i < d->n_runs; i++)
-		if (outcome < 0 || d->runs[i].outcome == outcome)
-			rows[n++] = &d->runs[i];
 	pages = (n + REPORT_PAGE_RUNS - 1) / REPORT_PAGE_RUNS;
 	if (!pages && outcome < 0)
 		pages = 1;	/* runs-1.html exists even before the first run */
 	for (long long p = 1; p <= pages; p++) {
-		long long from = (p - 1) * REPORT_PAGE_RUNS;
-		long long k = n - from < REPORT_PAGE_RUNS ? n - from : REPORT_PAGE_RUNS;
+		long long left = n - (p - 1) * REPORT_PAGE_RUNS;
+		long long k = left < REPORT_PAGE_RUNS ? left : REPORT_PAGE_RUNS;
 
-		if (write_page(d, report_dir, outcome, rows + from, k, p, pages, e) < 0)
+		if (write_page(rs, report_dir, outcome, &from, k, p, pages, e) < 0)
 			return -1;
 	}
 	return 0;
 }
 
+struct lists {
+	const struct report_data *d;
+	const char *report_dir;
+};
+
+/* 0: the list of all runs; 1: those of each outcome (as many rows again). */
+static int lists(void *ctx, int i, struct err *e)
+{
+	struct lists *l = ctx;
+	struct rows rs = { l->d, xcalloc((size_t)l->d->str.n + 1, sizeof(char *)) };
+	int r = i == 0 ? write_list(&rs, l->report_dir, -1, e) : 0;
+
+	for (int k = 0; r == 0 && i == 1 && k < OC_N; k++)
+		if (l->d->oc[k])
+			r = write_list(&rs, l->report_dir, k, e);
+	for (int k = 0; k < l->d->str.n; k++)
+		free(rs.esc[k]);
+	free(rs.esc);
+	return r;
+}
+
 int report_runs_pages(const struct report_data *d, const char *report_dir,
 		      struct err *e)
 {
-	const struct rrun **rows = xcalloc((size_t)d->n_runs + 1, sizeof(*rows));
-	int r = write_list(d, report_dir, -1, rows, e);
+	struct lists l = { d, report_dir };
 
-	for (int k = 0; r == 0 && k < OC_N; k++)
-		if (d->oc[k])
-			r = write_list(d, report_dir, k, rows, e);
-	free(rows);
-	return r;
+	/* the two halves of the rows on two threads: d is read only here */
+	return parallel_for_err(2, lists, &l, e);
 }

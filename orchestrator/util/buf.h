@@ -8,6 +8,7 @@
 #define CAMPAIGN_BUF_H
 
 #include <stddef.h>
+#include <string.h>
 
 struct buf {
 	char *data;	/* never NULL after init: "" when empty */
@@ -22,9 +23,31 @@ void buf_init(struct buf *b);
 void buf_release(struct buf *b);
 void buf_reset(struct buf *b);
 void buf_grow(struct buf *b, size_t extra);
-void buf_add(struct buf *b, const void *data, size_t len);
 void buf_adds(struct buf *b, const char *s);
-void buf_addch(struct buf *b, char c);
+
+/* Inline, and buf_addlit() with a literal's length known when compiled:
+ * the report appends millions of small pieces. */
+static inline void buf_add(struct buf *b, const void *data, size_t len)
+{
+	if (b->len + len >= b->cap)
+		buf_grow(b, len);
+	memcpy(b->data + b->len, data, len);
+	b->len += len;
+	b->data[b->len] = '\0';
+}
+
+#define buf_addlit(b, lit) buf_add((b), "" lit, sizeof(lit) - 1)
+
+/* 1 if b holds exactly the string literal lit (a length and a memcmp the
+ * compiler unrolls: the report compares millions of JSON keys). */
+#define buf_is(b, lit) ((b)->len == sizeof(lit) - 1 && \
+			!memcmp((b)->data, "" lit, sizeof(lit) - 1))
+
+static inline void buf_addch(struct buf *b, char c)
+{
+	buf_add(b, &c, 1);
+}
+
 void buf_addf(struct buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Return the data as a malloc'd string owned by the caller; b is reset. */

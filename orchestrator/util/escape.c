@@ -6,13 +6,40 @@
 
 #define REPLACEMENT "\xef\xbf\xbd"	/* U+FFFD */
 
+/* Bytes that stand for themselves: printable ASCII but & < > " ', and tab,
+ * newline, carriage return (not NUL: it ends the string). Runs of them are
+ * copied at once: a report escapes gigabytes, nearly all of it such text. */
+static const unsigned char plain[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 1, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	1, 1, 0, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 0, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
+	/* 0x80-0xff: UTF-8, decoded one character at a time */
+};
+
 void markup_escape(struct buf *out, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s, *end = p + strlen(s);
+	const unsigned char *p = (const unsigned char *)s;
 
-	while (p < end) {
+	for (;;) {
+		const unsigned char *q = p;
 		unsigned cp = 0;
-		size_t n = utf8_decode(p, (size_t)(end - p), &cp);
+		size_t n;
+
+		while (plain[*q])
+			q++;
+		if (q > p) {
+			buf_add(out, p, (size_t)(q - p));
+			p = q;
+		}
+		if (!*p)
+			break;
+		/* no character is longer than 4 bytes; the NUL bounds them */
+		n = utf8_decode(p, strnlen((const char *)p, 4), &cp);
 
 		if (n == 0) {		/* one replacement per bad byte */
 			buf_adds(out, REPLACEMENT);

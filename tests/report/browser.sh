@@ -2,9 +2,10 @@
 # The report of a REAL campaign, checked in a real browser: an 8-run
 # campaign on the project's own SUT (tests/sut counterd, 3 tiny VMs; on the
 # counter fixture's testbed when it is up, else brought up and down here),
-# rendered by `campaign run` itself, then index.html, a flaw page and the
-# runs page are loaded in headless Chromium (--dump-dom) and their figures
-# compared with the journal, summary.json, junit.xml and `campaign serve`.
+# rendered by `campaign run` itself, then index.html, a flaw page, the
+# runs page and a run page are loaded in headless Chromium (--dump-dom) and
+# their figures compared with the journal, summary.json, junit.xml and
+# `campaign serve`.
 # Keeps the results and screenshots in build/report-artefacts/.
 #   REPORT_CONFIG=other.json  a config of the same SUT (default: counter.json)
 #   REPORT_RUNS=N             runs (default 8)
@@ -108,6 +109,23 @@ console_clean "$WORK/err" runs-1.html
 grep -q "<span id=\"fc\">$n_runs</span>" "$WORK/runs" || fail "runs-1: the filter script did not count $n_runs rows"
 pass "runs-1.html in Chromium: $n_runs rows; the filter script ran"
 
+# ---- a run page ----
+run=$(jq -s -r '[.[] | select(.type == "run")] | last | .run' "$J")
+page=$(printf 'runs/page-%04d.html' $(((run - 1) / 500 + 1)))
+grep -q "href=\"$page#run-$run\"" "$R/runs-1.html" || fail "runs-1: no link to $page#run-$run"
+dump_dom "$R/$page" "$WORK/runpage" "$WORK/err"
+console_clean "$WORK/err" "$page"
+grep -q "<section class=\"run\" id=\"run-$run\">" "$WORK/runpage" || fail "$page: no section for run $run"
+sed -n "/id=\"run-$run\"/,/<\/section>/p" "$WORK/runpage" | grep '<b>Oracle verdicts</b>' >"$WORK/verdicts" ||
+	fail "$page: run $run shows no verdicts"
+n_verdicts=0
+for o in $(jq -s -r --argjson r "$run" '[.[] | select(.type == "run" and .run == $r)][0].oracles[].oracle' "$J"); do
+	grep -q -e "</b> $o " -e " $o " "$WORK/verdicts" || fail "$page: run $run does not show the verdict of $o"
+	n_verdicts=$((n_verdicts + 1))
+done
+[ "$(grep -o '<section class="run"' "$WORK/runpage" | wc -l)" = "$n_runs" ] || fail "$page: not $n_runs runs"
+pass "$page in Chromium: $n_runs run sections; run $run (linked from runs-1.html) shows its $n_verdicts verdicts"
+
 # ---- summary.json and junit.xml ----
 S=$OUT/summary.json
 [ "$(jq .runs.total "$S")" = "$n_runs" ] && [ "$(jq .unique_flaws "$S")" = "$n_flaws" ] &&
@@ -154,4 +172,5 @@ pass "campaign serve: /status.json says $n_runs runs; / is 200; /../ is 403"
 screenshot "$R/index.html" "$ARTEFACTS/index.png" 1280,2000
 [ "$n_flaws" = 0 ] || screenshot "$R/flaws/$id.html" "$ARTEFACTS/flaw.png" 1280,1600
 screenshot "$R/runs-1.html" "$ARTEFACTS/runs.png" 1280,900
+screenshot "$R/$page" "$ARTEFACTS/runpage.png" 1280,1600
 pass "screenshots and results kept in $ARTEFACTS"

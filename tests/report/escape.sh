@@ -23,7 +23,7 @@ DIR=$WORK/results
 [ -f "$DIR/report/index.html" ] || fail "no report rendered in '$DIR'"
 pass "hostile results directory rendered ($(grep -c '^ok' "$WORK/unit.log") unit checks)"
 
-pages="index.html runs-1.html runs-flaw-1.html $(cd "$DIR/report" && ls flaws/*.html)"
+pages="index.html runs-1.html runs-flaw-1.html runs/page-0001.html $(cd "$DIR/report" && ls flaws/*.html)"
 
 # check_page FILE PAGE SCRIPTS: one page's DOM after load
 check_page() {

@@ -1,7 +1,7 @@
 /* Hostile text in every string a results directory can carry (config
  * name and description, fault and node names, evidence, oracle reasons,
- * logs and their paths) reaches the report, summary.json and junit.xml
- * only escaped. `test_report_escape --keep DIR` leaves the rendered
+ * logs and their paths) reaches the report (its run pages too), summary.json
+ * and junit.xml only escaped. `test_report_escape --keep DIR` leaves the rendered
  * directory in DIR for tests/report/escape.sh, which checks it again in
  * a real browser. */
 #include <dirent.h>
@@ -75,6 +75,7 @@ static void check_dir(const char *dir)
 {
 	char *index = fx_read_at(dir, "report/index.html");
 	char *runs = fx_read_at(dir, "report/runs-1.html");
+	char *run_page = fx_read_at(dir, "report/runs/page-0001.html");
 	char *junit = fx_read_at(dir, "junit.xml");
 	char *summary_path = xasprintf("%s/summary.json", dir);
 	json_t *summary = json_load_file(summary_path, 0, NULL);
@@ -90,6 +91,12 @@ static void check_dir(const char *dir)
 	check_html("runs-1.html", runs, 1);
 	ok(strstr(runs, "data-f=\"kill&lt;script&gt;") != NULL,
 	   "runs: a hostile fault type is escaped inside an attribute");
+	ok(run_page != NULL, "the run page written");
+	check_html("runs/page-0001.html", run_page ? run_page : "", 0);
+	ok(run_page && strstr(run_page, "evidence {&quot;detail&quot;:&quot;evidence "
+	   "&lt;script&gt;document.body") && strstr(run_page, "node n1&quot;&gt;&lt;img src=x "
+	   "onerror=&quot;") && fx_count(run_page, "<section class=\"run\"") == 4,
+	   "runs/page-0001.html: four runs; hostile evidence and node names show as text");
 	while (dp && (de = readdir(dp))) {
 		char *name, *text;
 
@@ -121,6 +128,7 @@ static void check_dir(const char *dir)
 	free(fdir);
 	free(index);
 	free(runs);
+	free(run_page);
 	free(junit);
 }
 
