@@ -315,8 +315,6 @@ static int span_of(const struct buf *k)
 		return buf_is(k, "class") ? RS_CLASS : -1;
 	case 'd':
 		return buf_is(k, "duration_ms") ? RS_DURATION : buf_is(k, "dirty") ? RS_DIRTY : -1;
-	case 'e':
-		return buf_is(k, "ended") ? RS_ENDED : -1;
 	case 'f':
 		return buf_is(k, "faults") ? RS_FAULTS : buf_is(k, "flaw") ? RS_FLAW
 		     : buf_is(k, "failed_oracle") ? RS_FAILED : -1;

@@ -29,7 +29,7 @@ struct rrec_oracle {
 /* Where a run page finds the members it shows in the line (report_runpage.c):
  * the text of each value, as spans into rrec.text. */
 enum rrec_span {
-	RS_OUTCOME, RS_STARTED, RS_ENDED, RS_CLASS, RS_FAILED, RS_UNJUDGED, RS_REASON,
+	RS_OUTCOME, RS_STARTED, RS_CLASS, RS_FAILED, RS_UNJUDGED, RS_REASON,
 	RS_SIGNATURE, RS_FLAW, RS_DURATION, RS_TESTBED, RS_ATTEMPTS, RS_PLAN,
 	RS_FAULTS, RS_PROBES, RS_ORACLES, RS_ALIVE, RS_DIRTY, RS_N
 };
@@ -43,7 +43,8 @@ struct rspan {
 struct rrec {
 	enum rrec_type type;
 	long long line;			/* 1-based line number */
-	const char *text;		/* the line (borrowed, no newline) */
+	const char *text;		/* the line (borrowed, no newline; set by
+					 * the walk, not by report_journal_parse) */
 	size_t len;
 	long long run;			/* "run" */
 	long long testbed;		/* "testbed": which testbed ran it, or -1 */

@@ -26,14 +26,15 @@ struct runpage_run {
 	int n_files;
 };
 
-/* Buffers reused from one run to the next (one per thread). */
+/* Buffers reused from one run to the next (one per thread): new, freed
+ * with runpage_ctx_free(), which takes NULL. */
 struct runpage_ctx;
 struct runpage_ctx *runpage_ctx_new(void);
-void runpage_ctx_free(struct runpage_ctx *x);	/* takes NULL */
+void runpage_ctx_free(struct runpage_ctx *x);
 
 /* The section of run r appended to out, from the members of its journal
  * line at span[] (report_journal_parse() found them in text and checked
- * the line). */
+ * the line). All pointers borrowed. */
 void runpage_render(struct runpage_ctx *x, const struct runpage_run *r,
 		    const char *text, const struct rspan *span, struct buf *out);
 
@@ -45,10 +46,12 @@ void runpage_render(struct runpage_ctx *x, const struct runpage_run *r,
  * megabytes of lines at a time, whatever the number of runs. */
 struct runpages;
 
-/* d: its campaign.json, directory and time of generation must be loaded
- * (the page frame); nothing else of it is read. */
+/* Start the thread; *ret is new (runpages_free()). d is borrowed until
+ * runpages_free(): its campaign.json, directory and time of generation
+ * must be loaded (the page frame); nothing else of it is read. */
 int runpages_start(const struct report_data *d, const char *report_dir,
 		   struct runpages **ret, struct err *e);
+/* r is borrowed: its line and spans are copied. */
 void runpages_add(struct runpages *rp, const struct rrec *r);
 /* Wait for the thread; its first error, if any, is returned. */
 int runpages_finish(struct runpages *rp, struct err *e);

@@ -75,13 +75,6 @@ void buf_release(struct buf *b)
 	buf_init(b);
 }
 
-void buf_reset(struct buf *b)
-{
-	b->len = 0;
-	if (b->cap)
-		b->data[0] = '\0';
-}
-
 void buf_grow(struct buf *b, size_t extra)
 {
 	size_t want = b->len + extra + 1;

@@ -21,7 +21,6 @@ extern char buf_empty[];
 
 void buf_init(struct buf *b);
 void buf_release(struct buf *b);
-void buf_reset(struct buf *b);
 void buf_grow(struct buf *b, size_t extra);
 void buf_adds(struct buf *b, const char *s);
 
@@ -42,6 +41,13 @@ static inline void buf_add(struct buf *b, const void *data, size_t len)
  * compiler unrolls: the report compares millions of JSON keys). */
 #define buf_is(b, lit) ((b)->len == sizeof(lit) - 1 && \
 			!memcmp((b)->data, "" lit, sizeof(lit) - 1))
+
+static inline void buf_reset(struct buf *b)
+{
+	b->len = 0;
+	if (b->cap)
+		b->data[0] = '\0';
+}
 
 static inline void buf_addch(struct buf *b, char c)
 {
