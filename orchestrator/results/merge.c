@@ -259,9 +259,10 @@ static char *present_text(const struct mshard *s, int n, int *ret_complete)
 	return buf_detach(&b);
 }
 
-/* Write the merged journal to tmp; *ret_fd is the file, not yet synced. */
-static int write_journal(const char *tmp, struct mshard *s, int n, int *ret_fd,
-			 struct err *e)
+/* Write the merged journal to tmp, to replace path; *ret_fd is the file,
+ * not yet synced. */
+static int write_journal(const char *tmp, const char *path, struct mshard *s, int n,
+			 int *ret_fd, struct err *e)
 {
 	json_t *start = json_pack("{s:s, s:s, s:o}", "type", "campaign", "event", "start",
 				  "merged_from", merged_from(s, n));
@@ -277,7 +278,7 @@ static int write_journal(const char *tmp, struct mshard *s, int n, int *ret_fd,
 	if (stopped)
 		stop = json_pack("{s:s, s:s, s:b, s:I}", "type", "campaign", "event",
 				 "stop", "merged", 1, "runs_done", (json_int_t)runs);
-	r = merge_journal_write(tmp, s, n, start, stop, ret_fd, e);
+	r = merge_journal_write(tmp, path, s, n, start, stop, ret_fd, e);
 	json_decref(start);
 	json_decref(stop);
 	return r;
@@ -410,7 +411,7 @@ out:
  * other (the journal is written by one core copying, the flaws by another
  * parsing their examples). */
 struct parts {
-	const char *out, *tmp;
+	const char *out, *tmp, *path;
 	struct mshard *s;
 	int n;
 	const struct mflaws *f;
@@ -423,7 +424,7 @@ static int write_part(void *ctx, int i, struct err *e)
 
 	if (i == 1)
 		return write_flaws(p->out, p->f, p->s, p->n, e);
-	if (write_journal(p->tmp, p->s, p->n, &p->fd, e) < 0)
+	if (write_journal(p->tmp, p->path, p->s, p->n, &p->fd, e) < 0)
 		return -1;
 	for (int k = 0; k < p->n; k++)
 		merge_journal_release(&p->s[k]);	/* the report needs the memory */
@@ -474,7 +475,7 @@ static int write_out(const char *out, struct mshard *s, int n, const struct mfla
 	char *tmp = xasprintf("%s.tmp.%d", path, (int)getpid());
 	struct report_options ropt = { 0 };
 	struct background bg = { .fd = -1 };
-	struct parts parts = { out, tmp, s, n, f, -1 };
+	struct parts parts = { out, tmp, path, s, n, f, -1 };
 	int lock = -1, r = MERGE_WRITE_FAILED;
 
 	if (opt && opt->report)

@@ -392,13 +392,14 @@ out:
 	return r;
 }
 
-int merge_journal_write(const char *path, struct mshard *shards, int n,
-			json_t *start, json_t *stop, int *ret_fd, struct err *e)
+int merge_journal_write(const char *path, const char *replaces, struct mshard *shards,
+			int n, json_t *start, json_t *stop, int *ret_fd, struct err *e)
 {
 	struct reader *rs = xcalloc((size_t)n + 1, sizeof(*rs));
 	struct writer *out;
 	struct err later;
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644), r = -1, failed;
+	int old = replaces ? open(replaces, O_RDONLY | O_CLOEXEC) : -1;
 
 	if (fd < 0) {
 		err_errno(e, errno, "cannot write '%s'", path);
@@ -413,7 +414,7 @@ int merge_journal_write(const char *path, struct mshard *shards, int n,
 		if (rs[i].fd < 0)
 			goto out;
 	}
-	out = writer_start(fd, path, OUT_CHUNK);
+	out = writer_start(fd, path, OUT_CHUNK, old);
 	failed = add_json_line(out, start, path, e) < 0 || copy_entries(rs, n, out, e) < 0 ||
 		 (stop && add_json_line(out, stop, path, e) < 0);
 	/* after a failure here, e keeps it and the writer's own is dropped */
@@ -425,6 +426,8 @@ int merge_journal_write(const char *path, struct mshard *shards, int n,
 out:
 	if (fd >= 0)
 		close(fd);
+	if (old >= 0)
+		close(old);
 	for (int i = 0; i < n; i++) {
 		if (rs[i].fd >= 0)
 			close(rs[i].fd);

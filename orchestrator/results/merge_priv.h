@@ -73,11 +73,13 @@ int merge_journal_index(struct mshard *shards, int n, int threads,
 /* Write path (a temporary name: the caller renames it) with start's line
  * (borrowed JSON object), the entries of every shard in run order (runs
  * present in more than one shard were refused by the index), then stop's
- * line (NULL: none). The lines are copied byte for byte. On success
+ * line (NULL: none). The lines are copied byte for byte. replaces (NULL:
+ * none) is the journal path will replace, if any: the previous merge's,
+ * whose cached pages are given to the new one (writer.h). On success
  * *ret_fd is the file, written but not synced: the caller fsyncs and
  * closes it. */
-int merge_journal_write(const char *path, struct mshard *shards, int n,
-			json_t *start, json_t *stop, int *ret_fd, struct err *e);
+int merge_journal_write(const char *path, const char *replaces, struct mshard *shards,
+			int n, json_t *start, json_t *stop, int *ret_fd, struct err *e);
 
 /* Free the entries. */
 void merge_journal_release(struct mshard *s);

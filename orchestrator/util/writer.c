@@ -2,6 +2,7 @@
 #include "writer.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,10 +10,14 @@
 
 #include "buf.h"
 
+#define RECYCLE_STEP (8 << 20)	/* the replaced file's pages dropped at a time */
+
 struct writer {
 	int fd;
 	char *path;
 	size_t chunk;
+	int replaced;		/* -1: none */
+	long long written, dropped;	/* bytes written; the replaced file's dropped */
 	struct buf buf[2];
 	int fill;		/* the buffer the caller fills */
 	pthread_mutex_t mu;
@@ -41,6 +46,17 @@ static int write_all(int fd, const char *data, size_t len, const char *path,
 	return 0;
 }
 
+/* Drop the replaced file's pages ahead of the len bytes about to be
+ * written. Advice only: a failure changes nothing but the speed. */
+static void recycle(struct writer *w, size_t len)
+{
+	w->written += (long long)len;
+	while (w->replaced >= 0 && w->dropped < w->written) {
+		posix_fadvise(w->replaced, w->dropped, RECYCLE_STEP, POSIX_FADV_DONTNEED);
+		w->dropped += RECYCLE_STEP;
+	}
+}
+
 static void *writer_main(void *arg)
 {
 	struct writer *w = arg;
@@ -55,8 +71,10 @@ static void *writer_main(void *arg)
 		if (!w->queued[k])
 			break;
 		pthread_mutex_unlock(&w->mu);
-		if (!failed)	/* after a failure, the buffers are only returned */
+		if (!failed) {	/* after a failure, the buffers are only returned */
+			recycle(w, w->buf[k].len);
 			failed = write_all(w->fd, w->buf[k].data, w->buf[k].len, w->path, &e) < 0;
+		}
 		pthread_mutex_lock(&w->mu);
 		if (failed && !w->failed) {
 			w->err = e;
@@ -70,11 +88,12 @@ static void *writer_main(void *arg)
 	return NULL;
 }
 
-struct writer *writer_start(int fd, const char *path, size_t chunk)
+struct writer *writer_start(int fd, const char *path, size_t chunk, int replaced)
 {
 	struct writer *w = xcalloc(1, sizeof(*w));
 
 	w->fd = fd;
+	w->replaced = replaced;
 	w->path = xstrdup(path);
 	w->chunk = chunk;
 	buf_init(&w->buf[0]);
@@ -94,6 +113,7 @@ static int hand_over(struct writer *w, struct err *e)
 	int failed;
 
 	if (!w->threaded) {
+		recycle(w, b->len);
 		if (!w->failed && write_all(w->fd, b->data, b->len, w->path, &w->err) < 0)
 			w->failed = 1;
 		buf_reset(b);

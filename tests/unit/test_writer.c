@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -19,7 +20,7 @@ static void test_content(void)
 {
 	char path[] = "/tmp/test-writer-XXXXXX";
 	int fd = mkstemp(path);
-	struct writer *w = writer_start(fd, path, 4096);
+	struct writer *w = writer_start(fd, path, 4096, -1);
 	struct buf want = BUF_INIT, got = BUF_INIT;
 	struct err e = { "" };
 	int failed = 0;
@@ -57,7 +58,7 @@ static void test_empty(void)
 	struct err e = { "" };
 	struct stat st;
 
-	is_int(writer_finish(writer_start(fd, path, 1024), &e), 0, "nothing to write");
+	is_int(writer_finish(writer_start(fd, path, 1024, -1), &e), 0, "nothing to write");
 	ok(fstat(fd, &st) == 0 && st.st_size == 0, "an empty file");
 	close(fd);
 	unlink(path);
@@ -78,7 +79,7 @@ static void test_failure(void)
 		ok(1, "# skip: no /dev/full");
 		return;
 	}
-	w = writer_start(fd, "/dev/full", 4096);
+	w = writer_start(fd, "/dev/full", 4096, -1);
 	memset(block, 'x', sizeof(block));
 	for (int i = 0; i < 100 && add == 0; i++)
 		add = writer_add(w, block, sizeof(block), &e);
@@ -91,10 +92,70 @@ static void test_failure(void)
 	close(fd);
 }
 
+/* Pages of fd's first len bytes in the page cache. */
+static long resident(int fd, size_t len)
+{
+	long page = sysconf(_SC_PAGESIZE), n = (long)(len / (size_t)page), in = 0;
+	unsigned char *vec = xmalloc((size_t)n);
+	void *map = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+
+	if (map == MAP_FAILED || mincore(map, len, vec) < 0)
+		in = -1;
+	for (long i = 0; in >= 0 && i < n; i++)
+		in += vec[i] & 1;
+	if (map != MAP_FAILED)
+		munmap(map, len);
+	free(vec);
+	return in;
+}
+
+/* A writer that replaces a file drops the old file's cached pages ahead
+ * of what it writes (in steps of 8 MiB), and leaves its content alone. */
+static void test_replaced(void)
+{
+	char old_path[] = "/tmp/test-writer-old-XXXXXX", path[] = "/tmp/test-writer-XXXXXX";
+	int old = mkstemp(old_path), fd = mkstemp(path), same = 1;
+	size_t size = 16 << 20, half = 8 << 20;
+	char *block = xmalloc(1 << 20), *back = xmalloc(1 << 20);
+	struct err e = { "" };
+	struct writer *w;
+	long before;
+
+	memset(block, 'o', 1 << 20);
+	for (size_t at = 0; at < size; at += 1 << 20)
+		if (write(old, block, 1 << 20) != 1 << 20)
+			ok(0, "the old file written");
+	fsync(old);
+	before = resident(old, size);
+	if (before < (long)(size / 4096) / 2) {	/* tmpfs keeps them; or no cache */
+		ok(1, "# skip: the old file's pages are not in the page cache (%ld)", before);
+		goto out;
+	}
+	w = writer_start(fd, path, 4096, old);
+	memset(block, 'n', 1 << 20);
+	for (int i = 0; i < 4; i++)
+		writer_add(w, block, 1 << 20, &e);
+	is_int(writer_finish(w, &e), 0, "4 MiB written");
+	is_int(resident(old, half), 0, "the old file's first 8 MiB dropped from the page cache");
+	lseek(old, 0, SEEK_SET);
+	memset(block, 'o', 1 << 20);
+	for (size_t at = 0; at < size; at += 1 << 20)
+		same &= read(old, back, 1 << 20) == 1 << 20 && !memcmp(back, block, 1 << 20);
+	ok(same, "its content untouched");
+out:
+	free(block);
+	free(back);
+	close(old);
+	close(fd);
+	unlink(old_path);
+	unlink(path);
+}
+
 int main(void)
 {
 	test_content();
 	test_empty();
 	test_failure();
+	test_replaced();
 	return tap_done();
 }
