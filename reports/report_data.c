@@ -281,8 +281,8 @@ static void add_run(struct report_data *d, const struct rrec *r)
 
 	run.outcome = (uint32_t)report_outcome_of(r->outcome.data) & 31;
 	run.started_ms = started;
-	if (r->new_templates >= 0 && r->new_templates <= INT32_MAX)
-		run.new_templates = (int32_t)r->new_templates;
+	if (r->new_templates >= 0)
+		run.new_templates = r->new_templates < 32767 ? r->new_templates : 32767;
 	if (r->duration_ms >= 0 && r->duration_ms <= INT32_MAX)
 		run.duration_ms = (int32_t)r->duration_ms;
 	if (r->reset_ms >= 0 && r->reset_ms <= INT32_MAX) {

@@ -52,15 +52,15 @@ void strtab_release(struct strtab *t);
 
 struct rrun {
 	long long run;
-	int64_t started_ms;	/* wall clock, ms since the epoch; 0 unknown */
+	/* 40 bytes a run: a million runs are held */
+	int64_t started_ms : 48;	/* wall clock, ms since the epoch; 0 unknown */
+	int64_t new_templates : 16;	/* guided runs: explore.new_templates
+					 * (at most 32767), else -1 */
 	int32_t duration_ms;	/* -1 unknown */
 	int32_t reset_ms;	/* phases.reset_ms, -1 unknown */
 	int32_t faults;		/* d->str: "type@node, ..." or -1 */
 	int32_t types;		/* d->str: distinct fault types, space separated, or -1 */
 	int32_t class_;		/* d->str, or -1 */
-	int32_t new_templates;	/* guided runs: explore.new_templates, else -1 */
-	/* flaw and outcome share a word: a million runs are held (48 bytes
-	 * a run with new_templates, 40 without) */
 	int32_t flaw : 27;	/* index into d->flaws, or -1 */
 	uint32_t outcome : 5;	/* OC_* */
 };
