@@ -41,25 +41,12 @@ static void node_tables_free(struct campaign *c)
 	free(c->pnodes);
 }
 
-static int shard_of(const struct engine_options *opt, int *ret_i)
-{
-	*ret_i = opt->shard_count > 1 ? opt->shard_index : 1;
-	return opt->shard_count > 1 ? opt->shard_count : 1;
-}
-
-int engine_in_shard(const struct engine_options *opt, int run)
-{
-	int i, n = shard_of(opt, &i);
-
-	return run % n == i % n;
-}
-
 static json_t *campaign_meta(const struct config *cfg, const struct engine_options *opt,
 			     const struct harness *h)
 {
 	json_t *config = json_loads(cfg->canonical, 0, NULL), *meta;
 	char wall[32];
-	int i, n = shard_of(opt, &i);
+	int i, n = engine_shard_of(opt, &i);
 
 	clock_format_wall(clock_wall_ns(), wall);
 	meta = json_pack("{s:o, s:s, s:I, s:s, s:s, s:s, s:s}",
@@ -102,34 +89,6 @@ out:
 	return r;
 }
 
-static int out_of_budget(const struct bed *b)
-{
-	return b->c->opt->budget_s > 0 && b->h->ops->now_ms(b->h) - b->start_ms >=
-	       (int64_t)(b->c->opt->budget_s * 1000);
-}
-
-static int stopping(struct bed *b)
-{
-	struct campaign *c = b->c;
-
-	return c->failed || (c->opt->stop && *c->opt->stop) || out_of_budget(b);
-}
-
-int engine_stopping_locked(struct bed *b)
-{
-	return stopping(b);
-}
-
-int engine_stopping(struct bed *b)
-{
-	int r;
-
-	campaign_lock(b->c);
-	r = stopping(b);
-	campaign_unlock(b->c);
-	return r;
-}
-
 /* The next run for b, or 0 when there is none (done, stopped, out of
  * budget, or the campaign failed). A run a killed process was shrinking
  * is not run again: its shrink is finished instead. */
@@ -139,7 +98,7 @@ static int take_run(struct bed *b)
 	int run = 0;
 
 	campaign_lock(c);
-	if (stopping(b))
+	if (engine_stopping_locked(b))
 		goto out;
 	if (c->n_requeued) {	/* the smallest first: later plans may wait for it */
 		int k = 0;
@@ -164,21 +123,6 @@ out:
 	b->current = run;
 	campaign_unlock(c);
 	return run;
-}
-
-/* A testbed the ladder gave up on: its run goes back to the queue for
- * the others, and it takes no more. */
-void engine_quarantine(struct bed *b, int run, const char *why)
-{
-	struct campaign *c = b->c;
-
-	campaign_lock(c);
-	b->quarantined = 1;
-	snprintf(b->reason, sizeof(b->reason), "run %d: %s", run > 0 ? run : -run, why);
-	if (run > 0)
-		c->requeued[c->n_requeued++] = run;
-	pthread_cond_broadcast(&c->recorded);
-	campaign_unlock(c);
 }
 
 static void one_run(struct bed *b, int run)

@@ -81,12 +81,14 @@ int engine_attempts(struct bed *b, struct plan *plan, const char *dir,
 void engine_infra_event(struct bed *b, int run, int attempt_no, const char *scope,
 			const char *what, const char *action);
 
-/* engine.c: the campaign must stop taking work (a signal, the budget,
+/* engine_queue.c: the campaign must stop taking work (a signal, the budget,
  * a failed record). Takes the lock (_locked: the caller holds it). */
 int engine_stopping(struct bed *b);
 int engine_stopping_locked(struct bed *b);
 /* Is run in the shard of opt? */
 int engine_in_shard(const struct engine_options *opt, int run);
+/* The shard count (1: not sharded) and this shard's index in *ret_i. */
+int engine_shard_of(const struct engine_options *opt, int *ret_i);
 /* Quarantine b for why, which happened in run: a run > 0 goes back to
  * the queue, -run (a shrink's, already run) does not. */
 void engine_quarantine(struct bed *b, int run, const char *why);
@@ -102,7 +104,8 @@ void engine_shrink_run(struct bed *b, int run, json_t *record, json_t *trace);
 int engine_shrink_load(struct campaign *c, struct err *e);
 /* Finish one of them on b; 0 when none is left to take. */
 int engine_shrink_resume(struct bed *b);
-/* 1 if run has a shrink left to finish (not to be run again). */
+/* engine_queue.c: 1 if run has a shrink left to finish (not to be run
+ * again). */
 int engine_shrink_pending(const struct campaign *c, int run);
 void engine_shrink_free(struct campaign *c);
 

@@ -404,14 +404,6 @@ int engine_shrink_resume(struct bed *b)
 	return 1;
 }
 
-int engine_shrink_pending(const struct campaign *c, int run)
-{
-	for (int i = 0; i < c->n_shrinks; i++)
-		if (c->shrinks[i].run == run)
-			return 1;
-	return 0;
-}
-
 void engine_shrink_free(struct campaign *c)
 {
 	for (int i = 0; i < c->n_shrinks; i++) {
