@@ -207,12 +207,13 @@ static int plan_scenario(const struct config *cfg, const struct config_scenario 
 	return 0;
 }
 
-static int plan_random(const struct config *cfg, uint64_t *rng,
-		       const struct plan_node *nodes, int n_nodes,
-		       struct plan *ret, struct err *e)
+int plan_random(const struct config *cfg, uint64_t *rng,
+		const struct plan_node *nodes, int n_nodes, void *ctx,
+		struct plan *ret, struct err *e)
 {
 	int k = cfg->n_faults ? cfg->schedule.faults_per_run : 0;
 
+	(void)ctx;
 	ret->faults = xcalloc((size_t)(k ? k : 1), sizeof(*ret->faults));
 	for (int i = 0; i < k; i++) {
 		struct plan_fault *f = &ret->faults[i];
@@ -227,9 +228,9 @@ static int plan_random(const struct config *cfg, uint64_t *rng,
 	return 0;
 }
 
-static int plan_draw(const struct config *cfg, const struct plan_node *nodes,
-		     int n_nodes, int run, int upto, const struct explore *x,
-		     struct plan *ret, struct err *e)
+int plan_draw_with(const struct config *cfg, const struct plan_node *nodes,
+		   int n_nodes, int run, plan_faults_fn faults, void *ctx,
+		   struct plan *ret, struct err *e)
 {
 	uint64_t rng = cfg->seed * 0x100000001b3ull ^ (uint64_t)run;
 	int s = -1, r;
@@ -244,27 +245,12 @@ static int plan_draw(const struct config *cfg, const struct plan_node *nodes,
 		s = pick_scenario(&rng, cfg);
 	if (s >= 0)
 		r = plan_scenario(cfg, &cfg->scenarios[s], &rng, nodes, n_nodes, ret, e);
-	else if (cfg->schedule.explore == CONFIG_EXPLORE_GUIDED)
-		r = plan_guided(cfg, &rng, nodes, n_nodes, upto, x, ret, e);
 	else
-		r = plan_random(cfg, &rng, nodes, n_nodes, ret, e);
+		r = faults(cfg, &rng, nodes, n_nodes, ctx, ret, e);
 	if (r < 0)
 		return -1;
 	qsort(ret->faults, (size_t)ret->n_faults, sizeof(*ret->faults), by_time);
 	return 0;
-}
-
-int plan_make(const struct config *cfg, const struct plan_node *nodes,
-	      int n_nodes, int run, struct plan *ret, struct err *e)
-{
-	return plan_draw(cfg, nodes, n_nodes, run, 0, NULL, ret, e);
-}
-
-int plan_make_guided(const struct config *cfg, const struct plan_node *nodes,
-		     int n_nodes, int run, int upto, const struct explore *x,
-		     struct plan *ret, struct err *e)
-{
-	return plan_draw(cfg, nodes, n_nodes, run, upto < 0 ? 0 : upto, x, ret, e);
 }
 
 static void fault_release(struct plan_fault *f)

@@ -16,6 +16,20 @@ int plan_matches(const char *target, const struct plan_node *node);
 /* f matches no node: e filled, ret released, -1. */
 int plan_no_node(struct plan *ret, const struct plan_fault *f, struct err *e);
 
+/* The faults of a random (not scenario) run into ret, from rng. */
+typedef int (*plan_faults_fn)(const struct config *cfg, uint64_t *rng,
+			      const struct plan_node *nodes, int n_nodes,
+			      void *ctx, struct plan *ret, struct err *e);
+/* plan.c: independent draws by weight (ctx unused). */
+int plan_random(const struct config *cfg, uint64_t *rng,
+		const struct plan_node *nodes, int n_nodes, void *ctx,
+		struct plan *ret, struct err *e);
+/* plan.c: the plan of run: its seed, a scenario drawn by weight or else
+ * the faults from faults(ctx), in time order. plan_make.c chooses faults. */
+int plan_draw_with(const struct config *cfg, const struct plan_node *nodes,
+		   int n_nodes, int run, plan_faults_fn faults, void *ctx,
+		   struct plan *ret, struct err *e);
+
 /* plan_guided.c: the faults of a guided random run into ret (run set),
  * seeing x's feedback of the runs <= upto (x may be NULL). */
 int plan_guided(const struct config *cfg, uint64_t *rng,
