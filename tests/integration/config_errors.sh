@@ -89,3 +89,17 @@ set -e
 [ $rc = 2 ] || fail "16 testbeds of 128 GiB: exit $rc, want 2: $out"
 case $out in *"needs about"*"MiB"*"available"*) pass "more testbeds than memory: $out" ;;
 *) fail "no memory message: $out" ;; esac
+
+# testbed reset's choices are named, exit 2, before anything is reset
+for bad in "--sync sssh:--sync is channel or ssh, not 'sssh'" \
+	   "--path x:--path is loadvm, revert or destroy-revert, not 'x'"; do
+	opt=${bad%%:*} want=${bad#*:}
+	set +e
+	# shellcheck disable=SC2086 # the option and its value are two words
+	out=$("$CAMPAIGN" testbed reset configs/demo.json $opt 2>&1)
+	rc=$?
+	set -e
+	[ $rc = 2 ] || fail "testbed reset $opt: exit $rc, want 2: $out"
+	case $out in *"$want"*) pass "testbed reset $opt: $out" ;;
+	*) fail "testbed reset $opt does not say '$want': $out" ;; esac
+done
