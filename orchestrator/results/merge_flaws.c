@@ -216,6 +216,109 @@ static void join_examples(struct mflaw *f, json_t *runs, int shard)
 	}
 }
 
+/* ---- the fields shrinking and replays add ------------------------------ */
+
+static int cmp_json_int(const void *a, const void *b)
+{
+	json_int_t x = json_integer_value(*(json_t *const *)a);
+	json_int_t y = json_integer_value(*(json_t *const *)b);
+
+	return x < y ? -1 : x > y;
+}
+
+/* Runs of both lists, sorted, the first FLAWS_SET_RUNS_MAX (new). */
+static json_t *join_run_lists(json_t *a, json_t *b)
+{
+	size_t na = json_array_size(a), nb = json_array_size(b), n = 0;
+	json_t **v = xcalloc(na + nb + 1, sizeof(*v)), *out = json_array();
+
+	for (size_t i = 0; i < na; i++)
+		v[n++] = json_array_get(a, i);
+	for (size_t i = 0; i < nb; i++)
+		v[n++] = json_array_get(b, i);
+	qsort(v, n, sizeof(*v), cmp_json_int);
+	for (size_t i = 0; i < n && json_array_size(out) < FLAWS_SET_RUNS_MAX; i++)
+		json_array_append(out, v[i]);
+	free(v);
+	return out;
+}
+
+/* The distinct fault sets of both, counts added, runs joined (at most
+ * FLAWS_SETS_MAX sets, as the flaw store keeps). */
+static void join_fault_sets(json_t *meta, json_t *m)
+{
+	json_t *theirs = json_object_get(m, "fault_sets"), *ours, *x;
+	size_t i;
+
+	if (!json_is_array(theirs))
+		return;
+	ours = json_object_get(meta, "fault_sets");
+	if (!json_is_array(ours)) {
+		ours = json_array();
+		json_object_set_new(meta, "fault_sets", ours);
+	}
+	json_array_foreach(theirs, i, x) {
+		json_t *faults = json_object_get(x, "faults"), *y = NULL;
+		size_t k;
+
+		json_array_foreach(ours, k, y)
+			if (json_equal(json_object_get(y, "faults"), faults))
+				break;
+		if (k == json_array_size(ours)) {
+			if (k < FLAWS_SETS_MAX)
+				json_array_append_new(ours, json_deep_copy(x));
+			continue;
+		}
+		json_object_set_new(y, "count", json_integer(
+			json_integer_value(json_object_get(y, "count")) +
+			json_integer_value(json_object_get(x, "count"))));
+		json_object_set_new(y, "runs", join_run_lists(json_object_get(y, "runs"),
+							      json_object_get(x, "runs")));
+	}
+}
+
+static int cmp_replay(const void *a, const void *b)
+{
+	const char *x = json_string_value(json_object_get(*(json_t *const *)a, "time"));
+	const char *y = json_string_value(json_object_get(*(json_t *const *)b, "time"));
+
+	return strcmp(x ? x : "", y ? y : "");
+}
+
+/* Both shards' replays in time order, the latest FLAWS_REPLAYS_MAX. */
+static void join_replays(json_t *meta, json_t *m)
+{
+	json_t *a = json_object_get(meta, "replays"), *b = json_object_get(m, "replays");
+	size_t na = json_array_size(a), nb = json_array_size(b), n = 0;
+	json_t **v, *out;
+
+	if (!json_is_array(b) || !nb)
+		return;
+	v = xcalloc(na + nb + 1, sizeof(*v));
+	for (size_t i = 0; i < na; i++)
+		v[n++] = json_array_get(a, i);
+	for (size_t i = 0; i < nb; i++)
+		v[n++] = json_array_get(b, i);
+	qsort(v, n, sizeof(*v), cmp_replay);
+	out = json_array();
+	for (size_t i = n > FLAWS_REPLAYS_MAX ? n - FLAWS_REPLAYS_MAX : 0; i < n; i++)
+		json_array_append(out, v[i]);
+	free(v);
+	json_object_set_new(meta, "replays", out);
+}
+
+/* m (a later shard's head) into meta; earlier_seen: m saw the flaw first,
+ * so its minimal set (found first) stands. */
+static void join_extras(json_t *meta, json_t *m, int earlier_seen)
+{
+	json_t *minimal = json_object_get(m, "minimal");
+
+	join_fault_sets(meta, m);
+	join_replays(meta, m);
+	if (minimal && (earlier_seen || !json_object_get(meta, "minimal")))
+		json_object_set(meta, "minimal", minimal);
+}
+
 static int join(struct mflaw *f, json_t *m, int shard, const char *dir,
 		const char *path, struct err *e)
 {
@@ -233,6 +336,8 @@ static int join(struct mflaw *f, json_t *m, int shard, const char *dir,
 		json_object_set_new(f->meta, "count", json_integer(
 			json_integer_value(json_object_get(f->meta, "count")) +
 			json_integer_value(json_object_get(m, "count"))));
+		join_extras(f->meta, m, seen_run(m, "first_seen") <
+			    seen_run(f->meta, "first_seen"));
 		if (seen_run(m, "first_seen") < seen_run(f->meta, "first_seen"))
 			json_object_set(f->meta, "first_seen", json_object_get(m, "first_seen"));
 		if (seen_run(m, "last_seen") > seen_run(f->meta, "last_seen"))

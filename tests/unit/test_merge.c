@@ -614,6 +614,66 @@ static void test_runs_cap(const char *tmp)
 	free(id);
 }
 
+/* What shrinking and replays add to a flaw, joined: the distinct fault
+ * sets (counts added, runs joined), the minimal set of the shard that saw
+ * the flaw first, every replay in time order. */
+static void test_shrink_fields(const char *tmp)
+{
+	char *dirs[2] = { xasprintf("%s/sets-1", tmp), xasprintf("%s/sets-2", tmp) };
+	char *out = xasprintf("%s/sets-out", tmp), *sig = flaws_signature("o", "f", "r", "e");
+	char *id = flaws_id(sig), *path;
+	const char *min_faults[2] = { "disk-full,process-kill", "process-kill,disk-full" };
+	struct merge_result m;
+	struct err e;
+	json_t *doc, *sets, *replays;
+
+	for (int k = 0; k < 2; k++) {
+		doc = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:{s:i, s:s}, "
+				"s:{s:i, s:s}, s:[i], s:[{s:[s,s], s:i, s:[i]}, {s:[s], s:i, s:[i,i]}], "
+				"s:{s:s, s:i, s:i}, s:[{s:i, s:i, s:i, s:s}], s:[]}",
+				"id", id, "signature", sig, "oracle", "o", "fault", "f", "role", "r",
+				"class", "safety", "count", 3, "first_seen", "run", 2 - k, "time", "t",
+				"last_seen", "run", 10 + k, "time", "u", "runs", 2 - k,
+				"fault_sets",
+				"faults", "disk-full", "process-kill", "count", 1, "runs", 2 - k,
+				"faults", k ? "vm-pause" : "cpu-hog", "count", 2, "runs", 5 + k, 7 + k,
+				"minimal", "faults", min_faults[k], "reproduced", 2 + k, "of", 3,
+				"replays", "run", 2 - k, "reproduced", k, "times", 2,
+				"time", k ? "2026-12-01T10:00:00Z" : "2026-12-02T10:00:00Z",
+				"examples");
+		make_shard(dirs[k], k + 1, 2, 0, 1);
+		path = xasprintf("%s/flaws/%s.json", dirs[k], id);
+		json_dump_file(doc, path, JSON_INDENT(2));
+		json_decref(doc);
+		free(path);
+	}
+	is_int(merge(out, dirs, 2, &m, &e), 0, "flaws with fault sets merge");
+	merge_result_release(&m);
+	path = xasprintf("flaws/%s.json", id);
+	doc = load(out, path);
+	free(path);
+	sets = json_object_get(doc, "fault_sets");
+	is_int((long long)json_array_size(sets), 3, "three distinct fault sets");
+	is_int(json_integer_value(json_object_get(json_array_get(sets, 0), "count")), 2,
+	       "the shared set's counts added");
+	is_int((long long)json_array_size(json_object_get(json_array_get(sets, 0), "runs")), 2,
+	       "and its runs joined");
+	is_int(json_integer_value(json_array_get(json_object_get(json_array_get(sets, 0),
+		"runs"), 0)), 1, "in order");
+	is_str(json_string_value(json_object_get(json_object_get(doc, "minimal"), "faults")),
+	       min_faults[1], "the minimal set of the shard that saw it first (run 1)");
+	replays = json_object_get(doc, "replays");
+	is_int((long long)json_array_size(replays), 2, "both replays");
+	is_str(json_string_value(json_object_get(json_array_get(replays, 0), "time")),
+	       "2026-12-01T10:00:00Z", "in time order");
+	json_decref(doc);
+	free(dirs[0]);
+	free(dirs[1]);
+	free(out);
+	free(sig);
+	free(id);
+}
+
 int main(void)
 {
 	char *tmp = fx_tmpdir();
@@ -630,6 +690,7 @@ int main(void)
 	test_refusals(tmp, shards, whole);
 	test_member_order(tmp);
 	test_runs_cap(tmp);
+	test_shrink_fields(tmp);
 	for (int i = 0; i < 3; i++)
 		free(shards[i]);
 	free(whole);
