@@ -8,6 +8,7 @@
 #  M=0 skips part 2. OBSERVE_S=5 sets the observation window of part 1
 #  (default: the config's 4 s); CAMPAIGN=path/to/campaign measures another
 #  build (e.g. the commit before a change, for before/after in one run).
+#  KEEP=DIR keeps part 1's results directory there (journal, runs).
 set -eu
 N=${1:-20}
 M=${2:-100}
@@ -34,6 +35,12 @@ for p in reset_ms ready_ms warmup_ms inject_observe_ms judge_ms collect_ms; do
 done
 echo "  run wall time median: $(jq -r 'select(.type == "run") | .duration_ms' "$J" | median) ms"
 echo "  overhead (run wall - inject/observe window) median: $(jq -r 'select(.type == "run") | .duration_ms - .phases.inject_observe_ms' "$J" | median) ms"
+# between runs: from one record's end to the next run's start (recording,
+# the next plan), wall clock
+echo "  between runs median: $(jq -r 'select(.type == "run") | "\(.started) \(.ended)"' "$J" | awk '
+	function t(s,  d, f) { split(s, d, /[-T:Z]/); f = d[4] * 3600 + d[5] * 60 + d[6]; return f * 1000 }
+	NR > 1 { print t($1) - prev } { prev = t($2) }' | median) ms"
+[ -z "${KEEP:-}" ] || { rm -rf "$KEEP"; cp -r "$T/phases" "$KEEP"; }
 "$C" -q testbed down "$CFG"
 
 [ "$M" -gt 0 ] || exit 0

@@ -17,6 +17,13 @@
  *  - testbed: then the whole testbed is rebuilt; if it still fails its
  *    health check it is quarantined and the campaign stops (exit 3).
  *
+ * READY trusts a restore: once a run on a testbed has seen every node,
+ * just restored from its golden snapshot, pass its probes at the first
+ * check, later runs skip the check for restored nodes (they are in the
+ * snapshot's state) and start the probes' sampling at once. A trusted
+ * node whose probe fails before the run's first fault makes the run an
+ * infra event, and that testbed checks every run from then on.
+ *
  * A flaw of a run with several faults is shrunk (engine_shrink.c) on the
  * testbed that found it before it takes its next run: its plan replayed
  * with faults removed until a minimal failing set is left, each try a

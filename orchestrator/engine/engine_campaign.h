@@ -33,6 +33,7 @@ struct bed {
 	const char **dirty;		/* continuous mode: nodes to restore */
 	int n_dirty;
 	int first_run_done;
+	int ready_trust;		/* 0: learning, 1: trusted, -1: never */
 	int current;			/* the run it works on, 0: none */
 	int quarantined;
 	char reason[1024];		/* why it was quarantined */

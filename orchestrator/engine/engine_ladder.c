@@ -26,6 +26,7 @@ static int attempt(struct bed *b, struct plan *plan, const char *in_dir,
 		.reset_all = c->cfg->mode == CONFIG_ISOLATED || !b->first_run_done,
 		.reset_nodes = b->dirty,
 		.n_reset_nodes = b->n_dirty, .scratch = BUF_INIT,
+		.ready_trust = &b->ready_trust,
 	};
 	int ret;
 
@@ -208,6 +209,8 @@ int engine_attempts(struct bed *b, struct plan *plan, const char *dir,
 			    &re) == 0)
 			return 0;
 		b->first_run_done = 0;	/* the state is unknown: reset all */
+		if (b->ready_trust > 0)	/* repairs may cut a new snapshot */
+			b->ready_trust = 0;
 		reason_key(re.msg, key, sizeof(key));
 		if (health_and_repair(b, plan->run, k, quarantine) < 0) {
 			engine_infra_event(b, plan->run, k, "run", re.msg, "stop: no healthy testbed");

@@ -63,17 +63,103 @@ static int build_targets(struct run_ctx *r, struct err *e)
 	return 0;
 }
 
-static int wait_probes_ready(struct run_ctx *r, struct err *e)
+static int wait_probes_ready(struct run_ctx *r, const struct probe_target *t,
+			     int n, int *ret_first_try, struct err *e)
 {
 	const struct harness_ops *o = r->h->ops;
 	int timeout_s = r->cfg->testbed.ready_timeout_s;
 	int64_t deadline = o->now_ms(r->h) + (int64_t)timeout_s * 1000;
 	char why[600] = "";
 
-	while (!o->probes_check(r->h, r->targets, r->n_targets, why, sizeof(why))) {
+	*ret_first_try = 1;
+	while (n && !o->probes_check(r->h, t, n, why, sizeof(why))) {
+		*ret_first_try = 0;
 		if (o->now_ms(r->h) >= deadline)
 			return err_set(e, "not ready within %d s: %s", timeout_s, why);
 		o->sleep_ms(r->h, 200);
+	}
+	return 0;
+}
+
+/* READY. A node restored from the golden snapshot comes back in the state
+ * the snapshot caught it in: once a run of this testbed has seen every
+ * restored node pass its probes at the first check (*ready_trust 1), the
+ * restored nodes are ready by construction and only the others are
+ * checked; the probes' own sampling starts at once and opens its SSH
+ * sessions in the background. check_trusted_samples takes the trust back
+ * when a trusted node's probe fails before any fault. */
+static int ready(struct run_ctx *r, struct err *e)
+{
+	int trust = r->ready_trust && *r->ready_trust == 1, first_try, n = 0;
+	int all_restored = 1;
+	struct probe_target *check = xcalloc((size_t)r->n_targets + 1, sizeof(*check));
+	json_t *trusted = json_array();
+
+	for (int i = 0; i < r->n_nodes; i++) {
+		all_restored &= r->restored[i];
+		if (trust && r->restored[i])
+			json_array_append_new(trusted, json_string(r->names[i]));
+	}
+	r->n_trusted = (int)json_array_size(trusted);
+	for (int k = 0; k < r->n_targets; k++)
+		if (!trust || !r->restored[r->targets[k].node])
+			check[n++] = r->targets[k];
+	if (wait_probes_ready(r, check, n, &first_try, e) < 0) {
+		free(check);
+		json_decref(trusted);
+		return -1;
+	}
+	free(check);
+	if (r->ready_trust && *r->ready_trust == 0 && all_restored && first_try &&
+	    r->n_targets)
+		*r->ready_trust = 1;	/* from the next run on */
+	run_event(r, "ready", r->n_trusted ? json_pack("{s:o, s:i}", "trusted",
+			trusted, "checked", n) : (json_decref(trusted), NULL));
+	return 0;
+}
+
+/* What the prober said when probe p failed on node at t_ms. */
+static const char *fail_detail(struct run_ctx *r, int p, int node, int64_t t_ms)
+{
+	const struct probe_transition *tr;
+	int n;
+
+	tr = r->h->ops->probes_transitions(r->h, &n);
+	for (int i = 0; tr && i < n; i++)
+		if (!tr[i].ok && tr[i].probe == p && tr[i].node == node &&
+		    tr[i].t_ms == t_ms)
+			return tr[i].detail;
+	return "";
+}
+
+/* A trusted node whose probe failed before the run's first fault was
+ * not ready after all: an infra event (the run is tried again), and READY
+ * checks every node from now on. "Before" is a sample that had ended
+ * when the first fault's injection began. */
+static int check_trusted_samples(struct run_ctx *r, struct err *e)
+{
+	const struct probe_sample *s;
+	int64_t first = INT64_MAX;
+	int n;
+
+	if (!r->n_trusted || !r->probing)
+		return 0;
+	for (int k = 0; k < r->plan->n_faults; k++)
+		if (r->faults[k].fate == FATE_APPLIED && r->faults[k].of.start_ms < first)
+			first = r->faults[k].of.start_ms;
+	s = r->h->ops->probes_samples(r->h, &n);
+	for (int i = 0; i < n; i++) {
+		if (s[i].ok || !r->restored[s[i].node] ||
+		    s[i].t_ms + s[i].latency_ms >= first)
+			continue;
+		*r->ready_trust = -1;
+		return err_set(e, "probe '%s' failed on '%s' at %lld ms (%s), before "
+			       "any fault, though the node was restored from its golden "
+			       "snapshot and trusted to be ready: every node's probes "
+			       "are checked before each run from now on",
+			       r->cfg->probes[s[i].probe].name, r->names[s[i].node],
+			       (long long)s[i].t_ms,
+			       fail_detail(r, s[i].probe, s[i].node, s[i].t_ms));
 	}
 	return 0;
 }
@@ -159,9 +245,11 @@ static int do_reset(struct run_ctx *r, struct err *e)
 	ret = r->h->ops->reset(r->h, r->reset_all ? NULL : r->reset_nodes,
 			       r->reset_all ? 0 : r->n_reset_nodes, rep, e);
 	for (int i = 0; ret == 0 && i < r->n_nodes; i++)
-		if (rep[i].ready_ms)
+		if (rep[i].ready_ms) {
 			json_array_append_new(r->resets, reset_report_json(
 				&rep[i], r->names[i]));
+			r->restored[i] = 1;
+		}
 	free(rep);
 	return ret;
 }
@@ -235,6 +323,7 @@ static void run_init(struct run_ctx *r)
 	r->cur_node = -1;
 	r->faults = xcalloc((size_t)r->plan->n_faults + 1, sizeof(*r->faults));
 	r->nodes = xcalloc((size_t)r->n_nodes + 1, sizeof(*r->nodes));
+	r->restored = xcalloc((size_t)r->n_nodes + 1, sizeof(int));
 	for (int i = 0; i < r->n_nodes; i++)
 		r->nodes[i].held_by = -1;
 	r->t0_ms = r->h->ops->now_ms(r->h);
@@ -286,9 +375,8 @@ int run_execute(struct run_ctx *r, int keep_logs_on_flaw, json_t **ret_record,
 	phase_done(r, "reset_ms", &mark);
 
 	r->phase = "ready";
-	if (build_targets(r, e) < 0 || wait_probes_ready(r, e) < 0)
+	if (build_targets(r, e) < 0 || ready(r, e) < 0)
 		goto infra;
-	run_event(r, "ready", NULL);
 	phase_done(r, "ready_ms", &mark);
 
 	r->phase = "workload";
@@ -311,6 +399,8 @@ int run_execute(struct run_ctx *r, int keep_logs_on_flaw, json_t **ret_record,
 
 	r->phase = "judge";
 	stop_observing(r);
+	if (check_trusted_samples(r, e) < 0)
+		goto infra;
 	if (run_judge(r, record, e) < 0)
 		goto infra;
 	phase_done(r, "judge_ms", &mark);

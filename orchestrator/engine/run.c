@@ -59,6 +59,7 @@ void run_ctx_release(struct run_ctx *r)
 	}
 	free(r->faults);
 	free(r->nodes);
+	free(r->restored);
 	for (int i = 0; r->alive_detail && i < r->n_nodes; i++)
 		free(r->alive_detail[i]);
 	free(r->alive_detail);

@@ -73,6 +73,9 @@ struct run_ctx {
 	const char *phase;		/* for infra errors */
 	json_t *phases;			/* name -> ms */
 	json_t *resets;			/* per node reset reports */
+	int *restored;			/* per node: back to golden this run */
+	int *ready_trust;		/* the testbed's (engine.h): NULL: check */
+	int n_trusted;			/* nodes READY trusted this run */
 	int *alive;			/* per node, at the end of the run */
 	int *vanished;			/* per node: off, but not by our faults */
 	char **alive_detail;

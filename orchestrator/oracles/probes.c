@@ -9,6 +9,7 @@
 
 #include "buf.h"
 #include "clock.h"
+#include "parallel.h"
 
 struct pair {
 	struct prober *owner;
@@ -306,23 +307,43 @@ void prober_stop(struct prober *pr)
 	pr->stopped = 1;
 }
 
+struct check_all {
+	const struct config *cfg;
+	const struct probe_target *t;
+	char (*why)[400];
+	int *ok;
+};
+
+static int check_one_target(void *arg, int i)
+{
+	struct check_all *ca = arg;
+	struct pair p = { .t = ca->t[i], .spec = &ca->cfg->probes[ca->t[i].probe] };
+
+	ca->ok[i] = check_once(&p, ca->why[i], sizeof(ca->why[i]));
+	ssh_close(p.conn);
+	return 0;
+}
+
+/* Every target at once: each SSH probe's first check is a handshake with a
+ * guest that may have just resumed, and the nodes' handshakes overlap. */
 int probes_check_all(const struct config *cfg, const struct probe_target *t,
 		     int n, char *detail, size_t detail_size)
 {
-	pthread_once(&curl_once, curl_init_once);
-	for (int i = 0; i < n; i++) {
-		struct pair p = { .t = t[i], .spec = &cfg->probes[t[i].probe] };
-		char why[400];
-		int ok = check_once(&p, why, sizeof(why));
+	struct check_all ca = { cfg, t, xcalloc((size_t)(n ? n : 1), sizeof(*ca.why)),
+				xcalloc((size_t)(n ? n : 1), sizeof(int)) };
+	int all = 1;
 
-		ssh_close(p.conn);
-		if (!ok) {
+	pthread_once(&curl_once, curl_init_once);
+	parallel_for(n, check_one_target, &ca);
+	for (int i = 0; i < n && all; i++)
+		if (!ca.ok[i]) {
 			snprintf(detail, detail_size, "probe '%s' fails: %s",
-				 p.spec->name, why);
-			return 0;
+				 cfg->probes[t[i].probe].name, ca.why[i]);
+			all = 0;
 		}
-	}
-	return 1;
+	free(ca.why);
+	free(ca.ok);
+	return all;
 }
 
 const struct probe_sample *prober_samples(const struct prober *p, int *ret_n)

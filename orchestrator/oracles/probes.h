@@ -55,7 +55,8 @@ void prober_drop_node(struct prober *p, int node);
 /* Stop every thread and wait for them; samples stay readable. */
 void prober_stop(struct prober *p);
 
-/* Check each target once, now, within its timeout: 1 when all pass.
+/* Check each target once, now, all at once (a thread each), within its
+ * timeout: 1 when all pass (detail: the first failing in order).
  * For readiness; usable before prober_start. */
 int probes_check_all(const struct config *cfg, const struct probe_target *t,
 		     int n, char *detail, size_t detail_size);

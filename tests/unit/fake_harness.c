@@ -368,6 +368,12 @@ static int fake_probes_check(struct harness *h, const struct probe_target *t,
 	(void)t;
 	(void)n;
 	call(f, "probes-check");
+	f->probe_checks++;
+	if (f->probes_check_fails > 0) {
+		f->probes_check_fails--;
+		snprintf(why, why_size, "probe on '%s': exit status 1", h->nodes[0].name);
+		return 0;
+	}
 	for (int i = 0; i < h->n_nodes; i++)
 		if (f->dom[i] != FAKE_RUNNING || f->broken[i]) {
 			snprintf(why, why_size, "probe on '%s': connection refused",
@@ -449,7 +455,9 @@ static void fake_probes_stop(struct harness *h)
 	for (int64_t t = f->probe_t0; t < f->now; t += 500)
 		for (int i = 0; i < h->n_nodes; i++)
 			f->samples[n++] = (struct probe_sample){
-				t - f->probe_t0, 3, 0, (uint16_t)i, !was_down(f, i, t) };
+				t - f->probe_t0, 3, 0, (uint16_t)i, !was_down(f, i, t) &&
+				!(f->early_fail_after_reset == f->resets &&
+				  f->early_fail_node == i && t - f->probe_t0 < 300) };
 	f->n_samples = n;
 }
 

@@ -53,6 +53,10 @@ struct fake {
 	int rebuild_fails, rebuild_node_fails;
 	int on_boot_fails;		/* boots whose on_boot step fails */
 	int verdict_unknown;		/* the command oracle says "unknown" */
+	int probes_check_fails;		/* READY's next N checks fail */
+	/* after the Nth reset (0: never) early_fail_node's probe samples fail
+	 * for the run's first 300 ms: not ready after its restore */
+	int early_fail_after_reset, early_fail_node;
 	/* A scripted flaw: when flaw_needs[0] is set, the end of every run
 	 * (probes-stop) writes verdict_path: "1" (the command oracle fails)
 	 * when every fault type of flaw_needs (NULL-terminated) was applied
@@ -87,6 +91,7 @@ struct fake {
 	pthread_mutex_t lock;
 	long calls;
 	struct buf log;			/* one line per call: "reset n1,n2,n3" ... */
+	int probe_checks;
 	int resets, boots, rebuilds, rebuild_nodes, applies, reverts, healths;
 	int workload_running;
 	int probes_running;

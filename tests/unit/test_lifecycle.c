@@ -486,6 +486,51 @@ static void test_reset_fails_twice(void)
 	fx_close(&x);
 }
 
+/* READY trusts a restore once a first check passed at once; a trusted
+ * node not ready after all is an infra event, never a flaw, and the trust
+ * is gone; a first check that had to wait teaches nothing. */
+static void test_ready_trust(void)
+{
+	struct cfg_opts o = { .faults = KILL_N2, .runs = 4 };
+	const char *err = NULL;
+	struct fx x;
+
+	fx_open(&x, &o);
+	is_int(fx_run(&x, 4), 0, "trust: four runs");
+	is_int(x.f.probe_checks, 1, "only the first run checks the probes");
+	is_int(x.f.resets, 4, "every run restores the nodes");
+	is_int(x.s.infra, 0, "no infra event");
+
+	fx_again(&x);	/* n1 not ready after run 2's restore */
+	x.f.early_fail_after_reset = 2;
+	x.f.early_fail_node = 0;
+	is_int(fx_run(&x, 4), 0, "a trusted node not ready");
+	ok(x.s.infra == 1, "one infra event: %s", x.s.actions);
+	ok(strstr(x.s.actions, "retry;") != NULL, "the run is tried again");
+	ok(x.s.runs[1] == 1 && x.s.runs[2] == 1 && x.s.runs[3] == 1 &&
+	   x.s.runs[4] == 1, "every run recorded once");
+	is_int(x.sum.flaws_total, 0, "never a flaw");
+	is_int(x.f.probe_checks, 4, "checked again from then on (run 1, the retry, 3, 4)");
+	{
+		char *cmd = xasprintf("grep -o 'trusted to be ready[^\"]*' %s/journal.jsonl", x.dir);
+		FILE *p = popen(cmd, "r");
+		char line[512] = "";
+
+		if (p && fgets(line, sizeof(line), p))
+			err = strstr(line, "checked before each run") ? "ok" : line;
+		if (p)
+			pclose(p);
+		free(cmd);
+	}
+	is_str(err, "ok", "the infra record says why");
+
+	fx_again(&x);	/* run 1's first check fails: no trust yet */
+	x.f.probes_check_fails = 1;
+	is_int(fx_run(&x, 4), 0, "a first check that waited");
+	is_int(x.f.probe_checks, 3, "run 1 checks twice, run 2 once, then trusted");
+	fx_close(&x);
+}
+
 /* ---- signals and kills ---- */
 
 static void test_sigint(void)
@@ -1625,6 +1670,7 @@ int main(void)
 	test_vanished_node();
 	test_boot_recovery();
 	test_reset_fails_twice();
+	test_ready_trust();
 	test_sigint();
 	test_resume_after_kill();
 	test_continuous_dirty();
