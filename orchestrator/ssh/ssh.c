@@ -49,6 +49,7 @@ struct ssh_conn {
 	int fd;
 	int64_t deadline;	/* of the call in progress (recv_until_deadline) */
 	bool broken;
+	bool sent;		/* the last exec got as far as sending its command */
 	char where[320];	/* "'n2' (127.0.0.1:22001)" */
 	char broken_why[512];
 };
@@ -530,6 +531,11 @@ void ssh_close(struct ssh_conn *c)
 	free(c);
 }
 
+int ssh_exec_sent(const struct ssh_conn *c)
+{
+	return c->sent;
+}
+
 int ssh_broken(const struct ssh_conn *c)
 {
 	return c->broken;
@@ -667,6 +673,7 @@ static int run_channel(struct ssh_conn *c, const char *cmd, const char *in,
 		if (rc)
 			return step_error(c, rc, timeout_ms, "channel open", e);
 	}
+	c->sent = true;	/* from here on the command may run */
 	DRIVE(rc, c, deadline, libssh2_channel_exec(ch, cmd));
 	if (rc)
 		return step_error(c, rc, timeout_ms, "command start", e);
@@ -695,6 +702,7 @@ int ssh_exec(struct ssh_conn *c, const char *cmd, const void *stdin_data,
 	char what[80];
 
 	describe_cmd(cmd, what, sizeof(what));
+	c->sent = false;
 	if (c->broken) {
 		ssh_result_release(ret);
 		return err_set(e, "cannot run '%s' on %s: connection is broken "

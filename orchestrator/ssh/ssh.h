@@ -103,6 +103,11 @@ void ssh_close(struct ssh_conn *c);
  * Takes NULL. */
 void ssh_abort(struct ssh_conn *c);
 
+/* Non-zero when c's last ssh_exec got as far as sending its command (so
+ * that, if it failed, the command may have run); 0 when it failed before
+ * (the channel did not open), and running it elsewhere is safe. */
+int ssh_exec_sent(const struct ssh_conn *c);
+
 /* Non-zero once c failed in a way that leaves the session unusable. */
 int ssh_broken(const struct ssh_conn *c);
 

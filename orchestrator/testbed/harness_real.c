@@ -31,6 +31,7 @@ static int real_reset(struct harness *h, const char *const *names, int n,
 
 static int real_boot_node(struct harness *h, int node, struct err *e)
 {
+	sshcache_drop(h->nodes[node].cache);
 	return testbed_boot_node(R(h)->tb, h->nodes[node].name, e);
 }
 
@@ -58,6 +59,8 @@ static int real_fault_apply(struct harness *h, const struct fault_type *ft,
 {
 	struct fault_env env = { R(h)->tb, &h->nodes[node], pf };
 
+	if (ft->side == FAULT_HYPERVISOR)	/* the guest changes under it */
+		sshcache_drop(h->nodes[node].cache);
 	return ft->apply(&env, ret, e);
 }
 
@@ -319,6 +322,7 @@ int harness_real_new(const struct config *cfg, struct testbed *tb,
 
 	(void)e;
 	r->tb = tb;
+	testbed_warm_ssh(tb, 1);
 	h->ops = &real_ops;
 	h->cfg = cfg;
 	h->n_nodes = testbed_n_nodes(tb);

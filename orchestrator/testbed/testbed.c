@@ -94,6 +94,10 @@ void testbed_bind_ssh(struct testbed *tb)
 		struct testbed_node *n = &tb->nodes[i];
 		const struct config_node *cn = &tb->cfg->testbed.nodes[i];
 
+		if (n->cache)
+			sshcache_drop(n->cache);
+		else
+			n->cache = sshcache_new(&n->ssh);
 		n->ssh.name = n->name;
 		if (n->existing) {
 			n->ssh.host = cn->ssh.host;
@@ -256,6 +260,7 @@ void testbed_free(struct testbed *tb)
 	if (!tb)
 		return;
 	for (int i = 0; i < tb->n_nodes; i++) {
+		sshcache_free(tb->nodes[i].cache);
 		free(tb->nodes[i].name);
 		free(tb->nodes[i].role);
 		free(tb->nodes[i].domain);

@@ -17,6 +17,7 @@
 #include "buf.h"
 #include "ctlchan.h"
 #include "ssh.h"
+#include "sshcache.h"
 
 struct testbed;
 
@@ -30,6 +31,7 @@ struct testbed_node {
 	int existing;		/* a user's domain: never created or deleted */
 	struct ssh_target ssh;	/* borrowed strings, valid while the testbed is */
 	struct ctlchan ctl;	/* path NULL for a user's domain */
+	struct sshcache *cache;	/* commands' kept connection; NULL: none */
 };
 
 /* How a node was brought back to its golden snapshot. */
@@ -74,6 +76,11 @@ int testbed_up(struct testbed *tb, struct err *e);
  * one entry per testbed node, filled for the nodes reset. */
 int testbed_reset(struct testbed *tb, const char *const *names, int n_names,
 		  struct reset_report *reports, struct err *e);
+
+/* 1: after each node's reset, open its kept SSH connection (sshcache.h)
+ * in the background, for the run's first command; 0 (the default): a
+ * one-shot reset leaves nothing behind to wait for. */
+void testbed_warm_ssh(struct testbed *tb, int on);
 
 /* Force every later reset of this handle down one path (benchmarks,
  * tests of the fallbacks); -1 restores the automatic choice. */

@@ -1,5 +1,5 @@
-/* testbed_exec.c - one command on one node: connect, run, close; and
- * whether a node is alive. */
+/* testbed_exec.c - one command on one node, on the node's kept connection
+ * (sshcache.h) or a new one; and whether a node is alive. */
 #include <stdio.h>
 
 #include "testbed_priv.h"
@@ -15,6 +15,8 @@ int testbed_node_run(const struct testbed_node *n, const char *cmd,
 	struct ssh_conn *c = NULL;
 	int ret = -1;
 
+	if (n->cache)
+		return sshcache_run(n->cache, cmd, connect_ms, exec_ms, res, e);
 	if (ssh_connect(&n->ssh, connect_ms, &c, e) == 0 &&
 	    ssh_exec(c, cmd, NULL, 0, exec_ms, res, e) == 0)
 		ret = 0;

@@ -26,6 +26,7 @@ struct testbed {
 	int n_nodes;
 	int forced_path;	/* -1, or the enum reset_path to use */
 	int force_ssh_sync;	/* 1: never the control channel in a reset */
+	int warm_ssh;		/* 1: a reset warms the nodes' kept connections */
 };
 
 /* The last libvirt error as text ("unknown error" if none). Borrowed. */

@@ -178,6 +178,7 @@ static int reset_one(void *arg, int i, struct err *e)
 	 * once that its host end is there */
 	if (n->ctl.path)
 		ctlchan_connect(&n->ctl, NULL);
+	sshcache_drop(n->cache);	/* its session does not survive */
 	path = revert_node(dom, tb->forced_path, e);
 	virDomainFree(dom);
 	if (path < 0)
@@ -195,6 +196,11 @@ static int reset_one(void *arg, int i, struct err *e)
 	return 0;
 }
 
+void testbed_warm_ssh(struct testbed *tb, int on)
+{
+	tb->warm_ssh = on;
+}
+
 int testbed_reset(struct testbed *tb, const char *const *names, int n_names,
 		  struct reset_report *reports, struct err *e)
 {
@@ -207,5 +213,12 @@ int testbed_reset(struct testbed *tb, const char *const *names, int n_names,
 		if (testbed_node_index(tb, names[k]) < 0)
 			return err_set(e, "no node '%s' in testbed '%s'", names[k],
 				       tb->prefix);
-	return parallel_for_err(tb->n_nodes, reset_one, &ctx, e);
+	if (parallel_for_err(tb->n_nodes, reset_one, &ctx, e) < 0)
+		return -1;
+	/* after every node's reset, not during the others': a handshake is
+	 * CPU work for the guest's emulator, which the others' syncs share */
+	for (int i = 0; tb->warm_ssh && i < tb->n_nodes; i++)
+		if (wanted(&ctx, i))
+			sshcache_warm(tb->nodes[i].cache);
+	return 0;
 }

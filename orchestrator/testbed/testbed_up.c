@@ -382,6 +382,7 @@ static int remove_node(struct testbed *tb, int i, struct err *e)
 	char *disk = xasprintf("%s/%s.qcow2", tb->dir, tb->nodes[i].name);
 	int r = 0;
 
+	sshcache_drop(tb->nodes[i].cache);
 	if (dom) {
 		if (virDomainIsActive(dom) == 1)
 			virDomainDestroy(dom);

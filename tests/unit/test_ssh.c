@@ -9,6 +9,7 @@
 #include "clock.h"
 #include "err.h"
 #include "ssh.h"
+#include "sshcache.h"
 #include "tap.h"
 
 #include <arpa/inet.h>
@@ -589,6 +590,82 @@ static void test_threads(int port)
 	is_int(good, 4, "four threads on four connections at once");
 }
 
+/* ---- sshcache: the node's kept connection ---- */
+
+static int lines_in(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	int n = 0, ch;
+
+	if (!f)
+		return 0;
+	while ((ch = fgetc(f)) != EOF)
+		n += ch == '\n';
+	fclose(f);
+	return n;
+}
+
+static void test_cache(int port)
+{
+	struct ssh_target t = target(port);
+	struct sshcache *c = sshcache_new(&t);
+	struct sshcache_stats st;
+	struct ssh_result r;
+	struct err e = { "" };
+	char cmd[256], file[128];
+	int rc;
+
+	ssh_result_init(&r);
+	/* a warm-up under way is waited for, not doubled */
+	sshcache_warm(c);
+	rc = sshcache_run(c, "echo one", 5000, 5000, &r, &e);
+	sshcache_stats(c, &st);
+	ok(rc == 0 && !strcmp(r.out.data, "one\n"), "cache: a command after a warm-up (%s)",
+	   e.msg);
+	ok(st.connects == 1 && st.reused == 1, "it ran on the warmed connection "
+	   "(connects %ld, reused %ld)", st.connects, st.reused);
+	rc = sshcache_run(c, "echo two", 5000, 5000, &r, &e);
+	sshcache_stats(c, &st);
+	ok(rc == 0 && st.connects == 1 && st.reused == 2, "the next one too, no handshake");
+
+	/* dropped: the next command connects anew */
+	sshcache_drop(c);
+	rc = sshcache_run(c, "true", 5000, 5000, &r, &e);
+	sshcache_stats(c, &st);
+	ok(rc == 0 && st.connects == 2 && st.reused == 2, "after a drop: a new connection "
+	   "(connects %ld, reused %ld)", st.connects, st.reused);
+
+	/* the server ends the kept session while it is idle: the command
+	 * never reached it, so it runs once on a fresh connection */
+	rc = sshcache_run(c, "(sleep 0.2; kill -9 $PPID) >/dev/null 2>&1 &", 5000, 5000,
+			  &r, &e);
+	clock_sleep_ms(600);
+	snprintf(file, sizeof(file), "%s/cache-once", dir);
+	snprintf(cmd, sizeof(cmd), "echo x >> %s", file);
+	rc = sshcache_run(c, cmd, 5000, 5000, &r, &e);
+	sshcache_stats(c, &st);
+	ok(rc == 0 && st.retried == 1, "a session lost while idle: tried again on a new "
+	   "connection (%s; retried %ld)", e.msg, st.retried);
+	is_int(lines_in(file), 1, "and the command ran once");
+
+	/* a command that may have started is never run twice */
+	snprintf(cmd, sizeof(cmd), "echo x >> %s; sleep 3", file);
+	rc = sshcache_run(c, cmd, 5000, 400, &r, &e);
+	sshcache_stats(c, &st);
+	ok(rc < 0 && st.retried == 1, "a command that timed out fails, not retried");
+	clock_sleep_ms(100);
+	is_int(lines_in(file), 2, "it ran once");
+	rc = sshcache_run(c, "echo after", 5000, 5000, &r, &e);
+	ok(rc == 0 && !strcmp(r.out.data, "after\n"), "the cache works on after that");
+
+	/* freed with a warm-up under way: waits for it, leaks nothing */
+	sshcache_drop(c);
+	sshcache_warm(c);
+	sshcache_free(c);
+	ok(1, "freed with a warm-up under way");
+	ssh_result_release(&r);
+}
+
 static int cmp_ll(const void *a, const void *b)
 {
 	long long x = *(const long long *)a, y = *(const long long *)b;
@@ -673,6 +750,7 @@ int main(void)
 	test_refusals(port);
 	test_wait();
 	test_threads(port);
+	test_cache(port);
 	measure(port);
 
 	rc = tap_done();
