@@ -27,6 +27,7 @@
 
 #include <jansson.h>
 
+#include "buf.h"
 #include "err.h"
 
 #define SERVE_DEFAULT_PORT 8080
@@ -64,5 +65,11 @@ json_t *serve_status(struct server *s, struct err *e);
  * tests. */
 int serve_resolve(const char *dir, const char *url, char **ret_path,
 		  int *ret_outside);
+
+/* A run page the report left ordinary runs out of (report_runpage.h), in
+ * full, when url is its name ("/runs/page-0201.html"): 0 with the page
+ * appended to out; 1 when url is not such a page (serve the file, or 404:
+ * a page of no run in the journal); -1 with e filled. Exposed for tests. */
+int serve_run_page(const char *dir, const char *url, struct buf *out, struct err *e);
 
 #endif
