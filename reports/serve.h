@@ -5,6 +5,10 @@
  *                         report links outside report/: summary.json,
  *                         junit.xml, campaign.json, flaws/<id>.json and
  *                         runs/<n>/<file> (as inert text)
+ *   GET /runs/page-N.html a run page past run 100,000, which the report
+ *                         wrote with only the runs that need a look:
+ *                         rendered in full from report/runs/index.bin
+ *                         and the journal (report_runpage.h)
  *   GET /status.json      live: runs done, outcome counts, last run, from
  *                         the journal (read incrementally)
  *
