@@ -172,8 +172,8 @@ static void lazy_note(struct buf *out, const struct report_data *d)
 		   "and recovered runs are rendered on request by <span class=\"mono\">"
 		   "campaign serve ");
 	report_esc(out, d->dir);
-	buf_addlit(out, "</span> (their links lead to a page that names only the "
-		   "runs it holds when the report is opened from disk).</p>\n");
+	buf_addlit(out, "</span>; opened from disk, their links lead to the page "
+		   "of the runs that need a look.</p>\n");
 }
 
 static int write_page(struct rows *rs, const char *report_dir, int outcome,
