@@ -160,7 +160,7 @@ static int sections(const char *dir, const char *path, const struct runindex_rec
 
 		bytes += ix->len;
 		if (ix->len < 2 || ix->len > REPORT_JOURNAL_LINE_MAX || ix->at < 0 ||
-		    bytes > RUNINDEX_PAGE_BYTES || ix->at + ix->len > (long long)st.st_size) {
+		    bytes > RUNINDEX_PAGE_BYTES || ix->at > (long long)st.st_size - ix->len) {
 			err_set(e, "the index of run pages does not fit journal '%s' (run %lld); "
 				"run `campaign report` again", path, ix->run);
 			goto out;

@@ -244,6 +244,11 @@ static void test_bounds(const char *dir)
 		       "a line longer than the journal: an error");
 		ok(strstr(e.msg, "does not fit journal"), "saying so: %s", e.msg);
 		bad = rec;
+		bad.at = 0x7fffffffffffff00LL;
+		put_at(idx, first, &bad, sizeof(bad));
+		is_int(serve_run_page(dir, "/runs/page-0002.html", &got, &e), -1,
+		       "an offset past the journal's end: an error");
+		bad = rec;
 		bad.at = rec.at + 1;
 		put_at(idx, first, &bad, sizeof(bad));
 		is_int(serve_run_page(dir, "/runs/page-0002.html", &got, &e), -1,
