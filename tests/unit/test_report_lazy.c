@@ -4,16 +4,21 @@
  * byte for byte the page the report writes with every run (runs out of
  * order and a run recorded twice included); report/runs/index.bin is
  * removed when no page needs it; a page of no run in the journal is not
- * rendered (serve answers 404); a damaged or outdated index is an error,
+ * rendered (serve answers 404, over HTTP too); a damaged or outdated index is an error,
  * never a read past the journal. */
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "report.h"
 #include "report_priv.h"
 #include "report_runpage.h"
@@ -267,13 +272,74 @@ static void test_bounds(const char *dir)
 	free(idx);
 }
 
+/* GET path from 127.0.0.1:port (at most 5 s): the status code, the
+ * response in out; -1 if none came. */
+static int get(int port, const char *path, struct buf *out)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	int64_t deadline = deadline_in_ms(5000);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	char req[256], chunk[4096];
+
+	buf_reset(out);
+	snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
+		 "Connection: close\r\n\r\n", path, port);
+	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
+	    write(fd, req, strlen(req)) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	while (!deadline_passed(deadline)) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		ssize_t n;
+
+		if (poll(&p, 1, (int)deadline_left_ms(deadline)) <= 0)
+			continue;
+		n = read(fd, chunk, sizeof(chunk));
+		if (n <= 0)
+			break;
+		buf_add(out, chunk, (size_t)n);
+	}
+	close(fd);
+	return out->len > 12 && !strncmp(out->data, "HTTP/1.", 7) ? atoi(out->data + 9) : -1;
+}
+
+/* campaign serve: a partial page in full, a page of no run 404. */
+static void test_http(const char *dir)
+{
+	struct serve_options o = { .dir = dir, .port = 0, .idle_timeout_s = 3 };
+	struct server *s = NULL;
+	struct buf r = BUF_INIT;
+	struct err e = { "" };
+
+	write_report(dir, 1);
+	ok(serve_start(&o, &s, &e) == 0, "serve: %s", e.msg);
+	if (!s)
+		return;
+	is_int(get(serve_port(s), "/runs/page-0002.html", &r), 200,
+	       "GET /runs/page-0002.html: 200");
+	is_int(fx_count(r.data, "<section class=\"run\""), 501,
+	       "every run of page 2 (520 twice), rendered on request");
+	ok(strstr(r.data, "Content-Type: text/html; charset=utf-8") != NULL, "as HTML");
+	is_int(get(serve_port(s), "/runs/page-0001.html", &r), 200,
+	       "GET /runs/page-0001.html (a file): 200");
+	is_int(get(serve_port(s), "/runs/page-0009.html", &r), 404,
+	       "GET /runs/page-0009.html, runs not in the journal: 404");
+	serve_stop(s);
+	buf_release(&r);
+}
+
 int main(void)
 {
 	char *tmp = fx_tmpdir();
 	char *pages = xasprintf("%s/pages", tmp), *bounds = xasprintf("%s/bounds", tmp);
 
+	alarm(60);	/* a server that never answers must not hang the test */
 	test_rule();
 	test_pages(pages);
+	test_http(pages);
 	test_bounds(bounds);
 	free(pages);
 	free(bounds);
