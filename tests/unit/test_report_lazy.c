@@ -72,9 +72,10 @@ static void line(FILE *f, long long run, long long t)
 		run % 97 == 0 ? "unknown" : "pass", run);
 }
 
-/* RUNS runs by number, but 1100 before 1050 and run 520 recorded again at
- * the end (a resumed campaign redoing it), with a kept file of run 777. */
-static void make_dir(const char *dir)
+/* RUNS runs by number, with a kept file of run 777; unless in_order,
+ * 1100 before 1050 and run 520 recorded again at the end (a resumed
+ * campaign redoing it). */
+static void make_dir(const char *dir, int in_order)
 {
 	char *path = xasprintf("%s/journal.jsonl", dir), *kept = xasprintf("%s/runs/777", dir);
 	FILE *f;
@@ -83,13 +84,14 @@ static void make_dir(const char *dir)
 	mkdir(dir, 0755);
 	f = fopen(path, "w");
 	for (long long run = 1; run <= RUNS; run++) {
-		if (run == 1050)
+		if (run == 1050 && !in_order)
 			continue;
 		line(f, run, t++);
-		if (run == 1100)
+		if (run == 1100 && !in_order)
 			line(f, 1050, t++);
 	}
-	line(f, 520, t++);
+	if (!in_order)
+		line(f, 520, t++);
 	fclose(f);
 	paths_mkdirs(kept, 0755, NULL);
 	free(path);
@@ -140,7 +142,7 @@ static void test_pages(const char *dir)
 	struct err e = { "" };
 	struct stat st;
 
-	make_dir(dir);
+	make_dir(dir, 0);
 	write_report(dir, 1000);
 	for (int p = 1; p <= 3; p++)
 		full[p] = body(page_text(dir, p));
@@ -231,7 +233,7 @@ static void test_bounds(const char *dir)
 	long long first = (long long)sizeof(struct runindex_head);
 	FILE *f;
 
-	make_dir(dir);
+	make_dir(dir, 0);
 	write_report(dir, 1);
 	f = fopen(idx, "rb");
 	ok(f && fseek(f, first, SEEK_SET) == 0 && fread(&rec, sizeof(rec), 1, f) == 1,
@@ -268,6 +270,42 @@ static void test_bounds(const char *dir)
 	is_int(serve_run_page(dir, "/runs/page-0002.html", &got, &e), -1,
 	       "a torn index: an error");
 	ok(strstr(e.msg, "not an index of run pages"), "saying so: %s", e.msg);
+	buf_release(&got);
+	free(idx);
+}
+
+/* A journal in run order: the index says so and is searched, not read
+ * through; the pages are the same. */
+static void test_sorted(const char *dir)
+{
+	char *idx = xasprintf("%s/report/runs/index.bin", dir), *full[4];
+	struct runindex_head h;
+	struct buf got = BUF_INIT;
+	struct err e = { "" };
+	FILE *f;
+
+	make_dir(dir, 1);
+	write_report(dir, 1000);
+	for (int p = 2; p <= 3; p++)
+		full[p] = body(page_text(dir, p));
+	write_report(dir, 1);
+	f = fopen(idx, "rb");
+	ok(f && fread(&h, sizeof(h), 1, f) == 1 && h.sorted == 1 && h.all_pages == 1,
+	   "in run order: the index says so");
+	if (f)
+		fclose(f);
+	for (int p = 2; p <= 3; p++) {
+		char url[32];
+
+		snprintf(url, sizeof(url), "/runs/page-%04d.html", p);
+		buf_reset(&got);
+		ok(serve_run_page(dir, url, &got, &e) == 0, "%s found by a binary search", url);
+		is_str(body(got.data), full[p], "and byte for byte the page written in full");
+		free(full[p]);
+	}
+	buf_reset(&got);
+	is_int(serve_run_page(dir, "/runs/page-0004.html", &got, &e), 1,
+	       "past the last run: nothing");
 	buf_release(&got);
 	free(idx);
 }
@@ -335,14 +373,17 @@ int main(void)
 {
 	char *tmp = fx_tmpdir();
 	char *pages = xasprintf("%s/pages", tmp), *bounds = xasprintf("%s/bounds", tmp);
+	char *sorted = xasprintf("%s/sorted", tmp);
 
 	alarm(60);	/* a server that never answers must not hang the test */
 	test_rule();
 	test_pages(pages);
 	test_http(pages);
+	test_sorted(sorted);
 	test_bounds(bounds);
 	free(pages);
 	free(bounds);
+	free(sorted);
 	fx_rmdir(tmp);
 	return tap_done();
 }
