@@ -23,7 +23,7 @@ gen=${TMPDIR:-/tmp}/campaign-bench-gen-journal
 [ -x "$campaign" ] || { echo "merge_bench: no '$campaign' (set CAMPAIGN)" >&2; exit 2; }
 [ -x /usr/bin/time ] || { echo "merge_bench: needs /usr/bin/time (Debian: time)" >&2; exit 2; }
 # shellcheck disable=SC2046 # pkg-config prints several words
-cc -std=gnu11 -O2 -Wall -Wextra -Wno-format-truncation -D_GNU_SOURCE -I"$o/results" -I"$o/util" -o "$gen" "$top/bench/gen_journal.c" \
+cc -std=gnu11 -O2 -Wall -Wextra -Wno-format-truncation -D_GNU_SOURCE -DCAMPAIGN_SOURCE_DIR="\"$top\"" -I"$o/results" -I"$o/util" -o "$gen" "$top/bench/gen_journal.c" \
 	"$o/results/flaws.c" "$o/util/buf.c" "$o/util/err.c" "$o/util/paths.c" "$o/util/clock.c" \
 	$(pkg-config --cflags --libs jansson) -lm
 

@@ -17,6 +17,7 @@
 
 struct making {
 	const char *report_dir;
+	long long all_pages;	/* run pages written in full */
 	struct runpages *runs;	/* started with the first run */
 };
 
@@ -33,7 +34,7 @@ static int run_page(const struct report_data *d, const struct rrec *r, void *ctx
 {
 	struct making *m = ctx;
 
-	if (!m->runs && runpages_start(d, m->report_dir, &m->runs, e) < 0)
+	if (!m->runs && runpages_start(d, m->report_dir, m->all_pages, &m->runs, e) < 0)
 		return -1;
 	runpages_add(m->runs, r);
 	return 0;
@@ -44,7 +45,8 @@ int report_write(const char *dir, const struct report_options *opt,
 {
 	struct report_data d;
 	char *report_dir = xasprintf("%s/report", dir);
-	struct making m = { report_dir, NULL };
+	struct making m = { report_dir, opt && opt->run_pages_all > 0 ?
+			    opt->run_pages_all : REPORT_RUN_PAGES_ALL, NULL };
 	struct report_hooks hooks = { flaw_page, run_page, &m };
 	char *flaws_dir = xasprintf("%s/report/flaws", dir);
 	char *summary = xasprintf("%s/summary.json", dir);
@@ -58,7 +60,7 @@ int report_write(const char *dir, const struct report_options *opt,
 	/* the run pages are written on their thread while the rest is made */
 	if (report_data_load_from(&d, dir, opt ? opt->journal : NULL,
 				  opt ? opt->baseline : NULL, &hooks, e) < 0 ||
-	    report_runs_pages(&d, report_dir, e) < 0 ||
+	    (d.run_pages_all = m.all_pages, report_runs_pages(&d, report_dir, e) < 0) ||
 	    report_index_page(&d, report_dir, e) < 0 ||
 	    summary_write(&d, summary, &sum, e) < 0 ||
 	    junit_write(&d, junit, e) < 0 ||

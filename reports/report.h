@@ -27,6 +27,9 @@ struct report_options {
 	/* the journal to read instead of DIR/journal.jsonl, or NULL
 	 * (`campaign merge`: the one it is still syncing) */
 	const char *journal;
+	/* run pages written with every run: 0 is REPORT_RUN_PAGES_ALL (past
+	 * them, only the runs a reader needs; report_runpage.h) */
+	long long run_pages_all;
 };
 
 struct report_result {

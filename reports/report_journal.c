@@ -406,10 +406,10 @@ static int walk_line(void *arg, const char *text, size_t len, long long line,
 	struct walk_line *w = arg;
 	int r;
 
-	(void)at;
 	if (report_journal_parse(text, len, &w->rec) < 0)
 		return LINES_BAD;
 	w->rec.line = line;
+	w->rec.at = at;
 	w->rec.text = text;
 	w->rec.len = len;
 	if (w->rec.bad_flaw && !w->p->ignored++)

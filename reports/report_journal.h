@@ -43,6 +43,8 @@ struct rspan {
 struct rrec {
 	enum rrec_type type;
 	long long line;			/* 1-based line number */
+	long long at;			/* the line's first byte in the file (set
+					 * by the walk) */
 	const char *text;		/* the line (borrowed, no newline; set by
 					 * the walk, not by report_journal_parse) */
 	size_t len;

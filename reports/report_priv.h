@@ -161,6 +161,8 @@ struct report_data {
 	int new_flaws, known_flaws;
 
 	char generated[32];		/* RFC 3339 */
+	long long run_pages_all;	/* run pages written with every run
+					 * (report_runpage.h); 0: all of them */
 };
 
 /* Called with each flaw file (borrowed, valid during the call) in the

@@ -11,14 +11,22 @@
  * so for several testbeds, so a page is written once. A run whose page
  * was written already (a resumed campaign redoing an early run) reads
  * that page back and it is written again with the run added.
+ *
+ * Past the first all_pages pages a run that runpage_needed() does not
+ * name gets no section: its line's place goes to report/runs/index.bin
+ * (with every other run of those pages), from which `campaign serve`
+ * renders the page in full (report_runlazy.c). The line itself is not
+ * copied to the thread.
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "paths.h"
 #include "report_runpage.h"
@@ -45,8 +53,10 @@ struct batch {
 };
 
 struct entry {
-	long long run, line;
-	size_t len;
+	long long run, line, at;
+	size_t len;		/* the line's */
+	size_t copied;		/* bytes of it that follow: len, or 0 */
+	int lazy;		/* no section: rendered on request */
 	struct rspan span[RS_N];
 };
 
@@ -61,6 +71,14 @@ struct runpages {
 	long long n_kept;
 	struct err err;
 	int failed;
+
+	/* report/runs/index.bin, for the runs past the first all_pages pages */
+	long long all_pages;
+	char *index_path, *index_tmp;
+	int index_fd;			/* -1 until the first record */
+	struct buf index;		/* records not written yet */
+	long long index_n, index_last;	/* records; the last one's run */
+	int index_sorted;
 
 	/* handing lines to the thread */
 	pthread_t thread;
@@ -153,16 +171,23 @@ static void list_kept(struct runpages *rp)
 /* The names of the files in DIR/runs/<run>/, sorted, into r. */
 static void kept_files(struct runpages *rp, struct runpage_run *r)
 {
+	r->files = NULL;
+	r->n_files = 0;
+	if (!rp->n_kept || !bsearch(&r->run, rp->kept, (size_t)rp->n_kept,
+				    sizeof(long long), by_ll))
+		return;
+	runpage_list_files(r);
+}
+
+void runpage_list_files(struct runpage_run *r)
+{
 	char *path;
 	DIR *dp;
 	struct dirent *de;
 
 	r->files = NULL;
 	r->n_files = 0;
-	if (!rp->n_kept || !bsearch(&r->run, rp->kept, (size_t)rp->n_kept,
-				    sizeof(long long), by_ll))
-		return;
-	path = xasprintf("%s/runs/%lld", rp->d->dir, r->run);
+	path = xasprintf("%s/runs/%lld", r->dir, r->run);
 	dp = opendir(path);
 	free(path);
 	while (dp && (de = readdir(dp))) {
@@ -208,22 +233,48 @@ static char *page_path(const struct runpages *rp, long long n)
 	return buf_detach(&b);
 }
 
-static void page_head(struct runpages *rp, long long n, struct buf *out)
+void runpage_page_head(const struct report_data *d, long long n, struct buf *out)
 {
 	long long first = (n - 1) * REPORT_RUN_PAGE_RUNS + 1;
 	char title[96];
 
 	snprintf(title, sizeof(title), "runs %lld\xe2\x80\x93%lld", first,
 		 first + REPORT_RUN_PAGE_RUNS - 1);
-	report_page_head(out, rp->d, title, "../", NULL);
+	report_page_head(out, d, title, "../", NULL);
 	buf_addf(out, "<h1>Runs %lld\xe2\x80\x93%lld</h1>\n<p class=\"sub\">Each run as "
 		 "the journal recorded it, in the journal's order (the runs table: "
 		 "<a href=\"../runs-1.html\">runs-1.html</a>). Probes that failed: a bar "
 		 "per sample, as high as its latency against the probe's highest; "
 		 "\xc3\x97: failed. Replay run N with <span class=\"mono\">campaign "
 		 "replay ", first, first + REPORT_RUN_PAGE_RUNS - 1);
-	report_esc(out, rp->d->dir);
+	report_esc(out, d->dir);
 	buf_addlit(out, " N</span>.</p>\n");
+}
+
+int runpage_needed(int oc)
+{
+	return oc != OC_NO_EFFECT && oc != OC_RECOVERED;
+}
+
+int runpage_static(long long run, int oc, long long all_pages)
+{
+	return (run - 1) / REPORT_RUN_PAGE_RUNS + 1 <= all_pages || runpage_needed(oc);
+}
+
+static void page_head(struct runpages *rp, long long n, struct buf *out)
+{
+	runpage_page_head(rp->d, n, out);
+	if (n <= rp->all_pages)
+		return;
+	buf_addlit(out, "<p class=\"warn\">This page holds only the runs that need a "
+		   "look (flaw, unjudged, set-aside, infra-error): the campaign has more "
+		   "than ");
+	report_add_ll(out, rp->all_pages * REPORT_RUN_PAGE_RUNS);
+	buf_addlit(out, " runs, and the pages of ordinary runs (no-effect, recovered) "
+		   "past them are rendered on request by <span class=\"mono\">campaign "
+		   "serve ");
+	report_esc(out, rp->d->dir);
+	buf_addlit(out, "</span>: this page, served, shows all its runs.</p>\n");
 }
 
 static int write_page(struct runpages *rp, struct open_page *p)
@@ -280,6 +331,75 @@ static struct open_page *page_for(struct runpages *rp, long long run)
 	return p;
 }
 
+/* ---- the index of the runs rendered on request ---------------------------- */
+
+static int index_flush(struct runpages *rp)
+{
+	struct runindex_head h;
+
+	if (!rp->index.len)
+		return 0;
+	if (rp->index_fd < 0) {
+		rp->index_fd = open(rp->index_tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (rp->index_fd < 0)
+			return err_errno(&rp->err, errno, "cannot write '%s'", rp->index_tmp);
+		memset(&h, 0, sizeof(h));	/* written again at the end */
+		if (write(rp->index_fd, &h, sizeof(h)) != (ssize_t)sizeof(h))
+			return err_errno(&rp->err, errno, "cannot write '%s'", rp->index_tmp);
+	}
+	for (size_t at = 0; at < rp->index.len;) {
+		ssize_t w = write(rp->index_fd, rp->index.data + at, rp->index.len - at);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return err_errno(&rp->err, w < 0 ? errno : ENOSPC,
+					 "cannot write '%s'", rp->index_tmp);
+		at += (size_t)w;
+	}
+	buf_reset(&rp->index);
+	return 0;
+}
+
+static int index_add(struct runpages *rp, const struct entry *en)
+{
+	struct runindex_rec rec = { en->run, en->at, (long long)en->len, en->line };
+
+	if (rp->index_n++ && en->run < rp->index_last)
+		rp->index_sorted = 0;
+	rp->index_last = en->run;
+	buf_add(&rp->index, &rec, sizeof(rec));
+	return rp->index.len >= RUNPAGES_BATCH ? index_flush(rp) : 0;
+}
+
+/* The index in place, or none (a stale one removed) when no run needs it. */
+static int index_finish(struct runpages *rp)
+{
+	struct runindex_head h;
+
+	if (!rp->index_n) {
+		if (unlink(rp->index_path) < 0 && errno != ENOENT)
+			return err_errno(&rp->err, errno, "cannot remove '%s'", rp->index_path);
+		return 0;
+	}
+	if (index_flush(rp) < 0)
+		return -1;
+	memset(&h, 0, sizeof(h));
+	memcpy(h.magic, RUNINDEX_MAGIC, sizeof(h.magic));
+	snprintf(h.generated, sizeof(h.generated), "%s", rp->d->generated);
+	h.sorted = rp->index_sorted;
+	h.all_pages = rp->all_pages;
+	if (pwrite(rp->index_fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h) ||
+	    close(rp->index_fd) < 0) {
+		rp->index_fd = -1;
+		return err_errno(&rp->err, errno, "cannot write '%s'", rp->index_tmp);
+	}
+	rp->index_fd = -1;
+	if (rename(rp->index_tmp, rp->index_path) < 0)
+		return err_errno(&rp->err, errno, "cannot rename '%s'", rp->index_tmp);
+	return 0;
+}
+
 static int add_run(struct runpages *rp, const struct entry *en, const char *text)
 {
 	struct runpage_run r = { en->run, en->line, rp->d->dir, NULL, 0 };
@@ -288,6 +408,11 @@ static int add_run(struct runpages *rp, const struct entry *en, const char *text
 	if (!p)
 		return -1;
 	p->used = ++rp->tick;
+	if ((en->run - 1) / REPORT_RUN_PAGE_RUNS + 1 > rp->all_pages &&
+	    index_add(rp, en) < 0)
+		return -1;
+	if (en->lazy)
+		return 0;
 	kept_files(rp, &r);
 	runpage_render(rp->x, &r, text, en->span, &p->html);
 	for (int i = 0; i < r.n_files; i++)
@@ -305,7 +430,7 @@ static void do_batch(struct runpages *rp, const struct batch *b)
 		at += sizeof(en);
 		if (add_run(rp, &en, b->data.data + at) < 0)
 			rp->failed = 1;
-		at += en.len + 1;
+		at += en.copied + 1;
 	}
 }
 
@@ -352,6 +477,8 @@ static void *loop(void *arg)
 	for (int i = 0; i < RUNPAGES_OPEN && !rp->failed; i++)
 		if (rp->open[i].n && write_page(rp, &rp->open[i]) < 0)
 			rp->failed = 1;
+	if (!rp->failed && index_finish(rp) < 0)
+		rp->failed = 1;
 	return NULL;
 }
 
@@ -371,14 +498,22 @@ static void enqueue(struct runpages *rp, struct batch *b)
 }
 
 int runpages_start(const struct report_data *d, const char *report_dir,
-		   struct runpages **ret, struct err *e)
+		   long long all_pages, struct runpages **ret, struct err *e)
 {
 	struct runpages *rp = xcalloc(1, sizeof(*rp));
 	int rc;
 
 	rp->d = d;
+	rp->all_pages = all_pages;
+	rp->index_fd = -1;
+	rp->index_sorted = 1;
+	buf_init(&rp->index);
 	rp->runs_dir = xasprintf("%s/runs", report_dir);
+	rp->index_path = xasprintf("%s/index.bin", rp->runs_dir);
+	rp->index_tmp = xasprintf("%s/.tmp-index.bin", rp->runs_dir);
 	if (paths_mkdirs(rp->runs_dir, 0755, e) < 0) {
+		free(rp->index_path);
+		free(rp->index_tmp);
 		free(rp->runs_dir);
 		free(rp);
 		return -1;
@@ -402,11 +537,14 @@ int runpages_start(const struct report_data *d, const char *report_dir,
 
 void runpages_add(struct runpages *rp, const struct rrec *r)
 {
-	struct entry en = { r->run, r->line, r->len, { { 0, 0 } } };
+	int lazy = !runpage_static(r->run, report_outcome_of(r->outcome.data), rp->all_pages);
+	struct entry en = { r->run, r->line, r->at, r->len, lazy ? 0 : r->len, lazy,
+			    { { 0, 0 } } };
 	const char *text = r->text;
-	size_t len = r->len;
+	size_t len = en.copied;
 
-	memcpy(en.span, r->span, sizeof(en.span));
+	if (!lazy)
+		memcpy(en.span, r->span, sizeof(en.span));
 
 	if (!rp->filling) {
 		pthread_mutex_lock(&rp->lock);
@@ -476,6 +614,13 @@ void runpages_free(struct runpages *rp)
 	for (int i = 0; i < RUNPAGES_OPEN; i++)
 		buf_release(&rp->open[i].html);
 	runpage_ctx_free(rp->x);
+	if (rp->index_fd >= 0) {	/* a failure: the index is not put in place */
+		close(rp->index_fd);
+		unlink(rp->index_tmp);
+	}
+	buf_release(&rp->index);
+	free(rp->index_path);
+	free(rp->index_tmp);
 	free(rp->written.slot);
 	free(rp->kept);
 	free(rp->runs_dir);

@@ -10,6 +10,7 @@
 #include "parallel.h"
 #include "report_assets.h"
 #include "report_priv.h"
+#include "report_runpage.h"
 
 void report_runs_page_name(struct buf *out, int outcome, long long page)
 {
@@ -157,6 +158,24 @@ static void filters(struct buf *out, const struct report_data *d, int outcome)
 		 "rows shown (the filter works on this page)</span></div>\n");
 }
 
+/* Past the run pages written in full (report_runpage.h), said plainly. */
+static void lazy_note(struct buf *out, const struct report_data *d)
+{
+	long long all = d->run_pages_all * REPORT_RUN_PAGE_RUNS;
+
+	if (!d->run_pages_all || !d->n_runs || d->runs[d->n_runs - 1].run <= all)
+		return;
+	buf_addlit(out, "<p class=\"warn\">Every run numbered up to ");
+	report_add_ll(out, all);
+	buf_addlit(out, " and every flaw, unjudged, set-aside or infra-error run has "
+		   "its section in the run pages; the sections of the other no-effect "
+		   "and recovered runs are rendered on request by <span class=\"mono\">"
+		   "campaign serve ");
+	report_esc(out, d->dir);
+	buf_addlit(out, "</span>; opened from disk, their links lead to the page "
+		   "of the runs that need a look.</p>\n");
+}
+
 static int write_page(struct rows *rs, const char *report_dir, int outcome,
 		      long long *from, long long n, long long page, long long pages,
 		      struct err *e)
@@ -175,6 +194,7 @@ static int write_page(struct rows *rs, const char *report_dir, int outcome,
 	report_esc(&out, title.data);
 	buf_adds(&out, "</h1>\n");
 	list_links(&out, d, outcome);
+	lazy_note(&out, d);
 	page_links(&out, outcome, page, pages);
 	filters(&out, d, outcome);
 	buf_adds(&out, "<table id=\"runs\"><thead><tr><th class=\"num\">run</th><th>outcome</th>"

@@ -22,6 +22,7 @@
 #include "paths.h"
 #include "report_journal.h"
 #include "report_priv.h"
+#include "report_runpage.h"
 
 struct status {
 	struct rwalk_pos pos;
@@ -400,6 +401,46 @@ static enum MHD_Result send_file(struct server *s, struct MHD_Connection *c,
 	return ret;
 }
 
+/* ---- run pages rendered on request ------------------------------------ */
+
+int serve_run_page(const char *dir, const char *url, struct buf *out, struct err *e)
+{
+	const char *name = url, *p;
+	struct buf expect = BUF_INIT;
+	long long page = 0;
+	int same;
+
+	if (strncmp(name, "/runs/page-", 11))
+		return 1;
+	for (p = name + 11; *p >= '0' && *p <= '9' && page < (1LL << 40); p++)
+		page = page * 10 + (*p - '0');
+	if (page < 1)
+		return 1;
+	/* exactly the name the report gives the page (no other spelling) */
+	buf_adds(&expect, "/runs/");
+	report_run_page_name(&expect, (page - 1) * REPORT_RUN_PAGE_RUNS + 1);
+	same = !strcmp(expect.data, name);
+	buf_release(&expect);
+	return same ? runpage_render_page(dir, page, out, e) : 1;
+}
+
+static enum MHD_Result send_run_page(struct MHD_Connection *c, struct buf *html)
+{
+	size_t len = html->len;
+	char *data = buf_detach(html);	/* the response frees it */
+	struct MHD_Response *r = MHD_create_response_from_buffer(len, data,
+								 MHD_RESPMEM_MUST_FREE);
+	enum MHD_Result ret;
+
+	MHD_add_response_header(r, "Content-Type", "text/html; charset=utf-8");
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, "Cache-Control", "no-cache");
+	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+	ret = MHD_queue_response(c, MHD_HTTP_OK, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
 				  const char *method, const char *version,
 				  const char *upload, size_t *upload_size, void **state)
@@ -425,6 +466,24 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		return MHD_NO;
 	if (!strcmp(url, "/status.json"))
 		return send_status(s, c);
+	{
+		struct buf html = BUF_INIT;
+		struct err e = { "" };
+		int r = serve_run_page(s->dir, url, &html, &e);
+		enum MHD_Result ret;
+
+		if (r == 0)
+			return send_run_page(c, &html);
+		buf_release(&html);
+		if (r < 0) {
+			buf_adds(&html, e.msg);
+			buf_addch(&html, '\n');
+			ret = send_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR,
+					"text/plain; charset=utf-8", html.data);
+			buf_release(&html);
+			return ret;
+		}
+	}
 	return send_file(s, c, url);
 }
 

@@ -5,6 +5,10 @@
  *                         report links outside report/: summary.json,
  *                         junit.xml, campaign.json, flaws/<id>.json and
  *                         runs/<n>/<file> (as inert text)
+ *   GET /runs/page-N.html a run page past run 100,000, which the report
+ *                         wrote with only the runs that need a look:
+ *                         rendered in full from report/runs/index.bin
+ *                         and the journal (report_runpage.h)
  *   GET /status.json      live: runs done, outcome counts, last run, from
  *                         the journal (read incrementally)
  *
@@ -27,6 +31,7 @@
 
 #include <jansson.h>
 
+#include "buf.h"
 #include "err.h"
 
 #define SERVE_DEFAULT_PORT 8080
@@ -64,5 +69,11 @@ json_t *serve_status(struct server *s, struct err *e);
  * tests. */
 int serve_resolve(const char *dir, const char *url, char **ret_path,
 		  int *ret_outside);
+
+/* A run page the report left ordinary runs out of (report_runpage.h), in
+ * full, when url is its name ("/runs/page-0201.html"): 0 with the page
+ * appended to out; 1 when url is not such a page (serve the file, or 404:
+ * a page of no run in the journal); -1 with e filled. Exposed for tests. */
+int serve_run_page(const char *dir, const char *url, struct buf *out, struct err *e);
 
 #endif
