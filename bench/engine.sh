@@ -8,6 +8,8 @@
 #  M=0 skips part 2. OBSERVE_S=5 sets the observation window of part 1
 #  (default: the config's 4 s); CAMPAIGN=path/to/campaign measures another
 #  build (e.g. the commit before a change, for before/after in one run).
+#  CONFIG=path/to/config.json measures another config (default: the
+#  counter test config; configs/demo.json is the issue's figure).
 #  KEEP=DIR keeps part 1's results directory there (journal, runs).
 set -eu
 N=${1:-20}
@@ -17,11 +19,12 @@ T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
-CFG=tests/integration/configs/counter.json
+CFG=${CONFIG:-tests/integration/configs/counter.json}
 if [ -n "${OBSERVE_S:-}" ]; then
-	jq --argjson o "$OBSERVE_S" '.schedule.observe_s = $o' "$CFG" >"$T/counter.json"
-	sed -i "s#\"\.\./#\"$PWD/tests/integration/configs/../#g" "$T/counter.json"
-	CFG=$T/counter.json
+	cdir=$(cd "$(dirname "$CFG")" && pwd)
+	jq --argjson o "$OBSERVE_S" '.schedule.observe_s = $o' "$CFG" >"$T/config.json"
+	sed -i "s#\"\.\./#\"$cdir/../#g" "$T/config.json"
+	CFG=$T/config.json
 fi
 "$C" -q testbed down "$CFG" || true
 "$C" -q testbed up "$CFG"
