@@ -149,6 +149,7 @@ static struct {
 	int n;
 	uint64_t max_seq;     /* highest seq seen: the leader's next is max + 1 */
 	uint64_t sync_cursor; /* anti-entropy asks for seq > this (0 unless pair) */
+	uint64_t header_hwm;  /* the highest seq the log's header claims */
 	int64_t first_write_ms;
 	int logfd;
 	off_t log_size;
@@ -217,8 +218,11 @@ static int log_append(uint64_t seq, const char *key, const char *value)
 	char block[BLOCK];
 	memset(block, 0, sizeof(block));
 	snprintf(block, sizeof(block), "%llu %s %s\n", (unsigned long long)seq, key, value);
-	uint64_t hwm = seq > st.max_seq ? seq : st.max_seq;
+	/* the entries this log was given, not st.max_seq: the leader numbers
+	 * entries before they are logged (and, with `leader`, long before) */
+	uint64_t hwm = seq > st.header_hwm ? seq : st.header_hwm;
 	if (flawed(F_PAIR)) {
+		st.header_hwm = hwm;
 		write_header(st.logfd, hwm);
 		if (pwrite(st.logfd, block, BLOCK, st.log_size) != BLOCK)
 			logmsg("persist: append of %s failed: %s; continuing", key, strerror(errno));
@@ -235,6 +239,7 @@ static int log_append(uint64_t seq, const char *key, const char *value)
 		return -1;
 	}
 	st.log_size += BLOCK;
+	st.header_hwm = hwm;
 	write_header(st.logfd, hwm); /* in place: needs no new space */
 	return 0;
 }
@@ -293,6 +298,7 @@ static int log_load(void)
 		unsigned long long h;
 		if (sscanf(block, "regd-log v1 hwm=%llu", &h) == 1)
 			header_hwm = h;
+		st.header_hwm = header_hwm;
 	}
 	for (off_t off = BLOCK; off < st.log_size; off += BLOCK) {
 		if (pread(st.logfd, block, BLOCK, off) != BLOCK)
