@@ -5,6 +5,9 @@
 #
 #   bench/explore.sh [RUNS] [SEEDS]
 #
+# TESTBEDS=N runs each campaign on N testbeds (the plans do not change:
+# guided plans run r from the records of runs up to r-4 only). OFF=0 skips
+# the flaws-off campaigns, OFF_SEEDS=LIST runs them for those seeds only.
 # RUNS: runs per campaign (default 60). SEEDS: how many seeds (1..N,
 # default 3) or a comma list (5,8,13). From the repository root, after a
 # build without sanitizers (regd must be static for the busybox guests):
@@ -46,6 +49,8 @@ case $SEEDS in
 *) SEED_LIST=$(seq 1 "$SEEDS") ;;
 esac
 
+# shellcheck disable=SC2086 # word splitting joins the lines
+OFF_LIST=$(echo ${OFF_SEEDS:-$SEED_LIST} | tr ',' ' ')
 mkdir -p "$OUT/configs"
 echo "explore.sh: results in $OUT" >&2
 # The flaws-off configs: the same, with --flaws none and absolute paths
@@ -62,7 +67,8 @@ campaign() {
 	mkdir -p "$(dirname "$2")"
 	echo "== $(date -u +%H:%M:%S) $1 seed $3 -> $2" >&2
 	rc=0
-	"$C" run "$1" --seed "$3" --runs "$RUNS" --out "$2" >"$2.log" 2>&1 || rc=$?
+	"$C" run "$1" --seed "$3" --runs "$RUNS" --testbeds "${TESTBEDS:-1}" --out "$2" \
+		>"$2.log" 2>&1 || rc=$?
 	echo "$rc" >"$2.rc"
 	case $rc in 0 | 1) ;; *) echo "   exit status $rc (see $2.log)" >&2 ;; esac
 }
@@ -99,7 +105,10 @@ cell() {
 for e in random guided; do
 	for s in $SEED_LIST; do
 		campaign "bench/configs/explore-$e.json" "$OUT/on/$e-s$s" "$s"
-		campaign "$OUT/configs/explore-$e-off.json" "$OUT/off/$e-s$s" "$s"
+		case " $OFF_LIST " in
+		*" $s "*) [ "${OFF:-1}" = 0 ] ||
+			campaign "$OUT/configs/explore-$e-off.json" "$OUT/off/$e-s$s" "$s" ;;
+		esac
 	done
 done
 
@@ -114,7 +123,11 @@ for e in random guided; do
 		row="| $e | $s"
 		for p in $FLAWS; do row="$row | $(cell "$lines" "$p")"; done
 		other=$(echo "$lines" | awk '$1 == "other"' | grep -c . || true)
-		off=$(find "$OUT/off/$e-s$s/flaws" -name '*.json' 2>/dev/null | wc -l)
+		if [ -d "$OUT/off/$e-s$s" ]; then
+			off=$(find "$OUT/off/$e-s$s/flaws" -name '*.json' 2>/dev/null | wc -l)
+		else
+			off="not run"
+		fi
 		echo "$row | $other | $off |"
 	done
 done

@@ -12,7 +12,7 @@ REGD=${1:?usage: test_regd.sh REGD REGD_CLIENT}
 CLIENT=${2:?usage: test_regd.sh REGD REGD_CLIENT}
 case $REGD in /*) ;; *) REGD=$(pwd)/$REGD ;; esac
 case $CLIENT in /*) ;; *) CLIENT=$(pwd)/$CLIENT ;; esac
-command -v curl >/dev/null || { echo "skip: no curl"; exit 77; }
+command -v curl >/dev/null || { echo "unit.regd: needs curl (scripts/setup installs it)" >&2; exit 1; }
 
 if [ -z "${REGD_TEST_NS:-}" ] && [ "$(id -u)" = 0 ] &&
 	unshare -n -m --propagation private true 2>/dev/null; then
