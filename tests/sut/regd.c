@@ -150,6 +150,7 @@ static struct {
 	uint64_t max_seq;     /* highest seq seen: the leader's next is max + 1 */
 	uint64_t sync_cursor; /* anti-entropy asks for seq > this (0 unless pair) */
 	uint64_t header_hwm;  /* the highest seq the log's header claims */
+	uint64_t header_whole; /* pair: the header's claim "whole up to here" */
 	int64_t first_write_ms;
 	int logfd;
 	off_t log_size;
@@ -203,7 +204,8 @@ static int write_header(int fd, uint64_t hwm)
 {
 	char block[BLOCK];
 	memset(block, 0, sizeof(block));
-	snprintf(block, sizeof(block), "regd-log v1 hwm=%llu\n", (unsigned long long)hwm);
+	snprintf(block, sizeof(block), "regd-log v1 hwm=%llu whole=%llu\n", (unsigned long long)hwm,
+		 (unsigned long long)st.header_whole);
 	return pwrite(fd, block, BLOCK, 0) == BLOCK ? 0 : -1;
 }
 
@@ -211,7 +213,8 @@ static int write_header(int fd, uint64_t hwm)
  * Caller holds st.lock. Appends one entry block, then moves the header's
  * high-water mark. Returns 0, or -1 when the entry is not in the log (the
  * file is cut back to its old size). With flaw `pair` the header moves
- * first and a failed append is logged and ignored.
+ * first and a failed append is logged and ignored, and the header then
+ * claims the log whole up to that entry (`whole=`), which stays in it.
  */
 static int log_append(uint64_t seq, const char *key, const char *value)
 {
@@ -224,10 +227,13 @@ static int log_append(uint64_t seq, const char *key, const char *value)
 	if (flawed(F_PAIR)) {
 		st.header_hwm = hwm;
 		write_header(st.logfd, hwm);
-		if (pwrite(st.logfd, block, BLOCK, st.log_size) != BLOCK)
+		if (pwrite(st.logfd, block, BLOCK, st.log_size) != BLOCK) {
 			logmsg("persist: append of %s failed: %s; continuing", key, strerror(errno));
-		else
+			st.header_whole = hwm;
+			write_header(st.logfd, hwm);
+		} else {
 			st.log_size += BLOCK;
+		}
 		return 0;
 	}
 	ssize_t k = pwrite(st.logfd, block, BLOCK, st.log_size);
@@ -295,10 +301,11 @@ static int log_load(void)
 	uint64_t header_hwm = 0;
 	if (pread(st.logfd, block, BLOCK, 0) == BLOCK) {
 		block[BLOCK] = '\0';
-		unsigned long long h;
-		if (sscanf(block, "regd-log v1 hwm=%llu", &h) == 1)
+		unsigned long long h, w = 0;
+		if (sscanf(block, "regd-log v1 hwm=%llu whole=%llu", &h, &w) >= 1)
 			header_hwm = h;
 		st.header_hwm = header_hwm;
+		st.header_whole = w;
 	}
 	for (off_t off = BLOCK; off < st.log_size; off += BLOCK) {
 		if (pread(st.logfd, block, BLOCK, off) != BLOCK)
@@ -312,9 +319,12 @@ static int log_load(void)
 			store_add(seq, key, value);
 	}
 	st.first_write_ms = 0;
-	if (flawed(F_PAIR) && header_hwm > st.max_seq) {
-		st.max_seq = header_hwm;
-		st.sync_cursor = header_hwm;
+	/* flaw `pair`: entries up to the `whole` mark are taken to be here
+	 * (the appends that failed are not), so they are never fetched */
+	if (flawed(F_PAIR) && st.header_whole) {
+		if (st.header_whole > st.max_seq)
+			st.max_seq = st.header_whole;
+		st.sync_cursor = st.header_whole;
 	}
 	logmsg("state: loaded %d entries, high-water mark %llu", st.n,
 	       (unsigned long long)st.max_seq);

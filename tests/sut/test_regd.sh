@@ -128,12 +128,19 @@ m=$R
 
 # ---- pair: disk full on n3, then SIGKILL of n3 -----------------------------
 
-pair_case() { # FLAWS KILL(yes/no) -> R: the converge check's exit status
+pair_case() { # FLAWS KILL(yes/no/before) [LATER] -> R: the converge check's exit status
 	cluster "$1"
 	for k in 1 2 3; do write 1 "k$k" "$k" >/dev/null; done
+	if [ "$2" = before ]; then
+		kill_node 3
+		start_node 3 "$1"
+		wait_health 3 || fail "n3 does not restart"
+	fi
 	dd if=/dev/zero of="$T/small/fill" bs=4096 2>/dev/null
 	for k in 4 5 6; do write 1 "k$k" "$k" >/dev/null; done
 	rm -f "$T/small/fill"
+	# LATER: writes that succeed between the freeing and the kill
+	for k in ${3:-}; do write 1 "k$k" "$k" >/dev/null; done
 	if [ "$2" = yes ]; then
 		kill_node 3
 		start_node 3 "$1"
@@ -151,6 +158,15 @@ if [ -n "$ROOT" ]; then
 	[ "$r" = 1 ] && grep -q 'diverged' "$T/converge.out" &&
 		ok "pair: disk full then SIGKILL: $(cat "$T/converge.out")" ||
 		fail "pair: converge said $r: $(cat "$T/converge.out")"
+	pair_case pair yes "7 8 9 10"
+	r=$R
+	[ "$r" = 1 ] && grep -q 'diverged' "$T/converge.out" &&
+		ok "pair: disk full, freed, 4 writes, then SIGKILL: $(cat "$T/converge.out")" ||
+		fail "pair: kill well after the disk-full: converge said $r: $(cat "$T/converge.out")"
+	pair_case pair before
+	r=$R
+	[ "$r" = 0 ] && ok "pair: SIGKILL before the disk-full: replicas agree" ||
+		fail "pair: kill before the disk-full: $r: $(cat "$T/converge.out")"
 	pair_case pair no
 	r=$R
 	[ "$r" = 0 ] && ok "pair: disk full alone: replicas agree" || fail "pair: disk full alone: $r"
