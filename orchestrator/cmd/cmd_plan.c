@@ -66,8 +66,8 @@ static void print_fault(const struct plan_fault *f, const struct plan_node *node
 	if (params && strcmp(params, "{}"))
 		printf("  %s", params);
 	if (f->param_bucket >= 0)
-		printf("  (arm: parameter quarter %d, time quarter %d)", f->param_bucket + 1,
-		       f->timing_bucket + 1);
+		printf("  (arm: parameter quarter %d, time quarter %d%s)", f->param_bucket + 1,
+		       f->timing_bucket + 1, f->same_node ? ", on the first fault's node" : "");
 	putchar('\n');
 	free(params);
 }

@@ -147,7 +147,8 @@ static int record_arms(const struct campaign *c, json_t *record,
 		arms[n++] = (struct explore_arm){
 			(int)json_integer_value(json_object_get(f, "index")), k,
 			(int)json_integer_value(json_object_get(bucket, "param")),
-			(int)json_integer_value(json_object_get(bucket, "timing")) };
+			(int)json_integer_value(json_object_get(bucket, "timing")),
+			json_is_true(json_object_get(bucket, "same_node")) };
 	}
 	return n;
 }
@@ -166,30 +167,46 @@ static int read_hashes(json_t *a, uint64_t **ret)
 	return n;
 }
 
-/* The outcome as novelty sees it: with the oracle that failed (or could
- * not judge); NULL for a set-aside run, which says nothing of the SUT. */
+/* The outcome as novelty sees it: with the oracles that failed or could
+ * not judge, by their place in the config ("flaw/command#2+always#4":
+ * two command oracles are two checks); NULL for a set-aside run, which
+ * says nothing of the SUT. */
 static char *combo_of(json_t *record)
 {
 	const char *o = json_string_value(json_object_get(record, "outcome"));
 	const char *oracle = json_string_value(json_object_get(record, "failed_oracle"));
+	json_t *verdicts = json_object_get(record, "oracles"), *v;
+	struct buf b = BUF_INIT;
+	size_t i;
 
 	if (!oracle)
 		oracle = json_string_value(json_object_get(record, "unjudged_oracle"));
 	if (!o || !strcmp(o, "set-aside"))
 		return NULL;
-	return oracle ? xasprintf("%s/%s", o, oracle) : xstrdup(o);
+	buf_addf(&b, "%s", o);
+	json_array_foreach(verdicts, i, v) {
+		const char *verdict = json_string_value(json_object_get(v, "verdict"));
+		const char *name = json_string_value(json_object_get(v, "oracle"));
+
+		if (verdict && name && strcmp(verdict, "pass"))
+			buf_addf(&b, "%s%s#%zu", b.len == strlen(o) ? "/" : "+", name, i + 1);
+	}
+	if (b.len == strlen(o) && oracle)
+		buf_addf(&b, "/%s", oracle);
+	return buf_detach(&b);
 }
 
-/* "process-kill@n2/p1/t3", faults joined by "+" */
+/* "process-kill@n2/p1/t3", faults joined by "+"; "/same" ends the arm
+ * of a fault put on the first fault's node */
 static char *arm_names(const struct campaign *c, const struct explore_arm *arms, int n)
 {
 	struct buf b = BUF_INIT;
 
 	for (int i = 0; i < n; i++)
-		buf_addf(&b, "%s%s@%s/p%d/t%d", i ? "+" : "", c->cfg->faults[arms[i].fault].type,
+		buf_addf(&b, "%s%s@%s/p%d/t%d%s", i ? "+" : "", c->cfg->faults[arms[i].fault].type,
 			 arms[i].node >= 0 ? c->names[arms[i].node]
 					   : c->cfg->faults[arms[i].fault].target,
-			 arms[i].param, arms[i].timing);
+			 arms[i].param, arms[i].timing, arms[i].same ? "/same" : "");
 	return buf_detach(&b);
 }
 

@@ -156,20 +156,55 @@ static int same_buckets(const struct explore_arm *a, const struct explore_arm *b
 	return a->param == b->param && a->timing == b->timing;
 }
 
+static double gain_of(const struct entry *en, int upto)
+{
+	return (1 + (en->n_new < 8 ? en->n_new : 8)) * pow(EXPLORE_DECAY, upto - en->run);
+}
+
+/* Entries are in journal order, not run order, but a run is taken only
+ * when every run <= r - LAG is recorded, so the window's runs are among
+ * the last entries: look back a few windows' worth. */
+static int first_looked_at(const struct explore *x)
+{
+	int i = x->n_entries - 4 * EXPLORE_WINDOW;
+
+	return i > 0 ? i : 0;
+}
+
+static int in_window(const struct entry *en, int upto)
+{
+	return en->novel && en->run <= upto && en->run > upto - EXPLORE_WINDOW;
+}
+
+double explore_pair_credit(const struct explore *x, int upto, int same)
+{
+	double credit = 0;
+
+	for (int i = x->n_entries - 1; i >= first_looked_at(x); i--) {
+		const struct entry *en = &x->entries[i];
+		int paired = 0;
+
+		if (!in_window(en, upto) || en->n_arms < 2)
+			continue;
+		for (int k = 0; k < en->n_arms; k++)
+			paired |= en->arms[k].same;
+		if (paired == !!same)
+			credit += gain_of(en, upto);
+	}
+	return credit;
+}
+
 double explore_credit(const struct explore *x, int upto, const struct explore_arm *a)
 {
 	double credit = 0;
 
-	/* entries are in journal order, not run order, but a run is taken
-	 * only when every run <= r - LAG is recorded, so the window's runs
-	 * are among the last entries: look back a few windows' worth */
-	for (int i = x->n_entries - 1; i >= 0 && i >= x->n_entries - 4 * EXPLORE_WINDOW; i--) {
+	for (int i = x->n_entries - 1; i >= first_looked_at(x); i--) {
 		const struct entry *en = &x->entries[i];
 		double gain;
 
-		if (!en->novel || en->run > upto || en->run <= upto - EXPLORE_WINDOW)
+		if (!in_window(en, upto))
 			continue;
-		gain = (1 + (en->n_new < 8 ? en->n_new : 8)) * pow(EXPLORE_DECAY, upto - en->run);
+		gain = gain_of(en, upto);
 		for (int k = 0; k < en->n_arms; k++)
 			if (same_target(&en->arms[k], a)) {
 				/* the fault on that node, in any bucket; its own

@@ -34,6 +34,8 @@ struct explore_arm {
 	int node;		/* testbed order; -1: resolved at injection */
 	int param;		/* bucket of its parameter ranges, 0..3 */
 	int timing;		/* bucket of inject_at_s, 0..3 */
+	int same;		/* 1: its node was drawn as the node of the
+				 * run's first fault (a pairing, below) */
 };
 
 struct explore;
@@ -64,6 +66,16 @@ void explore_restore(struct explore *x, int run, const struct explore_arm *arms,
  * buckets too) gains 2g. The fault and target learn from every bucket;
  * the buckets refine. */
 double explore_credit(const struct explore *x, int upto, const struct explore_arm *a);
+
+/* The credit of a pairing, for the second and later faults of a run:
+ * same = 1, "on the node of the run's first fault"; same = 0, "on any
+ * node, drawn alone". Each novel run s <= upto in the window gains
+ * g as above for "same" when one of its arms was paired, for "alone"
+ * when it had two arms or more and none was. Faults on one node in a
+ * given order are a flaw class of their own (fill a disk, then kill its
+ * process); independent draws put two faults on one node of three only
+ * a third of the time. */
+double explore_pair_credit(const struct explore *x, int upto, int same);
 
 /* Runs noted so far, and templates seen. */
 int explore_runs(const struct explore *x);

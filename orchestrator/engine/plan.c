@@ -316,8 +316,11 @@ static void fault_extras(json_t *j, const struct plan_fault *f)
 	if (f->role)
 		json_object_set_new(j, "role", json_string(f->role));
 	if (f->param_bucket >= 0)
-		json_object_set_new(j, "bucket", json_pack("{s:i, s:i}", "param",
-				    f->param_bucket, "timing", f->timing_bucket));
+		json_object_set_new(j, "bucket", f->same_node
+			? json_pack("{s:i, s:i, s:b}", "param", f->param_bucket, "timing",
+				    f->timing_bucket, "same_node", 1)
+			: json_pack("{s:i, s:i}", "param", f->param_bucket, "timing",
+				    f->timing_bucket));
 }
 
 static int opt_int(const json_t *o, const char *key, int def)
@@ -412,6 +415,8 @@ int plan_from_json(const json_t *j, const struct plan_node *nodes,
 		pf->step = opt_int(f, "step", -1);
 		pf->param_bucket = opt_int(json_object_get(f, "bucket"), "param", -1);
 		pf->timing_bucket = opt_int(json_object_get(f, "bucket"), "timing", -1);
+		pf->same_node = json_is_true(json_object_get(json_object_get(f, "bucket"),
+							     "same_node"));
 		pf->bind = opt_string(f, "bind");
 		pf->role = opt_string(f, "role");
 		pf->node = json_is_string(node)

@@ -44,6 +44,8 @@ struct plan_fault {
 	/* a guided draw's arm (explore.h): the quarter of the parameter
 	 * ranges and of inject_at_s drawn in; -1: not a guided draw */
 	int param_bucket, timing_bucket;
+	int same_node;		/* guided: its node drawn as the node of the
+				 * run's first fault (explore_pair_credit) */
 };
 
 struct plan {

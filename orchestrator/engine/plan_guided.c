@@ -1,9 +1,11 @@
 /* plan_guided.c - the guided draw (docs/exploration.md): a random run's
  * faults drawn by arm, each arm's weight its fault's weight shared among
  * its arms times 1 + its credit in the campaign's feedback (explore.h);
- * then the fault's values within the arm's quarters. The same number of
- * seeded draws whatever the credit, so only the arm chosen depends on
- * the feedback. */
+ * then the fault's values within the arm's quarters. Each fault after
+ * the first is first drawn a pairing: on the first fault's node, or
+ * alone (explore_pair_credit; half and half before any credit). The
+ * same number of seeded draws whatever the credit, so only the arm
+ * chosen depends on the feedback. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,22 +83,47 @@ static int arms_of(const struct config *cfg, const struct plan_node *nodes,
 	return n;
 }
 
+/* An arm by weight times 1 + credit; node >= 0: among that node's arms
+ * only (*ret_same = 1), unless it has none. */
 static struct explore_arm pick_arm(uint64_t *rng, const struct arm_weight *arms,
-				   int n, const double *credit)
+				   int n, const double *credit, int node, int *ret_same)
 {
 	double total = 0, x;
+	int last = n - 1;
 
-	for (int i = 0; i < n; i++)
-		total += arms[i].w * (1 + credit[i]);
+	for (int i = 0; node >= 0 && i < n; i++)
+		if (arms[i].a.node == node)
+			total += arms[i].w * (1 + credit[i]);
+	*ret_same = total > 0;
+	if (!*ret_same) {
+		node = -1;
+		for (int i = 0; i < n; i++)
+			total += arms[i].w * (1 + credit[i]);
+	}
 	x = plan_uniform(rng, 0, total);
 	for (int i = 0; i < n; i++) {
 		double w = arms[i].w * (1 + credit[i]);
 
+		if (node >= 0 && arms[i].a.node != node)
+			continue;
+		last = i;
 		if (x < w)
 			return arms[i].a;
 		x -= w;
 	}
-	return arms[n - 1].a;
+	return arms[last].a;
+}
+
+/* The chance that a later fault goes on the first fault's node. */
+static double pair_chance(const struct explore *x, int upto, int uniform)
+{
+	double same, alone;
+
+	if (uniform)
+		return 0;
+	same = 1 + (x ? explore_pair_credit(x, upto, 1) : 0);
+	alone = 1 + (x ? explore_pair_credit(x, upto, 0) : 0);
+	return same / (same + alone);
 }
 
 /* One fault drawn by arm, then its values within the arm's buckets in
@@ -138,10 +165,17 @@ int plan_guided(const struct config *cfg, uint64_t *rng,
 	for (int i = 0; x && !ret->uniform && i < n_arms; i++)
 		credit[i] = explore_credit(x, upto, &arms[i].a);
 	ret->faults = xcalloc((size_t)(k ? k : 1), sizeof(*ret->faults));
+	double paired = k > 1 ? pair_chance(x, upto, ret->uniform) : 0;
+
 	for (int i = 0; i < k; i++) {
 		struct plan_fault *f = &ret->faults[i];
+		/* drawn for every later fault, paired or not */
+		int on = i && plan_uniform(rng, 0, 1) < paired ? ret->faults[0].node : -1;
+		int same;
+		struct explore_arm a = pick_arm(rng, arms, n_arms, credit, on, &same);
 
-		draw_guided_fault(rng, cfg, pick_arm(rng, arms, n_arms, credit), f);
+		draw_guided_fault(rng, cfg, a, f);
+		f->same_node = same;
 		ret->n_faults++;
 		if (f->node < 0 && !plan_late_bound(f->target)) {
 			free(arms);

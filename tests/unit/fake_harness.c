@@ -141,7 +141,11 @@ static int fake_boot_node(struct harness *h, int node, struct err *e)
 
 static int novel_applied(const struct fake *f)
 {
-	for (int i = 0; i < f->n_applied_types; i++)
+	for (int i = 0; f->novel_same_node && i < f->n_applied_types; i++)
+		for (int k = 0; k < i; k++)
+			if (f->applied_nodes[k] == f->applied_nodes[i])
+				return 1;
+	for (int i = 0; !f->novel_same_node && i < f->n_applied_types; i++)
 		if (!strcmp(f->applied_types[i], f->novel_fault) &&
 		    (f->novel_node < 0 || f->applied_nodes[i] == f->novel_node))
 			return 1;
@@ -282,8 +286,8 @@ static int fake_fault_apply(struct harness *h, const struct fault_type *ft,
 	f->applies++;
 	if (f->leader_moves_at_apply && f->applies == f->leader_moves_at_apply)
 		f->leader = f->leader_moves_to;	/* an election the fault caused */
-	if (f->novel_fault && !strcmp(ft->name, f->novel_fault) &&
-	    (f->novel_node < 0 || f->novel_node == node))
+	if (f->novel_fault && (f->novel_same_node || (!strcmp(ft->name, f->novel_fault) &&
+	    (f->novel_node < 0 || f->novel_node == node))))
 		f->novel_seed = pf->seed;
 	if (f->n_applied_types < 16) {
 		f->applied_nodes[f->n_applied_types] = node;

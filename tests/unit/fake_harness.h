@@ -77,6 +77,7 @@ struct fake {
 	 * the same plan: a resume sees what the killed process saw). */
 	const char *novel_fault;
 	int novel_node;
+	int novel_same_node;		/* instead: any two faults on one node */
 	uint64_t novel_seed;		/* of the last such fault applied */
 	int novel_lines;		/* such lines logged so far */
 	/* at the Nth harness call (1-based), break a node or stop */

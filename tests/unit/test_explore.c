@@ -452,6 +452,66 @@ static void test_two_faults(void)
 	free(dir);
 }
 
+/* Runs with both faults on one node; *ret_flagged: those whose plan says
+ * a fault was put on the first fault's node (-1 if one of them is not on
+ * one node). */
+static int both_on_one_node(const struct runs *s, int *ret_flagged)
+{
+	int n = 0;
+
+	*ret_flagged = 0;
+	for (int r = 1; r <= RUNS; r++) {
+		json_t *faults = json_object_get(json_object_get(s->rec[r], "plan"), "faults");
+		const char *a = json_string_value(json_object_get(json_array_get(faults, 0), "node"));
+		const char *b = json_string_value(json_object_get(json_array_get(faults, 1), "node"));
+		int one = a && b && !strcmp(a, b), flagged = 0;
+
+		n += one;
+		for (int i = 0; i < 2; i++)
+			flagged |= json_is_true(json_object_get(json_object_get(
+				json_array_get(faults, i), "bucket"), "same_node"));
+		if (flagged && *ret_flagged >= 0)
+			*ret_flagged = one ? *ret_flagged + 1 : -1;
+	}
+	return n;
+}
+
+/* The SUT logs something new only when two faults hit one node: guided
+ * learns to pair faults on one node, random does not. */
+static void test_pairing(void)
+{
+	struct runs s[2];
+	int same[2], flagged[2];
+
+	for (int g = 0; g < 2; g++) {
+		struct config *cfg = load_n(g ? "guided" : "random", 2);
+		char *dir = tmp_dir();
+		struct fake f;
+
+		fake_init(&f, cfg);
+		f.novel_fault = "process-kill";	/* logs on */
+		f.novel_same_node = 1;
+		ok(campaign(cfg, &f, 1, dir) == 0, "a %s campaign, two faults a run",
+		   g ? "guided" : "random");
+		runs_read(dir, &s[g]);
+		same[g] = both_on_one_node(&s[g], &flagged[g]);
+		fake_release(&f);
+		config_free(cfg);
+		paths_remove_tree(dir, NULL);
+		free(dir);
+	}
+	diag("both faults on one node: random %d of %d, guided %d (%d paired by the draw)",
+	     same[0], RUNS, same[1], flagged[1]);
+	ok(flagged[0] == 0, "random never pairs");
+	ok(flagged[1] > 0, "guided pairs, each paired run has both faults on one node");
+	ok(same[1] > same[0] + RUNS / 6, "guided puts both faults on one node more often "
+	   "(%d vs %d of %d)", same[1], same[0], RUNS);
+	ok(strstr(json_string_value(json_object_get(json_object_get(s[1].rec[RUNS], "explore"),
+		"arm")) ?: "", "@") != NULL, "arms recorded");
+	runs_release(&s[0]);
+	runs_release(&s[1]);
+}
+
 /* explore.c alone: seen sets, novelty, the credit's lag, window, decay. */
 static void test_memory(void)
 {
@@ -491,6 +551,24 @@ static void test_memory(void)
 	is_int(explore_note(y, 3, &b, 1, t1, 3, "recovered", &fresh, &n), 0,
 	       "restored templates are not new again");
 	free(fresh);
+	/* pairing: credit to "same" from a novel run with a paired arm,
+	 * to "alone" from a novel run of two unpaired arms */
+	struct explore_arm p2[2] = { { 0, 1, 0, 0, 0 }, { 1, 1, 0, 0, 1 } };
+	struct explore_arm u2[2] = { { 0, 1, 0, 0, 0 }, { 1, 2, 0, 0, 0 } };
+
+	ok(explore_pair_credit(x, 4, 1) == 0 && explore_pair_credit(x, 4, 0) == 0,
+	   "runs of one fault credit no pairing");
+	explore_note(x, 5, p2, 2, (uint64_t[]){ 99 }, 1, "recovered", &fresh, &n);
+	free(fresh);
+	explore_note(x, 6, u2, 2, NULL, 0, "recovered", &fresh, &n);
+	free(fresh);
+	explore_note(x, 7, u2, 2, NULL, 0, "flaw/always#2", &fresh, &n);
+	free(fresh);
+	ok(explore_pair_credit(x, 5, 1) == 2 && explore_pair_credit(x, 5, 0) == 0,
+	   "a novel paired run: 1 + its new template, to same only");
+	ok(explore_pair_credit(x, 7, 0) == 1 && explore_pair_credit(x, 7, 1) > 1.61 &&
+	   explore_pair_credit(x, 7, 1) < 1.63, "a novel unpaired run (7) to alone; "
+	   "a run that was not novel (6) to neither; same decayed");
 	explore_free(x);
 	explore_free(y);
 	explore_free(NULL);
@@ -503,6 +581,7 @@ int main(void)
 	test_replay_recorded_plan();
 	test_resume_same_plans();
 	test_two_faults();
+	test_pairing();
 	test_testbeds(2, 0);
 	test_testbeds(3, 1);
 	return tap_done();
