@@ -250,17 +250,13 @@ int engine_campaign(const struct config *cfg, struct harness *const *hs, int n,
 {
 	struct campaign c = { .cfg = cfg, .opt = opt, .next = 1, .sum = ret,
 			      .lock = PTHREAD_MUTEX_INITIALIZER };
-	pthread_condattr_t ca;
 	json_t *ev;
 	int r = -1;
 
 	memset(ret, 0, sizeof(*ret));
 	if (n < 1)
 		return err_set(e, "no testbed to run on");
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&c.recorded, &ca);
-	pthread_condattr_destroy(&ca);
+	clock_cond_init(&c.recorded);
 	node_tables(&c, hs[0]);
 	beds_init(&c, hs, n);
 	for (int run = 1; run <= opt->runs; run++)

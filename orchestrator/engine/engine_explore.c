@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "engine_campaign.h"
 #include "explore.h"
 #include "logtemplate.h"
@@ -330,10 +331,8 @@ static int requeued(const struct campaign *c, int s)
 
 static void wait_a_while(struct campaign *c)
 {
-	struct timespec ts;
+	struct timespec ts = clock_mono_in_ms(1000);
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	ts.tv_sec += 1;
 	pthread_cond_timedwait(&c->recorded, &c->lock, &ts);
 }
 

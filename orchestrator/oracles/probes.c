@@ -225,16 +225,8 @@ static void *pair_loop(void *arg)
 			next = t;
 		pthread_mutex_lock(&pr->lock);
 		while (!pr->stopping && clock_mono_ms() < next) {
-			struct timespec ts;
-			int64_t wait = next - clock_mono_ms();
+			struct timespec ts = clock_mono_in_ms(next - clock_mono_ms());
 
-			clock_gettime(CLOCK_MONOTONIC, &ts);
-			ts.tv_sec += wait / 1000;
-			ts.tv_nsec += (wait % 1000) * 1000000;
-			if (ts.tv_nsec >= 1000000000) {
-				ts.tv_sec++;
-				ts.tv_nsec -= 1000000000;
-			}
 			pthread_cond_timedwait(&pr->wake, &pr->lock, &ts);
 		}
 		int stop = pr->stopping;
@@ -252,16 +244,12 @@ int prober_start(const struct config *cfg, const struct probe_target *targets,
 		 struct err *e)
 {
 	struct prober *pr = xcalloc(1, sizeof(*pr));
-	pthread_condattr_t ca;
 
 	pthread_once(&curl_once, curl_init_once);
 	pr->cfg = cfg;
 	pr->t0_ms = t0_ms;
 	pthread_mutex_init(&pr->lock, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&pr->wake, &ca);
-	pthread_condattr_destroy(&ca);
+	clock_cond_init(&pr->wake);
 	pr->pairs = xcalloc((size_t)(n_targets ? n_targets : 1), sizeof(*pr->pairs));
 	pr->n_pairs = n_targets;
 	for (int i = 0; i < n_targets; i++) {

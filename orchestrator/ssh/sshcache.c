@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "buf.h"
+#include "clock.h"
 
 struct sshcache {
 	const struct ssh_target *t;
@@ -20,14 +21,10 @@ struct sshcache {
 struct sshcache *sshcache_new(const struct ssh_target *t)
 {
 	struct sshcache *c = xcalloc(1, sizeof(*c));
-	pthread_condattr_t ca;
 
 	c->t = t;
 	pthread_mutex_init(&c->lock, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&c->changed, &ca);
-	pthread_condattr_destroy(&ca);
+	clock_cond_init(&c->changed);
 	return c;
 }
 
@@ -120,16 +117,9 @@ void sshcache_drop(struct sshcache *c)
 static struct ssh_conn *take(struct sshcache *c, int wait_ms, unsigned *ret_gen)
 {
 	struct ssh_conn *conn;
-	struct timespec ts;
+	struct timespec ts = clock_mono_in_ms(wait_ms);
 	unsigned gen;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	ts.tv_sec += wait_ms / 1000;
-	ts.tv_nsec += (long)(wait_ms % 1000) * 1000000;
-	if (ts.tv_nsec >= 1000000000) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000;
-	}
 	pthread_mutex_lock(&c->lock);
 	gen = c->gen;
 	while (!c->idle && c->warming && gen == c->gen &&

@@ -2,7 +2,9 @@
 #ifndef CAMPAIGN_CLOCK_H
 #define CAMPAIGN_CLOCK_H
 
+#include <pthread.h>
 #include <stdint.h>
+#include <time.h>
 
 int64_t clock_mono_ns(void);
 int64_t clock_wall_ns(void);
@@ -13,6 +15,12 @@ static inline int64_t deadline_in_ms(int64_t ms) { return clock_mono_ms() + ms; 
 /* Milliseconds left before the deadline, never negative. */
 int64_t deadline_left_ms(int64_t deadline);
 static inline int deadline_passed(int64_t deadline) { return deadline_left_ms(deadline) == 0; }
+
+/* A condition variable whose timed waits count on the monotonic clock
+ * (a wall-clock step neither shortens nor stretches them). */
+void clock_cond_init(pthread_cond_t *cond);
+/* The monotonic time ms milliseconds from now, for such a timed wait. */
+struct timespec clock_mono_in_ms(int64_t ms);
 
 /* Sleep for ms milliseconds (restarted on EINTR). */
 void clock_sleep_ms(int64_t ms);
