@@ -129,5 +129,9 @@ int engine_explore_plan(struct bed *b, int run, struct plan *ret, struct err *e)
 /* Under the lock, before the record is journaled: its novelty, into its
  * "explore" ({"arm", "novel", "new_templates", "new"}). */
 void engine_explore_note(struct campaign *c, json_t *record);
+/* A run record's outcome as novelty sees it ("flaw/command#2+always#4":
+ * each oracle that failed or could not judge, by type and place); NULL
+ * for a set-aside run. New string. */
+char *engine_explore_combo(json_t *record);
 
 #endif

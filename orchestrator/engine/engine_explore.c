@@ -172,7 +172,7 @@ static int read_hashes(json_t *a, uint64_t **ret)
  * not judge, by their place in the config ("flaw/command#2+always#4":
  * two command oracles are two checks); NULL for a set-aside run, which
  * says nothing of the SUT. */
-static char *combo_of(json_t *record)
+char *engine_explore_combo(json_t *record)
 {
 	const char *o = json_string_value(json_object_get(record, "outcome"));
 	const char *oracle = json_string_value(json_object_get(record, "failed_oracle"));
@@ -231,7 +231,7 @@ void engine_explore_note(struct campaign *c, json_t *record)
 	n_arms = record_arms(c, record, arms);
 	if (!valid_arms(c, arms, n_arms))
 		n_arms = 0;
-	combo = combo_of(record);
+	combo = engine_explore_combo(record);
 	if (combo)
 		n_tmpl = read_hashes(json_object_get(json_object_get(record, "explore"),
 						     "templates"), &tmpl);
@@ -267,7 +267,7 @@ static int restore_one(json_t *record, long long line, void *ctx, struct err *e)
 	if (!valid_arms(c, arms, n_arms))
 		n_arms = 0;
 	n_new = read_hashes(json_object_get(ex, "new"), &fresh);
-	combo = combo_of(record);
+	combo = engine_explore_combo(record);
 	explore_restore(c->explore, (int)json_integer_value(json_object_get(record, "run")),
 			arms, n_arms, fresh, n_new, combo,
 			json_is_true(json_object_get(ex, "novel")));

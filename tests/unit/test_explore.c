@@ -15,6 +15,7 @@
 
 #include "config.h"
 #include "engine.h"
+#include "engine_campaign.h"
 #include "explore.h"
 #include "fake_harness.h"
 #include "journal.h"
@@ -574,9 +575,41 @@ static void test_memory(void)
 	explore_free(NULL);
 }
 
+/* The outcome as novelty sees it: each failing oracle by its place. */
+static void test_combo(void)
+{
+	static const struct {
+		const char *record, *want;
+	} cases[] = {
+		{ "{\"outcome\": \"recovered\", \"oracles\": [{\"oracle\": \"command\", "
+		  "\"verdict\": \"pass\"}]}", "recovered" },
+		{ "{\"outcome\": \"flaw\", \"failed_oracle\": \"command\", \"oracles\": ["
+		  "{\"oracle\": \"command\", \"verdict\": \"pass\"}, {\"oracle\": "
+		  "\"command\", \"verdict\": \"fail\"}]}", "flaw/command#2" },
+		{ "{\"outcome\": \"flaw\", \"failed_oracle\": \"command\", \"oracles\": ["
+		  "{\"oracle\": \"command\", \"verdict\": \"fail\"}, {\"oracle\": "
+		  "\"command\", \"verdict\": \"pass\"}, {\"oracle\": \"always\", "
+		  "\"verdict\": \"unknown\"}]}", "flaw/command#1+always#3" },
+		{ "{\"outcome\": \"unjudged\", \"unjudged_oracle\": \"lost-writes\"}",
+		  "unjudged/lost-writes" },
+		{ "{\"outcome\": \"set-aside\"}", NULL },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_t *rec = json_loads(cases[i].record, 0, NULL);
+		char *got = engine_explore_combo(rec);
+
+		ok(cases[i].want ? got && !strcmp(got, cases[i].want) : !got,
+		   "combination %s (got %s)", cases[i].want ? cases[i].want : "none",
+		   got ? got : "none");
+		free(got);
+		json_decref(rec);
+	}
+}
+
 int main(void)
 {
 	test_memory();
+	test_combo();
 	test_guided_finds_the_arm();
 	test_replay_recorded_plan();
 	test_resume_same_plans();
