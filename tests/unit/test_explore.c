@@ -268,10 +268,19 @@ static int same_plans(const struct runs *a, const struct runs *b, int *ret_bad_r
 	return 1;
 }
 
-/* Killed at call k (a forked child), resumed: the same plans. */
-static void test_resume_same_plans(void)
+/* The fake logs a new template when two faults hit one node. */
+static void script_pairs(struct fake *f)
 {
-	struct config *cfg = load("guided");
+	f->novel_fault = "process-kill";	/* logs on */
+	f->novel_same_node = 1;
+}
+
+/* Killed at call k (a forked child), resumed: the same plans. Two faults
+ * a run: with the pairing credit too. */
+static void test_resume_same_plans(int per_run)
+{
+	struct config *cfg = load_n("guided", per_run);
+	void (*scripted)(struct fake *) = per_run > 1 ? script_pairs : script;
 	char *dir = tmp_dir();
 	struct runs whole, again;
 	struct fake f;
@@ -279,7 +288,7 @@ static void test_resume_same_plans(void)
 	int bad = 0, points = 0;
 
 	fake_init(&f, cfg);
-	script(&f);
+	scripted(&f);
 	campaign(cfg, &f, 1, dir);
 	total = f.calls;
 	fake_release(&f);
@@ -293,14 +302,14 @@ static void test_resume_same_plans(void)
 		pid = fork();
 		if (pid == 0) {
 			fake_init(&f, cfg);
-			script(&f);
+			scripted(&f);
 			f.exit_at_call = k;
 			campaign(cfg, &f, 1, dir);
 			_exit(0);
 		}
 		waitpid(pid, &status, 0);
 		fake_init(&f, cfg);	/* resume in a new "process" */
-		script(&f);
+		scripted(&f);
 		campaign(cfg, &f, 1, dir);
 		fake_release(&f);
 		runs_read(dir, &again);
@@ -309,7 +318,8 @@ static void test_resume_same_plans(void)
 		points++;
 		runs_release(&again);
 	}
-	ok(points >= 8, "killed at %d points of a %d-run guided campaign", points, RUNS);
+	ok(points >= 8, "killed at %d points of a %d-run guided campaign, %d fault(s) a run",
+	   points, RUNS, per_run);
 	is_int(bad, 0, "each resume plans every run as the uninterrupted campaign did, "
 	       "with the same novelty");
 	runs_release(&whole);
@@ -490,8 +500,7 @@ static void test_pairing(void)
 		struct fake f;
 
 		fake_init(&f, cfg);
-		f.novel_fault = "process-kill";	/* logs on */
-		f.novel_same_node = 1;
+		script_pairs(&f);
 		ok(campaign(cfg, &f, 1, dir) == 0, "a %s campaign, two faults a run",
 		   g ? "guided" : "random");
 		runs_read(dir, &s[g]);
@@ -612,7 +621,8 @@ int main(void)
 	test_combo();
 	test_guided_finds_the_arm();
 	test_replay_recorded_plan();
-	test_resume_same_plans();
+	test_resume_same_plans(1);
+	test_resume_same_plans(2);
 	test_two_faults();
 	test_pairing();
 	test_testbeds(2, 0);
